@@ -1,0 +1,83 @@
+// Node entry of the slide readers (CLI, tests, training): file access and JavaScript/WASM codecs.
+import { open, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import sharp from 'sharp';
+import type { Codecs } from './codecs.ts';
+import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
+import { checkRange } from './bytes/blob-source.ts';
+import { openSlide } from './open.ts';
+import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
+import { SlideError, type ByteSource, type RGBAImage, type SlideSource } from './types.ts';
+
+const require = createRequire(import.meta.url);
+
+/** A local file read with positioned reads; never loaded whole. */
+export class NodeFileSource implements ByteSource {
+  private constructor(private readonly handle: FileHandle, readonly name: string, readonly size: number) {}
+
+  static async open(path: string): Promise<NodeFileSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      throw new SlideError(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    }
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      await handle.close();
+      throw new SlideError(`${path}: not a regular file.`);
+    }
+    return new NodeFileSource(handle, basename(path), stat.size);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(this, offset, length);
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await this.handle.read(buffer, 0, length, offset);
+    if (bytesRead !== length) throw new SlideError(`${this.name}: short read at byte ${offset} (the file changed or is truncated).`);
+    return buffer;
+  }
+
+  close(): void {
+    void this.handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * JPEG and PNG through libvips/libjpeg-turbo (sharp): the same decoder family as Chromium, so the CLI and the
+ * browser see the same pixels, and about 10× faster than a JavaScript decoder.
+ */
+async function decodeWithSharp(bytes: Uint8Array, what: string): Promise<RGBAImage> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: 1 << 30, failOn: 'error' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new Error(`unexpected ${info.channels} channels`);
+    return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (err) {
+    throw new SlideError(`${what} failed to decode: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const loadOpenJpeg: OpenJpegFactory = (options) =>
+  (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as OpenJpegFactory)(options);
+
+/** Codecs for Node: libjpeg-turbo and libpng via sharp, and WASM OpenJPEG. */
+export const nodeCodecs: Codecs = {
+  jpeg: (stream) => decodeWithSharp(stream, 'JPEG tile'),
+  jp2k: createJ2kDecoder(loadOpenJpeg),
+  image: (file) => decodeWithSharp(file, 'image'),
+};
+
+/** Opens a slide or image file from disk. */
+export async function openSlideFile(path: string, options: TiffSlideOptions = {}): Promise<SlideSource> {
+  const source = await NodeFileSource.open(path);
+  try {
+    return await openSlide(source, nodeCodecs, options);
+  } catch (err) {
+    source.close();
+    throw err;
+  }
+}

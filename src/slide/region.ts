@@ -1,0 +1,84 @@
+import { blankImage } from './codecs.ts';
+import type { RGBAImage, SlideInfo, SlideSource } from './types.ts';
+
+/** Copies the overlap of `src` (placed at srcX, srcY in the destination's coordinates) into `dst`. */
+export function blit(dst: RGBAImage, src: RGBAImage, srcX: number, srcY: number): void {
+  const x0 = Math.max(0, srcX);
+  const y0 = Math.max(0, srcY);
+  const x1 = Math.min(dst.width, srcX + src.width);
+  const y1 = Math.min(dst.height, srcY + src.height);
+  if (x1 <= x0 || y1 <= y0) return;
+  const rowBytes = (x1 - x0) * 4;
+  for (let y = y0; y < y1; y++) {
+    const from = ((y - srcY) * src.width + (x0 - srcX)) * 4;
+    dst.data.set(src.data.subarray(from, from + rowBytes), (y * dst.width + x0) * 4);
+  }
+}
+
+/** Area-average resampling (exact box filter for integer factors), good for downsampling slide pixels. */
+export function resizeArea(src: RGBAImage, width: number, height: number): RGBAImage {
+  if (src.width === width && src.height === height) return src;
+  const out = blankImage(width, height, 0);
+  const sx = src.width / width;
+  const sy = src.height / height;
+  const acc = new Float64Array(4);
+  for (let y = 0; y < height; y++) {
+    const ya = y * sy;
+    const yb = Math.min(src.height, (y + 1) * sy);
+    for (let x = 0; x < width; x++) {
+      const xa = x * sx;
+      const xb = Math.min(src.width, (x + 1) * sx);
+      acc.fill(0);
+      let weight = 0;
+      for (let yy = Math.floor(ya); yy < Math.ceil(yb); yy++) {
+        const wy = Math.min(yb, yy + 1) - Math.max(ya, yy);
+        for (let xx = Math.floor(xa); xx < Math.ceil(xb); xx++) {
+          const w = wy * (Math.min(xb, xx + 1) - Math.max(xa, xx));
+          const i = (yy * src.width + xx) * 4;
+          acc[0]! += (src.data[i] ?? 0) * w;
+          acc[1]! += (src.data[i + 1] ?? 0) * w;
+          acc[2]! += (src.data[i + 2] ?? 0) * w;
+          acc[3]! += (src.data[i + 3] ?? 0) * w;
+          weight += w;
+        }
+      }
+      const o = (y * width + x) * 4;
+      for (let c = 0; c < 4; c++) out.data[o + c] = Math.round((acc[c] ?? 0) / (weight || 1));
+    }
+  }
+  return out;
+}
+
+/** The level to read for a given downsample: the smallest level that still has at least that resolution. */
+export function bestLevelFor(info: SlideInfo, downsample: number): number {
+  let best = 0;
+  info.levels.forEach((level, i) => {
+    if (level.downsample <= downsample * 1.001) best = i;
+  });
+  return best;
+}
+
+/**
+ * Pixels of a level-0 rectangle rendered at `outWidth`×`outHeight`, read from the best level and resampled.
+ * This is how views at any zoom, thumbnails and single-level images' missing levels are made.
+ */
+export async function readScaledRegion(
+  slide: SlideSource,
+  x0: number,
+  y0: number,
+  w0: number,
+  h0: number,
+  outWidth: number,
+  outHeight: number,
+  signal?: AbortSignal,
+): Promise<RGBAImage> {
+  const downsample = Math.max(w0 / outWidth, h0 / outHeight);
+  const level = bestLevelFor(slide.info, downsample);
+  const d = slide.info.levels[level]?.downsample ?? 1;
+  const lx = Math.floor(x0 / d);
+  const ly = Math.floor(y0 / d);
+  const lw = Math.max(1, Math.round((x0 + w0) / d) - lx);
+  const lh = Math.max(1, Math.round((y0 + h0) / d) - ly);
+  const region = await slide.readRegion(level, lx, ly, lw, lh, signal);
+  return resizeArea(region, outWidth, outHeight);
+}

@@ -1,0 +1,57 @@
+// TIFF tag numbers and the codes we name in messages.
+export const Tag = {
+  NewSubfileType: 254,
+  SubfileType: 255,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  PhotometricInterpretation: 262,
+  ImageDescription: 270,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  XResolution: 282,
+  YResolution: 283,
+  PlanarConfiguration: 284,
+  ResolutionUnit: 296,
+  Software: 305,
+  Predictor: 317,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  SubIFDs: 330,
+  ExtraSamples: 338,
+  SampleFormat: 339,
+  JPEGTables: 347,
+  YCbCrSubsampling: 530,
+  ImageDepth: 32997,
+} as const;
+
+export const COMPRESSION_NAMES: Record<number, string> = {
+  1: 'none',
+  2: 'CCITT RLE',
+  3: 'CCITT Group 3 fax',
+  4: 'CCITT Group 4 fax',
+  5: 'LZW',
+  6: 'old-style JPEG',
+  7: 'JPEG',
+  8: 'Deflate',
+  32773: 'PackBits',
+  32946: 'Deflate',
+  33003: 'JPEG 2000 (Aperio YCbCr)',
+  33005: 'JPEG 2000 (Aperio RGB)',
+  34712: 'JPEG 2000',
+  34887: 'LERC',
+  34925: 'LZMA',
+  50000: 'Zstandard',
+  50001: 'WebP',
+  50002: 'JPEG XL',
+  52546: 'JPEG XL',
+};
+
+export function compressionName(code: number): string {
+  return `${COMPRESSION_NAMES[code] ?? 'unknown'} (${code})`;
+}

@@ -1,0 +1,148 @@
+import type { Codecs } from '../codecs.ts';
+import { LruCache } from '../lru.ts';
+import { blankImage } from '../codecs.ts';
+import { blit } from '../region.ts';
+import { SlideError, throwIfAborted, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { decodeTiffTile, unsupportedReason } from './decode-tile.ts';
+import { TiffReader } from './ifd.ts';
+import { detectPyramid } from './pyramid.ts';
+import { compressionName } from './tags.ts';
+import { readTiffImage, tileLocation, type TiffImage } from './tiff-image.ts';
+
+const MAX_SUBIFDS = 64;
+
+export interface TiffSlideOptions {
+  /** Bytes of decoded tiles kept for reuse (bounded LRU). */
+  tileCacheBytes?: number;
+}
+
+/** SVS, pyramidal TIFF and OME-TIFF slides: tiles read on demand and decoded by the environment's codecs. */
+export class TiffSlide implements SlideSource {
+  private readonly tiles: LruCache<string, RGBAImage>;
+  private readonly pending = new Map<string, Promise<RGBAImage>>();
+
+  private constructor(
+    readonly info: SlideInfo,
+    private readonly reader: TiffReader,
+    private readonly levelImages: TiffImage[],
+    private readonly codecs: Codecs,
+    options: TiffSlideOptions,
+  ) {
+    this.tiles = new LruCache(options.tileCacheBytes ?? 96 * 1024 * 1024, (t) => t.data.byteLength);
+  }
+
+  static async open(source: ByteSource, codecs: Codecs, options: TiffSlideOptions = {}, signal?: AbortSignal): Promise<TiffSlide> {
+    const reader = await TiffReader.open(source, signal);
+    const chain = await reader.readChain(signal);
+    const warnings: string[] = [];
+    const main: TiffImage[] = [];
+    for (const [i, ifd] of chain.entries()) {
+      try {
+        main.push(await readTiffImage(reader, ifd, signal));
+      } catch (err) {
+        if (i === 0 || !(err instanceof SlideError)) throw err;
+        warnings.push(`image ${i} skipped: ${err.message}`);
+      }
+    }
+    const first = main[0];
+    if (!first) throw new SlideError(`${source.name}: the TIFF file has no readable images.`);
+    const subIfds: TiffImage[] = [];
+    const seen = new Set(chain.map((ifd) => ifd.offset));
+    for (const offset of first.subIfds.slice(0, MAX_SUBIFDS)) {
+      if (seen.has(offset)) throw new SlideError(`${source.name}: corrupt file: a SubIFD points back at an image directory (byte ${offset}).`);
+      seen.add(offset);
+      try {
+        subIfds.push(await readTiffImage(reader, await reader.readIfd(offset, signal), signal));
+      } catch (err) {
+        if (!(err instanceof SlideError)) throw err;
+        warnings.push(`reduced level skipped: ${err.message}`);
+      }
+    }
+    const pyramid = detectPyramid(main, subIfds);
+    const levels = pyramid.levels.filter((image, i) => {
+      const reason = unsupportedReason(image);
+      if (reason && i === 0) throw new SlideError(`${source.name}: ${reason}`);
+      if (reason) warnings.push(`level ${image.width}×${image.height} skipped: ${reason}`);
+      return !reason;
+    });
+    const base = levels[0]!;
+    const info: SlideInfo = {
+      name: source.name,
+      format: pyramid.format,
+      vendor: pyramid.vendor,
+      compression: compressionName(base.compression),
+      levels: levels.map((image) => ({
+        width: image.width,
+        height: image.height,
+        tileWidth: image.tileWidth,
+        tileHeight: image.tileHeight,
+        downsample: (base.width / image.width + base.height / image.height) / 2,
+      })),
+      byteLength: source.size,
+      ...(pyramid.mpp !== undefined ? { mpp: pyramid.mpp } : {}),
+      ...(pyramid.magnification !== undefined ? { magnification: pyramid.magnification } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+    return new TiffSlide(info, reader, levels, codecs, options);
+  }
+
+  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
+    const image = this.levelImages[level];
+    if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    const out = blankImage(width, height);
+    const col0 = Math.max(0, Math.floor(x / image.tileWidth));
+    const row0 = Math.max(0, Math.floor(y / image.tileHeight));
+    const col1 = Math.min(image.tilesAcross - 1, Math.floor((x + width - 1) / image.tileWidth));
+    const row1 = Math.min(image.tilesDown - 1, Math.floor((y + height - 1) / image.tileHeight));
+    const jobs: Promise<void>[] = [];
+    for (let row = row0; row <= row1; row++) {
+      for (let col = col0; col <= col1; col++) {
+        jobs.push(
+          this.tile(level, col, row, signal).then((tile) => {
+            if (tile) blit(out, tile, col * image.tileWidth - x, row * image.tileHeight - y);
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+    return out;
+  }
+
+  /** One decoded tile, or undefined for tiles the file leaves empty (byte count 0). Cached and de-duplicated. */
+  async tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RGBAImage | undefined> {
+    const image = this.levelImages[level];
+    if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    const key = `${level}/${col}/${row}`;
+    const cached = this.tiles.get(key);
+    if (cached) return cached;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      // Shared by every caller that wants this tile, so it is not tied to one caller's signal.
+      pending = this.load(image, row * image.tilesAcross + col);
+      this.pending.set(key, pending);
+      pending
+        .then((tile) => this.tiles.set(key, tile), () => undefined)
+        .finally(() => this.pending.delete(key));
+    }
+    const tile = await pending;
+    throwIfAborted(signal);
+    return tile.width === 0 ? undefined : tile;
+  }
+
+  private async load(image: TiffImage, index: number): Promise<RGBAImage> {
+    const [offset, count] = await tileLocation(this.reader, image, index);
+    if (count === 0) return { width: 0, height: 0, data: new Uint8ClampedArray(0) };
+    const bytes = await this.reader.source.read(offset, count);
+    try {
+      return await decodeTiffTile(image, bytes, this.codecs);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new SlideError(`${this.info.name}: tile ${index} of the ${image.width}×${image.height} level failed to decode: ${message}`);
+    }
+  }
+
+  close(): void {
+    this.tiles.clear();
+    this.reader.source.close?.();
+  }
+}

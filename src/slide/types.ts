@@ -1,0 +1,71 @@
+// The contract every slide format implements. No React, no DOM: used by the app's workers and the Node CLI.
+
+/** 8-bit RGBA pixels, row-major, width*height*4 bytes. */
+export interface RGBAImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** One resolution level of a slide. `downsample` is relative to level 0 (level 0 has 1). */
+export interface SlideLevel {
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  downsample: number;
+}
+
+export type SlideFormat = 'aperio-svs' | 'pyramidal-tiff' | 'ome-tiff' | 'tiff' | 'dicom' | 'image';
+
+export interface SlideInfo {
+  /** File name or URL shown to the user. */
+  name: string;
+  format: SlideFormat;
+  /** Scanner vendor or producer when known ("Aperio", "OME", "generic"). */
+  vendor: string;
+  /** Human-readable compression of level 0, e.g. "JPEG (7)", "JPEG 2000 (33005)". */
+  compression: string;
+  /** Levels sorted largest first; level 0 is full resolution. */
+  levels: SlideLevel[];
+  /** Microns per pixel at level 0, when the file says. */
+  mpp?: number;
+  /** Objective magnification when the file says (Aperio AppMag). */
+  magnification?: number;
+  /** Non-fatal problems found while opening (skipped images), shown to the user. */
+  warnings?: string[];
+  /** Size of the file in bytes when known. */
+  byteLength?: number;
+}
+
+/** A slide: metadata plus pixel access. Implementations decode lazily and may cache. */
+export interface SlideSource {
+  readonly info: SlideInfo;
+  /**
+   * Pixels of a rectangle of `level` in that level's pixel coordinates. Parts outside the level are white
+   * (the colour of glass), so callers may ask for edge patches without special cases.
+   */
+  readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage>;
+  close(): void;
+}
+
+/** Random access to the bytes of a file, local (Blob, ArrayBuffer, fs) or remote (HTTP range requests). */
+export interface ByteSource {
+  readonly name: string;
+  /** Total size in bytes. */
+  readonly size: number;
+  read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  close?(): void;
+}
+
+/** Error shown to the user as is: it says specifically what is wrong with the input. */
+export class SlideError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlideError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError');
+}
