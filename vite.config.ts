@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer; the CSP keeps every byte on this origin.

@@ -1,12 +1,15 @@
 import { blankImage } from './codecs.ts';
 import type { RGBAImage, SlideInfo, SlideSource } from './types.ts';
 
-/** Copies the overlap of `src` (placed at srcX, srcY in the destination's coordinates) into `dst`. */
-export function blit(dst: RGBAImage, src: RGBAImage, srcX: number, srcY: number): void {
+/**
+ * Copies the overlap of `src` (placed at srcX, srcY in the destination's coordinates) into `dst`, using at most
+ * `useWidth`×`useHeight` of src (edge tiles carry padding past the image border that must not show).
+ */
+export function blit(dst: RGBAImage, src: RGBAImage, srcX: number, srcY: number, useWidth = src.width, useHeight = src.height): void {
   const x0 = Math.max(0, srcX);
   const y0 = Math.max(0, srcY);
-  const x1 = Math.min(dst.width, srcX + src.width);
-  const y1 = Math.min(dst.height, srcY + src.height);
+  const x1 = Math.min(dst.width, srcX + Math.min(src.width, useWidth));
+  const y1 = Math.min(dst.height, srcY + Math.min(src.height, useHeight));
   if (x1 <= x0 || y1 <= y0) return;
   const rowBytes = (x1 - x0) * 4;
   for (let y = y0; y < y1; y++) {
@@ -79,6 +82,22 @@ export async function readScaledRegion(
   const ly = Math.floor(y0 / d);
   const lw = Math.max(1, Math.round((x0 + w0) / d) - lx);
   const lh = Math.max(1, Math.round((y0 + h0) / d) - ly);
+  if (lw * lh > MAX_REGION_PIXELS && outWidth > 1 && outHeight > 1) {
+    // No level close enough (single-level images zoomed out): build the view in quadrants to bound memory.
+    const out = blankImage(outWidth, outHeight);
+    const halfW = outWidth >> 1;
+    const halfH = outHeight >> 1;
+    const sx = w0 / outWidth;
+    const sy = h0 / outHeight;
+    for (const [ox, oy, ow, oh] of [[0, 0, halfW, halfH], [halfW, 0, outWidth - halfW, halfH], [0, halfH, halfW, outHeight - halfH], [halfW, halfH, outWidth - halfW, outHeight - halfH]] as const) {
+      const part = await readScaledRegion(slide, x0 + ox * sx, y0 + oy * sy, ow * sx, oh * sy, ow, oh, signal);
+      blit(out, part, ox, oy);
+    }
+    return out;
+  }
   const region = await slide.readRegion(level, lx, ly, lw, lh, signal);
   return resizeArea(region, outWidth, outHeight);
 }
+
+/** Largest region decoded at once when resampling (16 megapixels, 64 MB of RGBA). */
+const MAX_REGION_PIXELS = 16 * 1024 * 1024;

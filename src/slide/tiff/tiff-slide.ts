@@ -66,6 +66,7 @@ export class TiffSlide implements SlideSource {
       return !reason;
     });
     const base = levels[0]!;
+    for (const image of levels) await checkTilesInsideFile(reader, image, signal);
     const info: SlideInfo = {
       name: source.name,
       format: pyramid.format,
@@ -99,7 +100,9 @@ export class TiffSlide implements SlideSource {
       for (let col = col0; col <= col1; col++) {
         jobs.push(
           this.tile(level, col, row, signal).then((tile) => {
-            if (tile) blit(out, tile, col * image.tileWidth - x, row * image.tileHeight - y);
+            const left = col * image.tileWidth;
+            const top = row * image.tileHeight;
+            if (tile) blit(out, tile, left - x, top - y, image.width - left, image.height - top);
           }),
         );
       }
@@ -144,5 +147,21 @@ export class TiffSlide implements SlideSource {
   close(): void {
     this.tiles.clear();
     this.reader.source.close?.();
+  }
+}
+
+/** A truncated download or copy is caught when the slide opens, not as a patchwork of missing tiles later. */
+async function checkTilesInsideFile(reader: TiffReader, image: TiffImage, signal?: AbortSignal): Promise<void> {
+  const count = image.tilesAcross * image.tilesDown;
+  let end = 0;
+  for (let i = 0; i < count; i++) {
+    const [offset, bytes] = await tileLocation(reader, image, i, signal);
+    if (bytes > 0) end = Math.max(end, offset + bytes);
+  }
+  const size = reader.source.size;
+  if (end > size) {
+    throw new SlideError(
+      `${reader.source.name}: the file is truncated: the ${image.width}×${image.height} level needs ${end.toLocaleString('en')} bytes but the file has only ${size.toLocaleString('en')}.`,
+    );
   }
 }

@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const SHARED = resolve(import.meta.dirname, '../../shared');
+export const hasShared = existsSync(resolve(SHARED, 'README.md'));
+export const SKIP_SHARED = `../shared is absent (${SHARED}): end-to-end tests on real slides are skipped`;
+export const shared = (...parts: string[]) => resolve(SHARED, ...parts);
+
+export async function openFile(page: Page, path: string): Promise<void> {
+  await page.setInputFiles('[data-testid=open-file]', path);
+}
+
+export async function expectReady(page: Page, timeout = 60_000): Promise<void> {
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-status', 'ready', { timeout });
+}
+
+export async function gotoApp(page: Page, query = ''): Promise<void> {
+  await page.goto(`/${query}`);
+  // The app opens the demo slide at start; wait for it so later opens are not racing it.
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-status', /ready|error/, { timeout: 60_000 });
+}
+
+/** Level-0 pixels as the viewer's workers decode them. */
+export async function renderRegion(page: Page, x: number, y: number, width: number, height: number): Promise<Uint8ClampedArray> {
+  const result = await page.evaluate(([x, y, w, h]) => window.focuslite!.renderRegion(x!, y!, w!, h!), [x, y, width, height]);
+  return new Uint8ClampedArray(Buffer.from(result.rgbaBase64, 'base64'));
+}

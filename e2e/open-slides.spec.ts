@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { openSlideFile } from '../src/slide/node.ts';
+import { expectReady, gotoApp, hasShared, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
+
+/** Reference pixels decoded in Node by libjpeg-turbo / OpenJPEG, independently of the browser. */
+async function referenceRegion(path: string, x: number, y: number, w: number, h: number): Promise<Uint8ClampedArray> {
+  const slide = await openSlideFile(path);
+  try {
+    return (await slide.readRegion(0, x, y, w, h)).data;
+  } finally {
+    slide.close();
+  }
+}
+
+/** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
+function compare(a: Uint8ClampedArray, b: Uint8ClampedArray, w: number, h: number) {
+  const bias = [0, 0, 0];
+  const block = [0, 0, 0];
+  for (let i = 0; i < a.length; i += 4) for (let c = 0; c < 3; c++) bias[c]! += a[i + c]! - b[i + c]!;
+  let blocks = 0;
+  for (let by = 0; by + 4 <= h; by += 4) {
+    for (let bx = 0; bx + 4 <= w; bx += 4) {
+      blocks++;
+      for (let c = 0; c < 3; c++) {
+        let d = 0;
+        for (let y = by; y < by + 4; y++) for (let x = bx; x < bx + 4; x++) d += a[(y * w + x) * 4 + c]! - b[(y * w + x) * 4 + c]!;
+        block[c]! += Math.abs(d / 16);
+      }
+    }
+  }
+  return { bias: bias.map((s) => s / (w * h)), blockMad: block.map((s) => s / blocks) };
+}
+
+const SLIDES = [
+  { file: 'slides/CMU-1-Small-Region.svs', levels: 1, reference: 'slides/derived/CMU-1-pyramid-jpeg.tif', vendor: 'Aperio', mpp: '0.499' },
+  { file: 'slides/TCGA-CR-7395-jp2k.svs', levels: 2, reference: 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif', vendor: 'JPEG 2000', mpp: 'unknown' },
+  { file: 'slides/derived/CMU-1-pyramid-jpeg.tif', levels: 5, reference: 'slides/CMU-1-Small-Region.svs', vendor: 'generic', mpp: '0.499' },
+  { file: 'slides/derived/CMU-1-pyramid-subifd.ome.tif', levels: 5, reference: 'slides/CMU-1-Small-Region.svs', vendor: 'OME', mpp: '0.499' },
+];
+
+test.describe('opening real slides', () => {
+  test.skip(!hasShared, SKIP_SHARED);
+
+  for (const slide of SLIDES) {
+    test(`${slide.file} opens with ${slide.levels} level(s) and correct colours`, async ({ page }) => {
+      await gotoApp(page);
+      await openFile(page, shared(slide.file));
+      await expectReady(page);
+      await expect(page.getByTestId('status-name')).toHaveText(slide.file.split('/').pop()!);
+      await expect(page.getByTestId('status-levels')).toHaveAttribute('data-levels', String(slide.levels));
+      await expect(page.getByTestId('status-vendor')).toContainText(slide.vendor);
+      await expect(page.getByTestId('status-mpp')).toContainText(slide.mpp);
+      const [x, y, w, h] = [640, 896, 512, 512];
+      const browser = await renderRegion(page, x, y, w, h);
+      const reference = await referenceRegion(shared(slide.reference), x, y, w, h);
+      const { bias, blockMad } = compare(browser, reference, w, h);
+      for (const d of bias) expect(Math.abs(d)).toBeLessThan(1.5);
+      for (const d of blockMad) expect(d).toBeLessThan(3);
+      // Tissue, not glass: a sanity check that the region compared holds stained pixels.
+      let red = 0;
+      let green = 0;
+      for (let i = 0; i < browser.length; i += 4) { red += browser[i]!; green += browser[i + 1]!; }
+      expect(red).toBeGreaterThan(green * 1.05);
+    });
+  }
+
+  test('a truncated slide and a PNG renamed to .svs give clear alerts; a good slide opens afterwards', async ({ page }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'focuslite-'));
+    const whole = readFileSync(shared('slides/derived/CMU-1-pyramid-jpeg.tif'));
+    const truncated = join(dir, 'truncated.tif');
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const renamed = join(dir, 'renamed.svs');
+    writeFileSync(renamed, readFileSync(shared('focus/real/tcga-in-focus.png')));
+
+    await gotoApp(page);
+    await openFile(page, truncated);
+    await expect(page.getByRole('alert')).toContainText(/truncated/i);
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-status', 'error');
+
+    await openFile(page, renamed);
+    await expect(page.getByRole('alert')).toContainText(/PNG image, not a TIFF/);
+
+    await openFile(page, shared('slides/CMU-1-Small-Region.svs'));
+    await expectReady(page);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.getByTestId('status-name')).toHaveText('CMU-1-Small-Region.svs');
+  });
+});

@@ -1,0 +1,34 @@
+import { useEffect } from 'react';
+import { openFromUrl, startupSlideUrl } from './state/open-actions.ts';
+import { DropZone } from './ui/DropZone.tsx';
+import { ErrorAlert } from './ui/ErrorAlert.tsx';
+import { OpenControls } from './ui/OpenControls.tsx';
+import { StatusLine } from './ui/StatusLine.tsx';
+import { Viewer } from './ui/Viewer.tsx';
+import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
+
+export function App() {
+  useEffect(() => {
+    openFromUrl(startupSlideUrl());
+  }, []);
+
+  return (
+    <DropZone>
+      <div className="app">
+        <header className="toolbar">
+          <h1 className="brand">
+            FocusLite <span>Viewer</span>
+          </h1>
+          <OpenControls />
+          <div className="spacer" />
+          <KeyboardHelp />
+        </header>
+        <ErrorAlert />
+        <main className="stage">
+          <Viewer />
+        </main>
+        <StatusLine />
+      </div>
+    </DropZone>
+  );
+}

@@ -1,0 +1,16 @@
+import type { SlideInfo } from '../types.ts';
+
+/** How a worker gets at the slide: a File/Blob is shared with workers without copying its bytes. */
+export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
+
+export type SlideRequest =
+  | { type: 'open'; input: SlideInput }
+  /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
+  | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
+  | { type: 'cancel'; id: number };
+
+export type SlideResponse =
+  | { type: 'opened'; info: SlideInfo }
+  | { type: 'open-failed'; message: string }
+  | { type: 'rendered'; id: number; bitmap: ImageBitmap }
+  | { type: 'failed'; id: number; message: string; aborted?: boolean };

@@ -1,0 +1,53 @@
+// A slide worker: opens its own handle on the slide (File objects are shared, not copied) and renders tiles for
+// the viewer off the main thread. Several run side by side; each decodes with the browser's native decoders.
+import { browserCodecs } from '../browser/codecs.ts';
+import { BlobSource } from '../bytes/blob-source.ts';
+import { HttpRangeSource } from '../bytes/http-source.ts';
+import { openSlide } from '../open.ts';
+import { readScaledRegion } from '../region.ts';
+import type { SlideSource } from '../types.ts';
+import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
+
+let slide: SlideSource | undefined;
+const running = new Map<number, AbortController>();
+
+const post = (message: SlideResponse, transfer: Transferable[] = []) =>
+  (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(message, transfer);
+
+async function open(input: SlideInput): Promise<SlideSource> {
+  const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
+  return openSlide(source, browserCodecs, { tileCacheBytes: 64 * 1024 * 1024 });
+}
+
+self.onmessage = async (event: MessageEvent<SlideRequest>) => {
+  const request = event.data;
+  if (request.type === 'open') {
+    slide?.close();
+    slide = undefined;
+    try {
+      slide = await open(request.input);
+      post({ type: 'opened', info: slide.info });
+    } catch (err) {
+      post({ type: 'open-failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  } else if (request.type === 'cancel') {
+    running.get(request.id)?.abort();
+  } else if (request.type === 'render') {
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const { x, y, width, height, outWidth, outHeight } = request;
+      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal);
+      const bitmap = await createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), {
+        premultiplyAlpha: 'none',
+        colorSpaceConversion: 'none',
+      });
+      post({ type: 'rendered', id: request.id, bitmap }, [bitmap]);
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+    } finally {
+      running.delete(request.id);
+    }
+  }
+};

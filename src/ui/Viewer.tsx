@@ -1,0 +1,81 @@
+import OpenSeadragon from 'openseadragon';
+import { useEffect, useRef } from 'react';
+import { createSlideTileSource } from '../slide/osd/slide-tile-source.ts';
+import { useSlideStore } from '../state/slide-store.ts';
+import { useViewerStore } from '../state/viewer-store.ts';
+import { ScaleBar } from './ScaleBar.tsx';
+
+/** The deep-zoom canvas. Thin: it mirrors the slide store into OpenSeadragon and reports back the view status. */
+export function Viewer() {
+  const element = useRef<HTMLDivElement>(null);
+  const slide = useSlideStore((s) => s.slide);
+  const status = useSlideStore((s) => s.status);
+  const viewer = useViewerStore((s) => s.viewer);
+
+  useEffect(() => {
+    if (!element.current) return;
+    const osd = OpenSeadragon({
+      element: element.current,
+      showNavigationControl: false,
+      showNavigator: true,
+      navigatorPosition: 'BOTTOM_RIGHT',
+      navigatorSizeRatio: 0.18,
+      navigatorAutoFade: false,
+      animationTime: 0.4,
+      blendTime: 0,
+      maxZoomPixelRatio: 4,
+      visibilityRatio: 0.5,
+      imageLoaderLimit: 8,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      gestureSettingsTouch: { pinchToZoom: true, flickEnabled: true },
+      crossOriginPolicy: 'Anonymous',
+      keyboardNavEnabled: true,
+    } as OpenSeadragon.Options);
+    useViewerStore.getState().setViewer(osd);
+    return () => {
+      useViewerStore.getState().setViewer(undefined);
+      osd.destroy();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!viewer || !slide) return;
+    const { setStatus, fail } = useSlideStore.getState();
+    const { tileFailed, resetFailures } = useViewerStore.getState();
+    resetFailures();
+    const onOpen = () => {
+      const item = viewer.world.getItemAt(0);
+      if (!item) return;
+      if (slide.kind === 'osd-url') {
+        const size = item.source.dimensions;
+        useSlideStore.setState({
+          slide: { ...slide, info: { ...slide.info, levels: [{ width: size.x, height: size.y, tileWidth: 256, tileHeight: 256, downsample: 1 }] } },
+        });
+      }
+      item.addHandler('fully-loaded-change', (event: { fullyLoaded: boolean }) => {
+        if (event.fullyLoaded && useSlideStore.getState().status === 'loading') setStatus('ready');
+      });
+      if (item.getFullyLoaded()) setStatus('ready');
+    };
+    const onOpenFailed = (event: { message?: string }) => fail(`Could not open ${slide.info.name}: ${event.message ?? 'the tile source failed to load'}.`);
+    const onTileFailed = (event: { message?: string }) => tileFailed(event.message ?? 'tile failed to load');
+    viewer.addOnceHandler('open', onOpen);
+    viewer.addOnceHandler('open-failed', onOpenFailed as OpenSeadragon.EventHandler<OpenSeadragon.OpenFailedEvent>);
+    viewer.addHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
+    type Spec = Parameters<typeof viewer.open>[0];
+    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers) : slide.url) as unknown as Spec);
+    return () => {
+      viewer.removeHandler('open', onOpen);
+      viewer.removeHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
+    };
+    // Re-open only when a different slide arrives (the osd-url info update keeps the same id).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewer, slide?.id]);
+
+  return (
+    <div className="viewer" data-testid="viewer" data-status={status} tabIndex={0} aria-label="Slide viewer">
+      <div ref={element} className="viewer-canvas" />
+      <ScaleBar />
+    </div>
+  );
+}
