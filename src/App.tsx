@@ -6,9 +6,12 @@ import { OpenControls } from './ui/OpenControls.tsx';
 import { StatusLine } from './ui/StatusLine.tsx';
 import { Viewer } from './ui/Viewer.tsx';
 import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
+import { HeatmapControls } from './ui/HeatmapControls.tsx';
+import { installFocusController } from './state/focus-controller.ts';
 
 export function App() {
   useEffect(() => {
+    installFocusController();
     openFromUrl(startupSlideUrl());
   }, []);
 
@@ -26,6 +29,7 @@ export function App() {
         <ErrorAlert />
         <main className="stage">
           <Viewer />
+          <HeatmapControls />
         </main>
         <StatusLine />
       </div>

@@ -8,6 +8,7 @@ export const KEYS: [string, string][] = [
   ['0', 'home (whole slide)'],
   ['R / Shift+R', 'rotate'],
   ['F', 'flip horizontally'],
+  ['H', 'heatmap on / off'],
   ['mouse wheel / pinch', 'zoom'],
   ['drag', 'pan'],
   ['double click', 'zoom in'],

@@ -1,6 +1,7 @@
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef } from 'react';
 import { createSlideTileSource } from '../slide/osd/slide-tile-source.ts';
+import { useFocusStore } from '../state/focus-store.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { ScaleBar } from './ScaleBar.tsx';
@@ -11,6 +12,9 @@ export function Viewer() {
   const slide = useSlideStore((s) => s.slide);
   const status = useSlideStore((s) => s.status);
   const viewer = useViewerStore((s) => s.viewer);
+  const heatmap = useFocusStore((s) => s.status);
+  const scoredCells = useFocusStore((s) => s.scoredCells);
+  const grayscale = useFocusStore((s) => s.enabled && !s.keepColour);
 
   useEffect(() => {
     if (!element.current) return;
@@ -73,7 +77,15 @@ export function Viewer() {
   }, [viewer, slide?.id]);
 
   return (
-    <div className="viewer" data-testid="viewer" data-status={status} tabIndex={0} aria-label="Slide viewer">
+    <div
+      className={grayscale ? 'viewer grayscale' : 'viewer'}
+      data-testid="viewer"
+      data-status={status}
+      data-heatmap={heatmap}
+      data-scored-cells={scoredCells}
+      tabIndex={0}
+      aria-label="Slide viewer"
+    >
       <div ref={element} className="viewer-canvas" />
       <ScaleBar />
     </div>

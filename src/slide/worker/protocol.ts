@@ -1,3 +1,4 @@
+import type { SlideGrid } from '../../focus/slide-grid.ts';
 import type { SlideInfo } from '../types.ts';
 
 /** How a worker gets at the slide: a File/Blob is shared with workers without copying its bytes. */
@@ -7,10 +8,13 @@ export type SlideRequest =
   | { type: 'open'; input: SlideInput }
   /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
   | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
+  /** Score grid cells (see src/focus/score-block.ts) with the model at `modelUrl` (same origin). */
+  | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
   | { type: 'cancel'; id: number };
 
 export type SlideResponse =
   | { type: 'opened'; info: SlideInfo }
   | { type: 'open-failed'; message: string }
   | { type: 'rendered'; id: number; bitmap: ImageBitmap }
+  | { type: 'scored'; id: number; scores: Float32Array; tissue: Float32Array; pixels: number }
   | { type: 'failed'; id: number; message: string; aborted?: boolean };

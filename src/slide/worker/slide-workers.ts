@@ -1,12 +1,19 @@
 import { SlideError, type SlideInfo } from '../types.ts';
+import type { SlideGrid } from '../../focus/slide-grid.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
 
 const OPEN_TIMEOUT_MS = 60_000;
 
 interface Pending {
-  resolve: (bitmap: ImageBitmap) => void;
+  resolve: (response: SlideResponse) => void;
   reject: (err: Error) => void;
   worker: Worker;
+}
+
+export interface ScoredBlock {
+  scores: Float32Array;
+  tissue: Float32Array;
+  pixels: number;
 }
 
 /**
@@ -59,15 +66,33 @@ export class SlideWorkers {
   }
 
   /** Renders the level-0 rectangle at the given output size. Rejects with an AbortError when `signal` aborts. */
-  render(x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<ImageBitmap> {
-    if (this.closed) return Promise.reject(new SlideError('the slide is closed'));
-    const worker = this.leastBusy();
+  async render(x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<ImageBitmap> {
+    const response = await this.call(this.leastBusy(), (id) => ({ type: 'render', id, x, y, width, height, outWidth, outHeight }), signal);
+    if (response.type !== 'rendered') throw new SlideError('unexpected worker response');
+    return response.bitmap;
+  }
+
+  /** Scores grid cells in the worker chosen by `affinity` (so a group's decoded tiles are reused by the same worker). */
+  async score(modelUrl: string, grid: SlideGrid, cells: number[], affinity: number, signal?: AbortSignal): Promise<ScoredBlock> {
+    const worker = this.workers[affinity % this.workers.length]!;
+    const response = await this.call(worker, (id) => ({ type: 'score', id, modelUrl, grid, cells }), signal);
+    if (response.type !== 'scored') throw new SlideError('unexpected worker response');
+    return response;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  private call(worker: Worker, message: (id: number) => SlideRequest, signal?: AbortSignal): Promise<SlideResponse> {
+    if (this.closed) return Promise.reject(new DOMException('Slide closed', 'AbortError'));
+    if (signal?.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
     const id = this.nextId++;
-    return new Promise<ImageBitmap>((resolve, reject) => {
+    return new Promise<SlideResponse>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
       this.load.set(worker, (this.load.get(worker) ?? 0) + 1);
       signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel', id } satisfies SlideRequest), { once: true });
-      worker.postMessage({ type: 'render', id, x, y, width, height, outWidth, outHeight } satisfies SlideRequest);
+      worker.postMessage(message(id));
     });
   }
 
@@ -85,7 +110,7 @@ export class SlideWorkers {
   }
 
   private onMessage(worker: Worker, msg: SlideResponse): void {
-    if (msg.type !== 'rendered' && msg.type !== 'failed') return;
+    if (msg.type !== 'rendered' && msg.type !== 'scored' && msg.type !== 'failed') return;
     const pending = this.pending.get(msg.id);
     if (!pending) {
       if (msg.type === 'rendered') msg.bitmap.close();
@@ -93,7 +118,7 @@ export class SlideWorkers {
     }
     this.pending.delete(msg.id);
     this.load.set(worker, Math.max(0, (this.load.get(worker) ?? 1) - 1));
-    if (msg.type === 'rendered') pending.resolve(msg.bitmap);
+    if (msg.type !== 'failed') pending.resolve(msg);
     else pending.reject(msg.aborted ? new DOMException(msg.message, 'AbortError') : new SlideError(msg.message));
   }
 

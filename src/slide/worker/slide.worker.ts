@@ -1,5 +1,6 @@
-// A slide worker: opens its own handle on the slide (File objects are shared, not copied) and renders tiles for
-// the viewer off the main thread. Several run side by side; each decodes with the browser's native decoders.
+// A slide worker: opens its own handle on the slide (File objects are shared, not copied), renders tiles for the
+// viewer and scores grid cells with FocusLiteNN, all off the main thread. Several run side by side; each decodes
+// with the browser's native decoders and keeps its own decoded-tile cache, shared by rendering and scoring.
 import { browserCodecs } from '../browser/codecs.ts';
 import { BlobSource } from '../bytes/blob-source.ts';
 import { HttpRangeSource } from '../bytes/http-source.ts';
@@ -7,6 +8,8 @@ import { openSlide } from '../open.ts';
 import { readScaledRegion } from '../region.ts';
 import type { SlideSource } from '../types.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
+import { scoreBlock } from '../../focus/score-block.ts';
+import { modelRunner } from '../../focus/worker-model.ts';
 
 let slide: SlideSource | undefined;
 const running = new Map<number, AbortController>();
@@ -32,6 +35,19 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     }
   } else if (request.type === 'cancel') {
     running.get(request.id)?.abort();
+  } else if (request.type === 'score') {
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const run = await modelRunner(request.modelUrl);
+      const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal);
+      post({ type: 'scored', id: request.id, ...result }, [result.scores.buffer, result.tissue.buffer]);
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+    } finally {
+      running.delete(request.id);
+    }
   } else if (request.type === 'render') {
     const controller = new AbortController();
     running.set(request.id, controller);

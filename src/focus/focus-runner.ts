@@ -1,0 +1,112 @@
+import type { SlideWorkers } from '../slide/worker/slide-workers.ts';
+import { FocusScheduler, type ScoreJob } from './scheduler.ts';
+import type { ScoreMap } from './score-map.ts';
+import { cellRangeIn, type Rect } from './slide-grid.ts';
+
+export interface RunnerProgress {
+  /** Cells of the current view looked at (scored or found to be glass). */
+  done: number;
+  /** Cells in the current view. */
+  total: number;
+  busy: boolean;
+  error?: string;
+}
+
+/**
+ * Keeps the workers scoring what the user is looking at. Every view change re-plans: queued jobs for cells that left
+ * the view are dropped, running ones that left it are cancelled, and cells already in the score map are never redone.
+ */
+export class FocusRunner {
+  private readonly scheduler: FocusScheduler;
+  private queue: ScoreJob[] = [];
+  private readonly running = new Map<ScoreJob, AbortController>();
+  private view: Rect | undefined;
+  private stopped = false;
+  private error: string | undefined;
+  readonly maxInFlight: number;
+
+  constructor(
+    private readonly workers: SlideWorkers,
+    readonly map: ScoreMap,
+    private readonly modelUrl: string,
+    private readonly onChange: (rangeChanged: boolean) => void,
+  ) {
+    this.scheduler = new FocusScheduler(map.grid, 4, map.state);
+    this.maxInFlight = workers.size * 2;
+  }
+
+  setView(view: Rect): void {
+    if (this.stopped || this.error) return;
+    this.view = view;
+    for (const [job, controller] of this.running) {
+      if (!job.cells.some((c) => this.visible(c))) controller.abort();
+    }
+    for (const job of this.queue) this.scheduler.markUnknown(job.cells);
+    this.queue = this.scheduler.plan(view);
+    for (const job of this.queue) this.scheduler.markQueued(job.cells);
+    this.pump();
+    this.onChange(false);
+  }
+
+  progress(): RunnerProgress {
+    const busy = !this.error && (this.queue.length > 0 || this.running.size > 0);
+    const range = this.view ? cellRangeIn(this.map.grid, this.view) : undefined;
+    let done = 0;
+    let total = 0;
+    if (range) {
+      for (let r = range.row0; r <= range.row1; r++) {
+        for (let c = range.col0; c <= range.col1; c++) {
+          total++;
+          if (this.map.state[r * this.map.grid.cols + c] === 2) done++;
+        }
+      }
+    }
+    return { done, total, busy, ...(this.error ? { error: this.error } : {}) };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const controller of this.running.values()) controller.abort();
+    for (const job of this.queue) this.scheduler.markUnknown(job.cells);
+    this.queue = [];
+  }
+
+  private visible(cell: number): boolean {
+    const range = this.view ? cellRangeIn(this.map.grid, this.view) : undefined;
+    if (!range) return false;
+    const col = cell % this.map.grid.cols;
+    const row = Math.floor(cell / this.map.grid.cols);
+    return col >= range.col0 && col <= range.col1 && row >= range.row0 && row <= range.row1;
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running.size < this.maxInFlight && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      const controller = new AbortController();
+      this.running.set(job, controller);
+      this.workers.score(this.modelUrl, this.map.grid, job.cells, job.group, controller.signal).then(
+        (result) => {
+          this.running.delete(job);
+          const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);
+          this.pump();
+          this.onChange(rangeChanged);
+        },
+        (err: Error) => {
+          this.running.delete(job);
+          if (err.name === 'AbortError') {
+            this.scheduler.markUnknown(job.cells);
+          } else if (/model/i.test(err.message)) {
+            // The model itself is unusable: stop, say so once, and leave the viewer working without a heatmap.
+            this.error = err.message;
+            this.scheduler.markUnknown(job.cells);
+            this.stop();
+          } else {
+            this.map.recordFailure(job.cells);
+          }
+          this.pump();
+          this.onChange(false);
+        },
+      );
+    }
+  }
+}

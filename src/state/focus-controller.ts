@@ -1,0 +1,137 @@
+import type OpenSeadragon from 'openseadragon';
+import { FocusRunner } from '../focus/focus-runner.ts';
+import { ScoreMap } from '../focus/score-map.ts';
+import { slideGrid, type Rect } from '../focus/slide-grid.ts';
+import { HeatmapOverlay, type OverlayStyle } from '../heatmap/overlay.ts';
+import { useFocusStore } from './focus-store.ts';
+import { MODELS } from './models.ts';
+import { useSlideStore } from './slide-store.ts';
+import { useViewerStore } from './viewer-store.ts';
+
+// Glue between the stores, the OpenSeadragon viewer and the scoring runner; no React. Score maps are cached per
+// slide, model and stride, so toggling the heatmap or returning to a region never rescores anything.
+
+const MAX_CACHED_MAPS = 8;
+const maps = new Map<string, ScoreMap>();
+let runner: { key: string; runner: FocusRunner } | undefined;
+let overlay: { viewer: OpenSeadragon.Viewer; overlay: HeatmapOverlay } | undefined;
+let frame = 0;
+
+export function currentScoreMap(): ScoreMap | undefined {
+  return runner?.runner.map;
+}
+
+export function currentModel() {
+  const id = useFocusStore.getState().modelId;
+  return MODELS.find((m) => m.id === id);
+}
+
+function viewRect(viewer: OpenSeadragon.Viewer): Rect | undefined {
+  const item = viewer.world.getItemAt(0);
+  if (!item) return undefined;
+  const r = item.viewportToImageRectangle(viewer.viewport.getBounds(true));
+  return { x: r.x, y: r.y, width: r.width, height: r.height };
+}
+
+export function overlayStyle(map: ScoreMap | undefined): OverlayStyle {
+  const s = useFocusStore.getState();
+  const scale = currentModel()?.card.displayScale;
+  const normaliser = s.normalisation === 'absolute' && scale ? { lo: scale[0], hi: scale[1] } : map?.range.normaliser();
+  return { colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, threshold: s.threshold, ...(normaliser ? { normaliser } : {}) };
+}
+
+function publish(): void {
+  cancelAnimationFrame(frame);
+  frame = requestAnimationFrame(() => {
+    const r = runner?.runner;
+    if (!r) return;
+    const p = r.progress();
+    useFocusStore.setState((s) => ({
+      status: p.busy ? 'scoring' : 'done',
+      scoredCells: r.map.scored,
+      viewDone: p.done,
+      viewTotal: p.total,
+      error: p.error,
+      version: s.version + 1,
+    }));
+    overlay?.overlay.update(r.map, overlayStyle(r.map));
+  });
+}
+
+function stopRunner(): void {
+  runner?.runner.stop();
+  runner = undefined;
+  overlay?.overlay.update(undefined, overlayStyle(undefined));
+  useFocusStore.setState({ status: 'off', viewDone: 0, viewTotal: 0 });
+}
+
+let viewTimer: ReturnType<typeof setTimeout> | undefined;
+function onViewChange(): void {
+  // Re-plan at most every 120 ms while the user pans; the final position is always planned.
+  if (viewTimer) return;
+  viewTimer = setTimeout(() => {
+    viewTimer = undefined;
+    const viewer = overlay?.viewer;
+    const rect = viewer && viewRect(viewer);
+    if (rect && runner) runner.runner.setView(rect);
+  }, 120);
+}
+
+function sync(): void {
+  const viewer = useViewerStore.getState().viewer;
+  if (overlay && overlay.viewer !== viewer) {
+    overlay.overlay.destroy();
+    overlay.viewer.removeHandler('viewport-change', onViewChange);
+    overlay.viewer.removeHandler('open', sync);
+    overlay = undefined;
+  }
+  if (viewer && !overlay) {
+    overlay = { viewer, overlay: new HeatmapOverlay(viewer) };
+    viewer.addHandler('viewport-change', onViewChange);
+    viewer.addHandler('open', sync);
+  }
+  const focus = useFocusStore.getState();
+  const { slide } = useSlideStore.getState();
+  const model = currentModel();
+  const item = viewer?.world.getItemAt(0);
+  if (!focus.enabled || !viewer || !item || slide?.kind !== 'workers' || !model) {
+    if (runner || focus.status !== 'off') stopRunner();
+    if (focus.enabled && !model && !focus.error) useFocusStore.setState({ error: 'No focus model is available: models/ has no .onnx file.' });
+    return;
+  }
+  const key = `${slide.id}|${model.id}|${focus.stride}`;
+  if (runner?.key !== key) {
+    runner?.runner.stop();
+    let map = maps.get(key);
+    if (!map) {
+      const level0 = slide.info.levels[0]!;
+      map = new ScoreMap(slideGrid(level0.width, level0.height, 235, focus.stride));
+      maps.set(key, map);
+      while (maps.size > MAX_CACHED_MAPS) maps.delete(maps.keys().next().value as string);
+    }
+    runner = { key, runner: new FocusRunner(slide.workers, map, model.url, publish) };
+    useFocusStore.setState({ error: undefined });
+    const rect = viewRect(viewer);
+    if (rect) runner.runner.setView(rect);
+  }
+  overlay?.overlay.update(runner.runner.map, overlayStyle(runner.runner.map));
+}
+
+let installed = false;
+/** Wires the stores together once; safe to call repeatedly. */
+export function installFocusController(): void {
+  if (installed) return;
+  installed = true;
+  // Settings drive sync; progress fields (status, counts, version) are outputs and must not.
+  const settings = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'threshold', 'normalisation'] as const;
+  useFocusStore.subscribe((s, prev) => {
+    if (settings.some((k) => s[k] !== prev[k])) sync();
+  });
+  useSlideStore.subscribe((s, prev) => {
+    if (s.slide?.id !== prev.slide?.id || s.status !== prev.status) sync();
+  });
+  useViewerStore.subscribe((s, prev) => {
+    if (s.viewer !== prev.viewer) sync();
+  });
+  sync();
+}
