@@ -1,7 +1,6 @@
 // Node entry of the slide readers (CLI, tests, training): file access and JavaScript/WASM codecs.
 import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { Codecs } from './codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
@@ -21,14 +20,17 @@ export class NodeFileSource implements ByteSource {
     try {
       handle = await open(path, 'r');
     } catch (err) {
-      throw new SlideError(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      throw new SlideError(`${path}: ${why}`);
     }
     const stat = await handle.stat();
     if (!stat.isFile()) {
       await handle.close();
-      throw new SlideError(`${path}: not a regular file.`);
+      throw new SlideError(`${path}: is a directory`);
     }
-    return new NodeFileSource(handle, basename(path), stat.size);
+    // Messages name the file as the user gave it.
+    return new NodeFileSource(handle, path, stat.size);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {

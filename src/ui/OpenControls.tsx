@@ -32,7 +32,9 @@ export function OpenControls() {
       />
       <form onSubmit={submit} className="url-form">
         <input
-          type="url"
+          type="text"
+          inputMode="url"
+          spellCheck={false}
           placeholder="Slide URL (SVS/TIFF with range requests, .dzi, IIIF info.json)"
           value={url}
           onChange={(e) => setUrl(e.currentTarget.value)}

@@ -25,6 +25,10 @@ export class HttpRangeSource implements ByteSource {
       );
     }
     if (!response.ok) throw new SlideError(`Could not fetch ${url}: HTTP ${response.status} ${response.statusText}.`);
+    if ((response.headers.get('Content-Type') ?? '').includes('text/html')) {
+      await response.body?.cancel();
+      throw new SlideError(`${url}: the server returned a web page, not a slide (is the URL right? Many servers answer unknown paths with their home page).`);
+    }
     const range = response.headers.get('Content-Range');
     await response.body?.cancel();
     const total = range ? Number(/\/(\d+)\s*$/.exec(range)?.[1]) : NaN;

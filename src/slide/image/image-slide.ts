@@ -30,7 +30,7 @@ export class ImageSlide implements SlideSource {
     try {
       pixels = await codecs.image(bytes, signal);
     } catch (err) {
-      throw new SlideError(`${source.name}: the image could not be decoded (${err instanceof Error ? err.message : String(err)}).`);
+      throw new SlideError(`${source.name}: the ${sniffImage(bytes) ?? ''} image could not be decoded (${err instanceof Error ? err.message : String(err)}).`.replace('the  image', 'the image'));
     }
     if (pixels.width * pixels.height > MAX_IMAGE_PIXELS) {
       throw new SlideError(`${source.name}: ${pixels.width}×${pixels.height} is too large for a plain image; convert it to a tiled pyramidal TIFF.`);

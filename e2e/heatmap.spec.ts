@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
+import { expectReady, gotoApp, hasShared, openFile, shared, SKIP_SHARED } from './helpers.ts';
+
+interface CsvCell { x: number; y: number; width: number; height: number; score: number; tissue: boolean }
+
+function parseCsv(text: string): CsvCell[] {
+  const [header, ...rows] = text.trim().split('\n');
+  expect(header).toBe('x,y,width,height,score,tissue');
+  return rows.map((line) => {
+    const [x, y, width, height, score, tissue] = line.split(',');
+    return { x: Number(x), y: Number(y), width: Number(width), height: Number(height), score: score === '' ? Number.NaN : Number(score), tissue: tissue === 'true' };
+  });
+}
+
+/** ROC-AUC by the Mann–Whitney statistic (ties count half). */
+function rocAuc(positives: number[], negatives: number[]): number {
+  let wins = 0;
+  for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return wins / (positives.length * negatives.length);
+}
+
+test.describe('focus heatmap', () => {
+  test.skip(!hasShared, SKIP_SHARED);
+
+  test('scores the synthetic-blur slide: blurred regions rank above untouched tissue, and match the CLI', async ({ page }) => {
+    const slidePath = shared('slides/derived/TCGA-CR-7395-synthetic-blur.tif');
+    await gotoApp(page);
+    await openFile(page, slidePath);
+    await expectReady(page);
+    const viewer = page.getByTestId('viewer');
+    await expect(viewer).toHaveAttribute('data-heatmap', 'off');
+    await page.getByTestId('heatmap-toggle').click();
+    await expect(viewer).toHaveAttribute('data-heatmap', /scoring|done/);
+    await expect(viewer).toHaveAttribute('data-heatmap', 'done', { timeout: 90_000 });
+    expect(Number(await viewer.getAttribute('data-scored-cells'))).toBeGreaterThan(300);
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-csv').click();
+    const cells = parseCsv(readFileSync(await (await download).path(), 'utf8'));
+
+    // Ground truth: the level-0 mask (0 untouched, 80/160/240 blurred). A patch is positive when it lies wholly in
+    // blurred regions, negative when wholly untouched; patches straddling a boundary are left out.
+    const mask = await sharp(shared('slides/derived/TCGA-CR-7395-synthetic-blur-mask.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const label = (c: CsvCell): 'blur' | 'sharp' | 'mixed' => {
+      let blurred = 0;
+      for (let y = c.y; y < c.y + c.height; y += 5) for (let x = c.x; x < c.x + c.width; x += 5) if (mask.data[y * mask.info.width + x]! > 0) blurred++;
+      const total = Math.ceil(c.height / 5) * Math.ceil(c.width / 5);
+      return blurred === total ? 'blur' : blurred === 0 ? 'sharp' : 'mixed';
+    };
+    const tissue = cells.filter((c) => c.tissue && Number.isFinite(c.score));
+    const pos = tissue.filter((c) => label(c) === 'blur').map((c) => c.score);
+    const neg = tissue.filter((c) => label(c) === 'sharp').map((c) => c.score);
+    expect(pos.length).toBeGreaterThan(20);
+    expect(neg.length).toBeGreaterThan(200);
+    const auc = rocAuc(pos, neg);
+    console.log(`synthetic-blur slide: ${tissue.length} tissue cells, ${pos.length} blurred, ${neg.length} sharp, ROC-AUC ${auc.toFixed(4)}`);
+    expect(auc).toBeGreaterThanOrEqual(0.97);
+
+    // The CLI on the same file and grid: same pixels (up to JPEG decoder differences), same scores.
+    const cli = JSON.parse(
+      execFileSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'score', slidePath, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+    ) as { results: { patchGrid: number[][]; stride: number }[] };
+    const grid = cli.results[0]!.patchGrid;
+    let maxDiff = 0;
+    let compared = 0;
+    for (const c of cells) {
+      if (!Number.isFinite(c.score)) continue;
+      const reference = grid[c.y / 128]?.[c.x / 128];
+      expect(reference).toBeDefined();
+      maxDiff = Math.max(maxDiff, Math.abs(c.score - reference!));
+      compared++;
+    }
+    console.log(`browser vs focuslite score: ${compared} cells, max |difference| ${maxDiff.toExponential(2)}`);
+    expect(compared).toBeGreaterThan(300);
+    expect(maxDiff).toBeLessThan(0.02);
+  });
+});

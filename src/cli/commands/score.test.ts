@@ -1,0 +1,132 @@
+// `focuslite build-model` and `focuslite score` end to end (in process), with made-up weights: no ../shared needed.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { referenceImageScore } from '../../focus/model/reference.ts';
+import { writeTorchLegacy, writeTorchZip } from '../../focus/model/torch-pt.ts';
+import { writeWeightsJson, type FocusWeights } from '../../focus/model/weights.ts';
+import buildModel from './build-model.ts';
+import score from './score.ts';
+
+function weights(c: number): FocusWeights {
+  let s = 42 + c;
+  const r = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+  const w: FocusWeights = { kernels: c, convWeight: Float32Array.from({ length: c * 147 }, () => r() * 0.3), convBias: Float32Array.from({ length: c }, r) };
+  if (c > 1) {
+    w.fcWeight = Float32Array.from({ length: c }, r);
+    w.fcBias = Math.fround(r());
+  }
+  return w;
+}
+
+function image(width: number, height: number, seed: number) {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) png.data.set([(i * seed) & 255, (i >> 3) & 255, ((i * 7) ^ seed) & 255, 255], i * 4);
+  return { bytes: PNG.sync.write(png), rgba: { width, height, data: new Uint8ClampedArray(png.data) } };
+}
+
+async function capture(run: () => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await run();
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('focuslite build-model + score', () => {
+  let dir = '';
+  const w = weights(2);
+  const a = image(300, 400, 3);
+  const b = image(491, 240, 5);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'focuslite-cli-'));
+    await writeFile(join(dir, 'w.json'), writeWeightsJson(w, { licence: 'CC0 test weights' }));
+    await writeFile(join(dir, 'w-legacy.bin'), writeTorchLegacy(w, { modulePrefix: true, wrapInStateDict: true }));
+    await writeFile(join(dir, 'w-zip.weights'), writeTorchZip(w));
+    await writeFile(join(dir, 'a.png'), a.bytes);
+    await writeFile(join(dir, 'b.png'), b.bytes);
+    await writeFile(join(dir, 'small.png'), image(200, 500, 1).bytes);
+    await writeFile(join(dir, 'broken.png'), 'definitely not a PNG');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('build-model accepts all three formats (by content) and writes a model card', async () => {
+    for (const src of ['w.json', 'w-legacy.bin', 'w-zip.weights']) {
+      const out = join(dir, `m-${src}.onnx`);
+      const r = await capture(() => buildModel.run(['--weights', join(dir, src), '--out', out, '--name', 'm']));
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(out)).toBe(true);
+      const card = JSON.parse(readFileSync(join(dir, `m-${src}.json`), 'utf8'));
+      expect(card.kernels).toBe(2);
+      expect(card.parameters).toBe(299);
+      expect(card.sourceWeights.file).toBe(src);
+      expect(card.licence).toMatch(/^as the source weights/);
+    }
+    const card = JSON.parse(readFileSync(join(dir, 'm-w.json.json'), 'utf8'));
+    expect(card.licence).toContain('CC0 test weights');
+    // The three models are the same bytes apart from the recorded source file name.
+    const sizes = ['w.json', 'w-legacy.bin', 'w-zip.weights'].map((s) => readFileSync(join(dir, `m-${s}.onnx`)).length - s.length);
+    expect(new Set(sizes).size).toBe(1);
+  });
+
+  it('build-model: usage error without --out, clear error for a bad weights file', async () => {
+    expect((await capture(() => buildModel.run(['--weights', join(dir, 'w.json')]))).code).toBe(2);
+    await expect(buildModel.run(['--weights', join(dir, 'broken.png'), '--out', join(dir, 'x.onnx')])).rejects.toThrow(/broken.png: unrecognised content/);
+  });
+
+  it('score --json: grid and mean equal the reference; bad files reported, others still scored, exit 1', async () => {
+    const model = join(dir, 'm-w.json.onnx');
+    const files = ['a.png', 'broken.png', 'small.png', 'missing.png', 'b.png'].map((f) => join(dir, f));
+    const r = await capture(() => score.run([...files, '--model', model, '--json']));
+    expect(r.code).toBe(1);
+    const errLines = r.stderr.split('\n');
+    expect(errLines).toHaveLength(3);
+    expect(errLines[0]).toMatch(/broken.png: not a PNG, JPEG or TIFF image$/);
+    expect(errLines[1]).toMatch(/small.png: image is 200×500; FocusLiteNN needs at least 235×235 pixels$/);
+    expect(errLines[2]).toMatch(/missing.png: no such file$/);
+    const json = JSON.parse(r.stdout);
+    expect(json.model).toBe(model);
+    expect(json.results.map((x: { file: string }) => x.file)).toEqual([files[0], files[4]]);
+    for (const [res, img] of [
+      [json.results[0], a.rgba],
+      [json.results[1], b.rgba],
+    ] as const) {
+      expect(Object.keys(res)).toEqual(['file', 'width', 'height', 'score', 'patch', 'stride', 'patchGrid']);
+      const ref = referenceImageScore(w, img);
+      expect([res.width, res.height, res.patch, res.stride]).toEqual([img.width, img.height, 235, 128]);
+      expect([res.patchGrid.length, res.patchGrid[0].length]).toEqual([ref.patchGrid.length, ref.patchGrid[0]?.length]);
+      expect(Math.abs(res.score - ref.score)).toBeLessThan(1e-5);
+      res.patchGrid.flat().forEach((v: number, i: number) => expect(Math.abs(v - (ref.patchGrid.flat()[i] as number))).toBeLessThan(1e-5));
+    }
+    expect([json.results[1].patchGrid.length, json.results[1].patchGrid[0].length]).toEqual([1, 3]);
+  });
+
+  it('score: --weights and --stride, readable table', async () => {
+    const r = await capture(() => score.run([join(dir, 'a.png'), '--weights', join(dir, 'w-legacy.bin'), '--stride', '50']));
+    expect(r.code, r.stderr).toBe(0);
+    const ref = referenceImageScore(w, a.rgba, 50);
+    expect(r.stdout).toContain(ref.score.toFixed(4));
+    expect(r.stdout).toMatch(/4×2\s+300×400/);
+  });
+
+  it('score: missing default model says which file and how to pass --model', async () => {
+    const r = await capture(() => score.run([join(dir, 'a.png'), '--model', join(dir, 'nope.onnx')]));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nope.onnx: no such file/);
+    expect((await capture(() => score.run(['--model', join(dir, 'm-w.json.onnx')]))).code).toBe(2);
+  });
+});

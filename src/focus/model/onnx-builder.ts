@@ -1,0 +1,182 @@
+// FocusLiteNN as an ONNX model, written with a tiny protobuf encoder (no protobuf library, no Python).
+//
+// Graph (opset 17, IR version 8; onnxruntime-web 1.30 runs it in Node and in browser workers):
+//   input  float32 [N,3,235,235]  (RGB uint8 / 255, channels first)
+//   Conv(W [C,3,7,7], B [C], kernel 7×7, strides 5, pads 1,1,1,1)      → [N,C,47,47]
+//   ReduceMin(axes [2,3], keepdims 0)                                   → [N,C]
+//   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)             → [N,1]
+//   output score float32 [N,1]
+//
+// Why per-patch and not one fully convolutional pass over a tile (decided by counting, not guessing):
+// - each patch's conv is zero-padded by 1 pixel, so its 184 border positions (of 47×47) see zeros where a shared
+//   map over the tile sees neighbouring pixels: a shared map is not exact except for patches at the tile edge;
+// - patch corners step by 128, and 128 mod 5 = 3, so the 7 corners 0…768 of a 1024 side fall on all 5 phases of
+//   the stride-5 grid; covering them needs 5×5 phase maps of 205×205 ≈ 1.05M conv positions per 1024×1024 image,
+//   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
+// So the app and the CLI batch patches (49 per 1024×1024 image in one run); see onnx-builder.test.ts.
+import { validateWeights, type FocusWeights } from './weights.ts';
+
+export const PATCH_SIZE = 235;
+export const CONV_STRIDE = 5;
+export const CONV_PAD = 1;
+export const CONV_OUT = 47; // floor((235 + 2 - 7) / 5) + 1
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
+export const INPUT_NAME = 'input';
+export const OUTPUT_NAME = 'score';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Protobuf encoding (proto3 wire format): varints, length-delimited fields, packed floats.
+
+class ProtoWriter {
+  private bytes: number[] = [];
+
+  private varint(v: number | bigint) {
+    let x = BigInt.asUintN(64, BigInt(v));
+    while (x >= 0x80n) {
+      this.bytes.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
+    this.bytes.push(Number(x));
+  }
+  private tag(field: number, wireType: number) {
+    this.varint((field << 3) | wireType);
+  }
+  int(field: number, v: number) {
+    this.tag(field, 0);
+    this.varint(v);
+    return this;
+  }
+  bytesField(field: number, b: Uint8Array) {
+    this.tag(field, 2);
+    this.varint(b.length);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  string(field: number, s: string) {
+    return this.bytesField(field, new TextEncoder().encode(s));
+  }
+  message(field: number, m: ProtoWriter) {
+    return this.bytesField(field, m.finish());
+  }
+  float(field: number, v: number) {
+    this.tag(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    this.bytes.push(...b);
+    return this;
+  }
+  packedInts(field: number, vs: number[]) {
+    const inner = new ProtoWriter();
+    for (const v of vs) inner.varint(v);
+    return this.bytesField(field, inner.finish());
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+// onnx.proto field numbers and enums used below.
+const TensorDataType = { FLOAT: 1 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
+
+function tensorProto(name: string, dims: number[], values: Float32Array): ProtoWriter {
+  const raw = new Uint8Array(values.length * 4);
+  const dv = new DataView(raw.buffer);
+  values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
+  return new ProtoWriter()
+    .packedInts(1, dims) // dims
+    .int(2, TensorDataType.FLOAT) // data_type
+    .string(8, name) // name
+    .bytesField(9, raw); // raw_data (little-endian)
+}
+
+type Attr = { name: string; ints: number[] } | { name: string; int: number };
+
+function attributeProto(a: Attr): ProtoWriter {
+  const w = new ProtoWriter().string(1, a.name);
+  if ('ints' in a) return w.packedInts(8, a.ints).int(20, AttributeType.INTS);
+  return w.int(3, a.int).int(20, AttributeType.INT);
+}
+
+function nodeProto(opType: string, inputs: string[], outputs: string[], name: string, attrs: Attr[] = []): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const i of inputs) w.string(1, i);
+  for (const o of outputs) w.string(2, o);
+  w.string(3, name).string(4, opType);
+  for (const a of attrs) w.message(5, attributeProto(a));
+  return w;
+}
+
+/** A float tensor value: dims are numbers (fixed) or strings (symbolic, e.g. "N"). */
+function valueInfo(name: string, dims: (number | string)[]): ProtoWriter {
+  const shape = new ProtoWriter();
+  for (const d of dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  const tensorType = new ProtoWriter().int(1, TensorDataType.FLOAT).message(2, shape);
+  return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+}
+
+export interface BuildModelOptions {
+  /** graph name and model metadata "name" */
+  name?: string;
+  /** Extra metadata_props (string values), e.g. the source weights file. */
+  metadata?: Record<string, string>;
+  producerVersion?: string;
+}
+
+/** Serialised ONNX model bytes of the per-patch FocusLiteNN for these weights. */
+export function buildFocusModel(weights: FocusWeights, options: BuildModelOptions = {}): Uint8Array {
+  validateWeights(weights);
+  const c = weights.kernels;
+  const hasFc = weights.fcWeight !== undefined;
+  const name = options.name ?? `focuslitenn-${c}kernel`;
+
+  const graph = new ProtoWriter();
+  graph.message(
+    1,
+    nodeProto('Conv', [INPUT_NAME, 'conv.weight', 'conv.bias'], ['conv_map'], 'conv', [
+      { name: 'kernel_shape', ints: [7, 7] },
+      { name: 'strides', ints: [CONV_STRIDE, CONV_STRIDE] },
+      { name: 'pads', ints: [CONV_PAD, CONV_PAD, CONV_PAD, CONV_PAD] },
+      { name: 'dilations', ints: [1, 1] },
+      { name: 'group', int: 1 },
+    ]),
+  );
+  graph.message(
+    1,
+    nodeProto('ReduceMin', ['conv_map'], [hasFc ? 'min' : OUTPUT_NAME], 'min', [
+      { name: 'axes', ints: [2, 3] },
+      { name: 'keepdims', int: 0 },
+    ]),
+  );
+  if (hasFc) {
+    graph.message(1, nodeProto('Gemm', ['min', 'fc.weight', 'fc.bias'], [OUTPUT_NAME], 'fc', [{ name: 'transB', int: 1 }]));
+  }
+  graph.string(2, name);
+  graph.message(5, tensorProto('conv.weight', [c, 3, 7, 7], weights.convWeight));
+  graph.message(5, tensorProto('conv.bias', [c], weights.convBias));
+  if (hasFc) {
+    graph.message(5, tensorProto('fc.weight', [1, c], weights.fcWeight as Float32Array));
+    graph.message(5, tensorProto('fc.bias', [1], Float32Array.of(weights.fcBias ?? 0)));
+  }
+  graph.string(10, `FocusLiteNN, ${c} kernel${c > 1 ? 's' : ''}: per-patch score, higher = blurrier`);
+  graph.message(11, valueInfo(INPUT_NAME, ['N', 3, PATCH_SIZE, PATCH_SIZE]));
+  graph.message(12, valueInfo(OUTPUT_NAME, ['N', 1]));
+
+  const model = new ProtoWriter()
+    .int(1, ONNX_IR_VERSION)
+    .string(2, 'focuslite')
+    .string(3, options.producerVersion ?? '1')
+    .string(4, 'focuslite')
+    .int(5, 1)
+    .message(7, graph)
+    .message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET));
+  const meta: Record<string, string> = { name, architecture: architectureString(weights), kernels: String(c), ...options.metadata };
+  for (const [k, v] of Object.entries(meta)) model.message(14, new ProtoWriter().string(1, k).string(2, v));
+  return model.finish();
+}
+
+export function architectureString(w: FocusWeights): string {
+  const fc = w.fcWeight ? ` -> Linear(${w.kernels}->1, bias)` : '';
+  return `x/255 (RGB, NCHW, 235x235) -> Conv2d(3->${w.kernels}, 7x7, stride 5, pad 1, bias) -> min over 47x47${fc}`;
+}
