@@ -11,7 +11,7 @@ const isolationHeaders = {
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web', '@cornerstonejs/codec-openjpeg'] },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

@@ -1,0 +1,89 @@
+// npm run bench:viewer — time from the end of a pan to every visible cell scored, for a 1920×1080 viewport at
+// level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks while scoring, in headless Chromium against a
+// production build. Prints measured numbers with the machine; asserts nothing.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { findChromium } from './chromium-path.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const PORT = 4391;
+const slideArg = process.argv[2];
+const slide = slideArg ? resolve(slideArg) : null;
+if (!existsSync(resolve(root, 'dist/index.html'))) {
+  console.error('Build first: npm run build');
+  process.exit(1);
+}
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+try {
+  for (let i = 0; i < 100; i++) {
+    try { await fetch(`http://127.0.0.1:${PORT}/`); break; } catch { await new Promise((r) => setTimeout(r, 200)); }
+  }
+  const browser = await chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  if (slide) {
+    await page.setInputFiles('[data-testid=open-file]', slide);
+    await page.waitForTimeout(300);
+    await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  }
+  const info = await page.evaluate(() => document.querySelector('[data-testid=status-size]')?.textContent);
+  const [width, height] = (info ?? '').replace(/[, px]/g, '').split('×').map(Number);
+  // Size the page so that the viewer itself is 1920×1080 (the heatmap panel and toolbars sit beside it).
+  const chrome = await page.evaluate(() => {
+    const v = document.querySelector('.viewer-canvas');
+    return { w: window.innerWidth - v.clientWidth, h: window.innerHeight - v.clientHeight };
+  });
+  await page.setViewportSize({ width: 1920 + chrome.w, height: 1080 + chrome.h });
+  await page.waitForTimeout(300);
+  // Warm up on a small corner so the model loads in every worker without scoring the views measured below.
+  await page.evaluate(() => window.focuslite.showRegion(0, 0, 300, 300));
+  await page.click('[data-testid=heatmap-toggle]');
+  await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 120_000 });
+  await page.waitForTimeout(500);
+
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });
+  });
+  const viewW = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientWidth ?? 1920);
+  const viewH = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientHeight ?? 1080);
+  const results = [];
+  const positions = 6;
+  for (let k = 0; k < positions; k++) {
+    // Fresh, not yet scored regions at 1:1 zoom, spread over the slide.
+    const x = Math.round((((k % 3) + 0.5) / 3) * Math.max(0, width - viewW));
+    const y = Math.round(((Math.floor(k / 3) + 0.5) / 2) * Math.max(0, height - viewH));
+    const ms = await page.evaluate(async ([x, y, w, h]) => {
+      const viewer = document.querySelector('[data-testid=viewer]');
+      const t0 = performance.now();
+      window.focuslite.showRegion(x, y, w, h);
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((resolve) => {
+        const check = () => (viewer.getAttribute('data-heatmap') === 'done' && performance.now() - t0 > 130 ? resolve() : setTimeout(check, 5));
+        check();
+      });
+      return performance.now() - t0;
+    }, [x, y, viewW, viewH]);
+    const cells = await page.evaluate(() => document.querySelector('[data-testid=heatmap-progress]')?.textContent);
+    results.push({ x, y, ms, cells });
+  }
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  await browser.close();
+
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  console.log(`bench:viewer — ${slide ?? 'demo slide'} (${width}×${height}), viewport ${viewW}×${viewH} CSS px at level 0`);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium headless`);
+  for (const r of results) console.log(`  view at (${r.x}, ${r.y}): ${r.ms.toFixed(0)} ms  [${r.cells}]`);
+  console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)].toFixed(0)} ms, max ${ms[ms.length - 1].toFixed(0)} ms (includes the 120 ms re-plan debounce)`);
+  console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
+} finally {
+  process.kill(-server.pid);
+}
