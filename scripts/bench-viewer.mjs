@@ -66,8 +66,15 @@ try {
       const t0 = performance.now();
       window.focuslite.showRegion(x, y, w, h);
       await new Promise((r) => setTimeout(r, 0));
+      // Done = every cell of this view looked at; the view is fresh, so it must pass through 'scoring' first.
+      let sawScoring = false;
       await new Promise((resolve) => {
-        const check = () => (viewer.getAttribute('data-heatmap') === 'done' && performance.now() - t0 > 130 ? resolve() : setTimeout(check, 5));
+        const check = () => {
+          if (viewer.getAttribute('data-heatmap') === 'scoring') sawScoring = true;
+          const [done, total] = (viewer.getAttribute('data-view-cells') ?? '0/0').split('/').map(Number);
+          if (sawScoring && viewer.getAttribute('data-heatmap') === 'done' && total > 0 && done === total) resolve();
+          else setTimeout(check, 2);
+        };
         check();
       });
       return performance.now() - t0;

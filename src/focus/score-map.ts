@@ -21,6 +21,21 @@ export class ScoreMap {
     this.state = new Uint8Array(n);
   }
 
+  /** A copy built from transferred arrays (e.g. inside a worker that renders an export). */
+  static fromArrays(grid: SlideGrid, scores: Float32Array, tissue: Float32Array, state: Uint8Array): ScoreMap {
+    const map = new ScoreMap(grid);
+    map.scores.set(scores);
+    map.tissue.set(tissue);
+    map.state.set(state);
+    for (let cell = 0; cell < scores.length; cell++) {
+      if (Number.isFinite(scores[cell]!)) {
+        map.scored++;
+        if (map.isTissue(cell)) map.range.include(scores[cell]!);
+      }
+    }
+    return map;
+  }
+
   /** Records a block's results; returns true when the relative colour range changed. */
   record(cells: readonly number[], scores: ArrayLike<number>, tissue: ArrayLike<number>): boolean {
     let rangeChanged = false;

@@ -109,8 +109,19 @@ export class HeatmapOverlay {
     ctx.setTransform(((px.x - o.x) / cols) * dpr, ((px.y - o.y) / cols) * dpr, ((py.x - o.x) / rows) * dpr, ((py.y - o.y) / rows) * dpr, o.x * dpr, o.y * dpr);
     ctx.globalAlpha = this.style.opacity;
     ctx.imageSmoothingEnabled = this.style.smooth;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(this.cells, 0, 0);
+    // Bilinear is exactly "interpolated between cell centres"; higher qualities cost seconds in software rendering.
+    ctx.imageSmoothingQuality = 'low';
+    // Draw only the cells on screen (plus one for interpolation): at 1:1 zoom the whole grid spans tens of
+    // thousands of screen pixels, and scaling all of it every frame would stall the main thread.
+    const bounds = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
+    const visible = cellRangeIn(map.grid, { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
+    if (visible) {
+      const c0 = Math.max(0, visible.col0 - 1);
+      const r0 = Math.max(0, visible.row0 - 1);
+      const c1 = Math.min(cols, visible.col1 + 2);
+      const r1 = Math.min(rows, visible.row1 + 2);
+      ctx.drawImage(this.cells, c0, r0, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
+    }
     ctx.globalAlpha = 1;
     if (this.style.threshold !== undefined) this.outline(ctx, map, this.style.threshold, Math.hypot(px.x - o.x, px.y - o.y) / cols);
   };

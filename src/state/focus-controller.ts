@@ -40,12 +40,31 @@ export function overlayStyle(map: ScoreMap | undefined): OverlayStyle {
   return { colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, threshold: s.threshold, ...(normaliser ? { normaliser } : {}) };
 }
 
+let scanBaseline = 0;
+
 function publish(): void {
   cancelAnimationFrame(frame);
   frame = requestAnimationFrame(() => {
     const r = runner?.runner;
     if (!r) return;
     const p = r.progress();
+    const scan = useFocusStore.getState().scan;
+    let nextScan = scan;
+    if (scan?.running) {
+      const elapsedMs = performance.now() - scan.startedAt;
+      const newlyDone = p.done - scanBaseline;
+      const rate = elapsedMs > 0 ? newlyDone / elapsedMs : 0; // cells per ms
+      const cellArea = r.map.grid.stride ** 2;
+      nextScan = {
+        ...scan,
+        running: p.busy,
+        elapsedMs,
+        cellsDone: p.done,
+        cellsTotal: p.total,
+        megapixelsPerSecond: (rate * cellArea * 1000) / 1e6,
+        etaSeconds: rate > 0 ? (p.total - p.done) / rate / 1000 : Number.NaN,
+      };
+    }
     useFocusStore.setState((s) => ({
       status: p.busy ? 'scoring' : 'done',
       scoredCells: r.map.scored,
@@ -53,14 +72,44 @@ function publish(): void {
       viewTotal: p.total,
       error: p.error,
       version: s.version + 1,
+      scan: nextScan,
     }));
     overlay?.overlay.update(r.map, overlayStyle(r.map));
   });
 }
 
+/** Scores every tissue cell of the slide with the same workers; cells already scored are reused. */
+export function startScan(): void {
+  const focus = useFocusStore.getState();
+  if (!focus.enabled) useFocusStore.setState({ enabled: true }); // sync() creates the runner
+  const r = runner?.runner;
+  const slide = useSlideStore.getState().slide;
+  if (!r || !slide) return;
+  const { width, height } = slide.info.levels[0]!;
+  scanBaseline = r.map.state.reduce((n, s) => n + (s === 2 ? 1 : 0), 0);
+  useFocusStore.setState({
+    scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: scanBaseline, cellsTotal: r.map.state.length, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
+  });
+  r.setView({ x: 0, y: 0, width, height });
+}
+
+export function cancelScan(): void {
+  const scan = useFocusStore.getState().scan;
+  if (!scan?.running) return;
+  useFocusStore.setState({ scan: { ...scan, running: false, cancelled: true } });
+  const viewer = overlay?.viewer;
+  const rect = viewer && viewRect(viewer);
+  if (rect) runner?.runner.setView(rect); // back to what is on screen: the rest of the scan queue is dropped
+}
+
+function scanning(): boolean {
+  return useFocusStore.getState().scan?.running === true;
+}
+
 function stopRunner(): void {
   runner?.runner.stop();
   runner = undefined;
+  useFocusStore.setState({ scan: undefined });
   overlay?.overlay.update(undefined, overlayStyle(undefined));
   useFocusStore.setState({ status: 'off', viewDone: 0, viewTotal: 0 });
 }
@@ -71,6 +120,7 @@ function onViewChange(): void {
   if (viewTimer) return;
   viewTimer = setTimeout(() => {
     viewTimer = undefined;
+    if (scanning()) return; // a whole-slide scan keeps its plan whatever the user looks at
     const viewer = overlay?.viewer;
     const rect = viewer && viewRect(viewer);
     if (rect && runner) runner.runner.setView(rect);
@@ -102,6 +152,7 @@ function sync(): void {
   const key = `${slide.id}|${model.id}|${focus.stride}`;
   if (runner?.key !== key) {
     runner?.runner.stop();
+    useFocusStore.setState({ scan: undefined });
     let map = maps.get(key);
     if (!map) {
       const level0 = slide.info.levels[0]!;

@@ -5,6 +5,18 @@ import { DEFAULT_MODEL_ID } from './models.ts';
 
 export type HeatmapStatus = 'off' | 'scoring' | 'done';
 
+export interface ScanState {
+  running: boolean;
+  cancelled: boolean;
+  startedAt: number;
+  elapsedMs: number;
+  cellsDone: number;
+  cellsTotal: number;
+  /** Level-0 slide area covered per second, in megapixels. */
+  megapixelsPerSecond: number;
+  etaSeconds: number;
+}
+
 /** Heatmap settings and the live scoring status of the current view. Scores themselves live in ScoreMaps. */
 interface FocusState {
   enabled: boolean;
@@ -24,6 +36,12 @@ interface FocusState {
   error?: string;
   /** Bumped whenever scores or the colour range change, so the overlay redraws. */
   version: number;
+  /** The whole-slide scan, when one was started for the current slide. */
+  scan?: ScanState;
+  /** QC: score above which a tissue cell is out of focus (undefined = the model card's threshold). */
+  qcThreshold?: number;
+  /** QC: the largest percentage of tissue out of focus that still passes. */
+  tolerancePercent: number;
   set(patch: Partial<Omit<FocusState, 'set' | 'toggle'>>): void;
   toggle(): void;
 }
@@ -42,6 +60,7 @@ export const useFocusStore = create<FocusState>((set) => ({
   viewDone: 0,
   viewTotal: 0,
   version: 0,
+  tolerancePercent: 5,
   set: (patch) => set(patch),
   toggle: () => set((s) => ({ enabled: !s.enabled })),
 }));

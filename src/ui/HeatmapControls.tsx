@@ -5,6 +5,7 @@ import { useFocusStore } from '../state/focus-store.ts';
 import { MODELS } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { Legend } from './Legend.tsx';
+import { ScanPanel } from './ScanPanel.tsx';
 import { downloadText } from './download.ts';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -92,6 +93,7 @@ export function HeatmapControls() {
         <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
       )}
       <Legend />
+      <ScanPanel />
       <div className="row">
         <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={s.scoredCells === 0}>
           Export CSV

@@ -6,6 +6,24 @@ import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { ScaleBar } from './ScaleBar.tsx';
 
+/**
+ * OpenSeadragon's WebGL drawer composites through a WebGL canvas; without a GPU (software SwiftShader, as in headless
+ * or remote sessions) every frame's read-back costs hundreds of milliseconds of main thread, so use the 2D canvas
+ * drawer there.
+ */
+function preferredDrawer(): string {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl');
+    if (!gl) return 'canvas';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software/i.test(renderer) ? 'canvas' : 'webgl';
+  } catch {
+    return 'canvas';
+  }
+}
+
 /** The deep-zoom canvas. Thin: it mirrors the slide store into OpenSeadragon and reports back the view status. */
 export function Viewer() {
   const element = useRef<HTMLDivElement>(null);
@@ -14,6 +32,7 @@ export function Viewer() {
   const viewer = useViewerStore((s) => s.viewer);
   const heatmap = useFocusStore((s) => s.status);
   const scoredCells = useFocusStore((s) => s.scoredCells);
+  const viewCells = useFocusStore((s) => `${s.viewDone}/${s.viewTotal}`);
   const grayscale = useFocusStore((s) => s.enabled && !s.keepColour);
 
   useEffect(() => {
@@ -34,6 +53,7 @@ export function Viewer() {
       gestureSettingsTouch: { pinchToZoom: true, flickEnabled: true },
       crossOriginPolicy: 'Anonymous',
       keyboardNavEnabled: true,
+      drawer: preferredDrawer(),
     } as OpenSeadragon.Options);
     useViewerStore.getState().setViewer(osd);
     return () => {
@@ -83,6 +103,7 @@ export function Viewer() {
       data-status={status}
       data-heatmap={heatmap}
       data-scored-cells={scoredCells}
+      data-view-cells={viewCells}
       tabIndex={0}
       aria-label="Slide viewer"
     >

@@ -1,4 +1,5 @@
 import type { SlideGrid } from '../../focus/slide-grid.ts';
+import type { HeatmapImageOptions } from '../../scan/heatmap-image.ts';
 import type { SlideInfo } from '../types.ts';
 
 /** How a worker gets at the slide: a File/Blob is shared with workers without copying its bytes. */
@@ -10,6 +11,8 @@ export type SlideRequest =
   | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
   /** Score grid cells (see src/focus/score-block.ts) with the model at `modelUrl` (same origin). */
   | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
+  /** Render the exported heatmap PNG (src/scan/heatmap-image.ts) of the whole slide at `width` pixels. */
+  | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
   | { type: 'cancel'; id: number };
 
 export type SlideResponse =
@@ -17,4 +20,5 @@ export type SlideResponse =
   | { type: 'open-failed'; message: string }
   | { type: 'rendered'; id: number; bitmap: ImageBitmap }
   | { type: 'scored'; id: number; scores: Float32Array; tissue: Float32Array; pixels: number }
+  | { type: 'png'; id: number; blob: Blob }
   | { type: 'failed'; id: number; message: string; aborted?: boolean };

@@ -1,5 +1,7 @@
 import { SlideError, type SlideInfo } from '../types.ts';
+import type { ScoreMap } from '../../focus/score-map.ts';
 import type { SlideGrid } from '../../focus/slide-grid.ts';
+import type { HeatmapImageOptions } from '../../scan/heatmap-image.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
 
 const OPEN_TIMEOUT_MS = 60_000;
@@ -80,6 +82,22 @@ export class SlideWorkers {
     return response;
   }
 
+  /** The exported heatmap PNG of the whole slide, rendered and encoded in a worker. */
+  async heatmapPng(map: ScoreMap, width: number, options: HeatmapImageOptions): Promise<Blob> {
+    const response = await this.call(this.leastBusy(), (id) => ({
+      type: 'heatmap-png',
+      id,
+      grid: map.grid,
+      scores: map.scores.slice(),
+      tissue: map.tissue.slice(),
+      state: map.state.slice(),
+      width,
+      options,
+    }));
+    if (response.type !== 'png') throw new SlideError('unexpected worker response');
+    return response.blob;
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -110,7 +128,7 @@ export class SlideWorkers {
   }
 
   private onMessage(worker: Worker, msg: SlideResponse): void {
-    if (msg.type !== 'rendered' && msg.type !== 'scored' && msg.type !== 'failed') return;
+    if (msg.type !== 'rendered' && msg.type !== 'scored' && msg.type !== 'png' && msg.type !== 'failed') return;
     const pending = this.pending.get(msg.id);
     if (!pending) {
       if (msg.type === 'rendered') msg.bitmap.close();

@@ -9,6 +9,8 @@ import { readScaledRegion } from '../region.ts';
 import type { SlideSource } from '../types.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
 import { scoreBlock } from '../../focus/score-block.ts';
+import { ScoreMap } from '../../focus/score-map.ts';
+import { renderHeatmapImage } from '../../scan/heatmap-image.ts';
 import { modelRunner } from '../../focus/worker-model.ts';
 
 let slide: SlideSource | undefined;
@@ -47,6 +49,21 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
     } finally {
       running.delete(request.id);
+    }
+  } else if (request.type === 'heatmap-png') {
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const { width: w0, height: h0 } = slide.info.levels[0]!;
+      const width = Math.max(64, Math.min(request.width, w0));
+      const height = Math.max(1, Math.round((width * h0) / w0));
+      const base = await readScaledRegion(slide, 0, 0, w0, h0, width, height);
+      const map = ScoreMap.fromArrays(request.grid, request.scores, request.tissue, request.state);
+      const image = renderHeatmapImage(map, base, w0, request.options);
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      canvas.getContext('2d')!.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
+      post({ type: 'png', id: request.id, blob: await canvas.convertToBlob({ type: 'image/png' }) });
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
     }
   } else if (request.type === 'render') {
     const controller = new AbortController();

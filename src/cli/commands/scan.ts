@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { defaultModelPath, displayPath } from '../../focus/model/node-model.ts';
+import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
+import { renderHeatmapImage } from '../../scan/heatmap-image.ts';
+import { defaultScanWorkers, scanSlideFile, serveScanWorker, type ScanProgress } from '../../scan/node-scan.ts';
+import { buildReport } from '../../scan/report.ts';
+import { openSlideFile } from '../../slide/node.ts';
+import { readScaledRegion } from '../../slide/region.ts';
+import type { Command } from '../main.ts';
+
+const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
+          [--threshold T] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]`;
+
+function progressBar(name: string, p: ScanProgress): string {
+  const frac = p.cellsTotal ? p.cellsDone / p.cellsTotal : 1;
+  const width = 28;
+  const filled = Math.round(frac * width);
+  const rate = p.elapsedMs > 0 ? (p.megapixels / p.elapsedMs) * 1000 : 0;
+  const eta = frac > 0 ? ((p.elapsedMs / frac) * (1 - frac)) / 1000 : 0;
+  return `\r${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} MP/s  ETA ${eta.toFixed(0)} s `;
+}
+
+async function loadCard(modelPath: string): Promise<Record<string, unknown>> {
+  const cardPath = modelPath.replace(/\.onnx$/, '.json');
+  if (!existsSync(cardPath)) return {};
+  try {
+    return JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const command: Command = {
+  summary: 'Scan whole slides at level 0: QC report (JSON), per-cell CSV and heatmap PNG for each.',
+  usage: USAGE,
+  async run(argv) {
+    if (argv[0] === '--internal-worker') {
+      const { parentPort, workerData } = await import('node:worker_threads');
+      if (!parentPort) throw new Error('--internal-worker is for worker threads');
+      await serveScanWorker(parentPort, (workerData as { focusliteScanWorker: Parameters<typeof serveScanWorker>[1] }).focusliteScanWorker);
+      return 0;
+    }
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        workers: { type: 'string' },
+        threshold: { type: 'string' },
+        tolerance: { type: 'string', default: '5' },
+        stride: { type: 'string', default: '128' },
+        'png-width': { type: 'string', default: '1600' },
+        colormap: { type: 'string', default: 'viridis' },
+        scale: { type: 'string', default: 'relative' },
+      },
+    });
+    if (positionals.length === 0) {
+      console.error(`usage: ${USAGE}`);
+      return 2;
+    }
+    const modelPath = resolve(values.model ?? defaultModelPath());
+    if (!existsSync(modelPath)) {
+      console.error(`focuslite scan: model ${displayPath(modelPath)} not found; pass --model M.onnx`);
+      return 2;
+    }
+    const model = new Uint8Array(await readFile(modelPath));
+    const card = await loadCard(modelPath);
+    const threshold = values.threshold !== undefined ? Number(values.threshold) : typeof card.threshold === 'number' ? card.threshold : Number.NaN;
+    if (!Number.isFinite(threshold)) {
+      console.error('focuslite scan: the model card gives no out-of-focus threshold; pass --threshold T');
+      return 2;
+    }
+    const tolerance = Number(values.tolerance);
+    const stride = Number(values.stride);
+    const pngWidth = Number(values['png-width']);
+    const workers = values.workers !== undefined ? Number(values.workers) : defaultScanWorkers();
+    const colormap = values.colormap as ColormapName;
+    if (!COLORMAPS.includes(colormap)) {
+      console.error(`focuslite scan: unknown colormap ${values.colormap} (${COLORMAPS.join(', ')})`);
+      return 2;
+    }
+    if (![tolerance, stride, pngWidth, workers].every((v) => Number.isFinite(v) && v >= 0) || stride < 1) {
+      console.error('focuslite scan: --tolerance, --stride, --png-width and --workers take non-negative numbers (stride ≥ 1)');
+      return 2;
+    }
+    const outDir = values.out ? resolve(values.out) : undefined;
+    if (outDir) await mkdir(outDir, { recursive: true });
+    // Worker threads run the bundled CLI; from sources (tests) everything runs in this thread.
+    const bundleUrl = /\.m?js$/.test(import.meta.url) ? import.meta.url : undefined;
+    const showProgress = process.stderr.isTTY && !values.json;
+    let failures = 0;
+
+    for (const path of positionals) {
+      const name = basename(path);
+      try {
+        const result = await scanSlideFile(path, {
+          model,
+          stride,
+          workers,
+          ...(bundleUrl ? { bundleUrl } : {}),
+          ...(showProgress ? { onProgress: (p: ScanProgress) => process.stderr.write(progressBar(name, p)) } : {}),
+        });
+        if (showProgress) process.stderr.write('\n');
+        const report = buildReport({
+          info: { ...result.info, name },
+          map: result.map,
+          modelId: basename(modelPath).replace(/\.onnx$/, ''),
+          card,
+          threshold,
+          tolerancePercent: tolerance,
+          software: 'focuslite CLI',
+        });
+        const level0 = result.info.levels[0]!;
+        const seconds = result.elapsedMs / 1000;
+        const s = report.summary;
+        console.error(
+          `${name}: ${level0.width}×${level0.height}, ${s.scoredTissueCells} tissue cells scored in ${seconds.toFixed(1)} s ` +
+            `(${((level0.width * level0.height) / 1e6 / seconds).toFixed(1)} MP/s of slide), ${s.outOfFocusPercent.toFixed(1)}% of tissue out of focus ` +
+            `in ${s.regionCount} region(s): ${s.verdict.toUpperCase()}${s.failedCells ? `, ${s.failedCells} cells unreadable` : ''}`,
+        );
+        if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        if (outDir) {
+          const stem = join(outDir, name.replace(/\.[^.]+$/, ''));
+          await writeFile(`${stem}.focus.json`, `${JSON.stringify(report, null, 1)}\n`);
+          await writeFile(`${stem}.focus.csv`, result.map.toCsv());
+          const slide = await openSlideFile(path);
+          try {
+            const width = Math.max(64, Math.min(pngWidth || 1600, level0.width));
+            const height = Math.max(1, Math.round((width * level0.height) / level0.width));
+            const base = await readScaledRegion(slide, 0, 0, level0.width, level0.height, width, height);
+            const range = result.map.range.normaliser();
+            const scale = card.displayScale as [number, number] | undefined;
+            const normaliser = values.scale === 'absolute' && scale ? { lo: scale[0], hi: scale[1] } : (range ?? { lo: 0, hi: 1 });
+            const image = renderHeatmapImage(result.map, base, level0.width, { colormap, normaliser, opacity: 0.6, threshold });
+            await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+              .png()
+              .toFile(`${stem}.focus.png`);
+          } finally {
+            slide.close();
+          }
+        }
+      } catch (err) {
+        if (showProgress) process.stderr.write('\n');
+        failures++;
+        console.error(`focuslite scan: ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return failures > 0 ? 1 : 0;
+  },
+};
+export default command;
