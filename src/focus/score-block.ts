@@ -1,11 +1,9 @@
 import { readScaledRegion } from '../slide/region.ts';
 import type { SlideSource } from '../slide/types.ts';
-import { packPatches } from './model/patch-grid.ts';
+import type { PatchScorer } from './model/patch-scorer.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
 import { TISSUE_RULES, tissueFraction } from './tissue.ts';
 
-/** Runs the model on float32 [n,3,235,235]; returns n scores. */
-export type RunPatches = (input: Float32Array, n: number) => Promise<Float32Array>;
 
 export interface BlockResult {
   /** Per requested cell: the score, or NaN when the cell was not scored (glass). */
@@ -28,7 +26,7 @@ export async function scoreBlock(
   slide: SlideSource,
   grid: SlideGrid,
   cells: readonly number[],
-  run: RunPatches,
+  score: PatchScorer,
   signal?: AbortSignal,
 ): Promise<BlockResult> {
   const rects = cells.map((c) => cellRect(grid, c));
@@ -56,8 +54,7 @@ export async function scoreBlock(
   const by1 = Math.max(...todo.map((i) => rects[i]!.y + grid.patch));
   const pixels = await slide.readRegion(0, bx0, by0, bx1 - bx0, by1 - by0, signal);
   const corners = todo.map((i) => ({ x: rects[i]!.x - bx0, y: rects[i]!.y - by0 }));
-  const input = packPatches(pixels, corners, grid.patch);
-  const out = await run(input, todo.length);
+  const out = await score(pixels, corners);
   todo.forEach((cell, k) => {
     scores[cell] = out[k] ?? Number.NaN;
   });

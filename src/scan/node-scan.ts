@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { scoreBlock, type BlockResult } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
 import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
-import { createFocusSession, runPatchTensor } from '../focus/model/session.ts';
+import { createPatchScorer } from '../focus/model/patch-scorer.ts';
+import { createFocusSession } from '../focus/model/session.ts';
 import { openSlideFile } from '../slide/node.ts';
 import type { SlideInfo } from '../slide/types.ts';
 
@@ -50,13 +51,10 @@ interface Scorer {
 
 async function inProcessScorer(path: string, model: Uint8Array, grid: SlideGrid): Promise<Scorer> {
   const slide = await openSlideFile(path);
-  const session = await createFocusSession(model);
+  const score = createPatchScorer(await createFocusSession(model));
   return {
-    score: (cells) => scoreBlock(slide, grid, cells, (input, n) => runPatchTensor(session, input, n)),
-    close: () => {
-      slide.close();
-      void session.release();
-    },
+    score: (cells) => scoreBlock(slide, grid, cells, score),
+    close: () => slide.close(),
   };
 }
 
