@@ -1,4 +1,5 @@
 import { SlideError, type SlideInfo } from '../types.ts';
+import type { BenchRequest, BenchResult } from '../../focus/bench-stages.ts';
 import type { ScoreMap } from '../../focus/score-map.ts';
 import type { SlideGrid } from '../../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../../scan/heatmap-image.ts';
@@ -98,6 +99,13 @@ export class SlideWorkers {
     return response.blob;
   }
 
+  /** Runs one benchmark stage in worker `index` (npm run bench:scan). */
+  async bench(index: number, modelUrl: string, request: BenchRequest): Promise<BenchResult> {
+    const response = await this.call(this.workers[index % this.workers.length]!, (id) => ({ type: 'bench', id, modelUrl, request }));
+    if (response.type !== 'bench-result') throw new SlideError('unexpected worker response');
+    return response.result;
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -128,7 +136,7 @@ export class SlideWorkers {
   }
 
   private onMessage(worker: Worker, msg: SlideResponse): void {
-    if (msg.type !== 'rendered' && msg.type !== 'scored' && msg.type !== 'png' && msg.type !== 'failed') return;
+    if (msg.type === 'opened' || msg.type === 'open-failed') return;
     const pending = this.pending.get(msg.id);
     if (!pending) {
       if (msg.type === 'rendered') msg.bitmap.close();

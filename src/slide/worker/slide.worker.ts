@@ -8,6 +8,7 @@ import { openSlide } from '../open.ts';
 import { readScaledRegion } from '../region.ts';
 import type { SlideSource } from '../types.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './protocol.ts';
+import { runBenchStage } from '../../focus/bench-stages.ts';
 import { scoreBlock } from '../../focus/score-block.ts';
 import { ScoreMap } from '../../focus/score-map.ts';
 import { renderHeatmapImage } from '../../scan/heatmap-image.ts';
@@ -49,6 +50,14 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
     } finally {
       running.delete(request.id);
+    }
+  } else if (request.type === 'bench') {
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const result = await runBenchStage(slide, await modelRunner(request.modelUrl), request.request);
+      post({ type: 'bench-result', id: request.id, result });
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
     }
   } else if (request.type === 'heatmap-png') {
     try {

@@ -1,0 +1,111 @@
+// npm run bench:scan — whole-slide scan throughput on a ≥400-megapixel pyramidal JPEG TIFF made by the demo
+// generator, measured in headless Chromium with the app's own workers and pipeline, stage by stage in one run:
+// (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method on a subset; then the CLI.
+// Prints measured numbers and the machine; asserts nothing. Usage: npm run bench:scan [-- SIZE] (default 20480).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { findChromium } from './chromium-path.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const size = Number(process.argv[2] ?? 20480);
+const slidePath = resolve(root, `.bench/bench-${size}.tif`);
+const cli = resolve(root, 'bin/focuslite.mjs');
+const PORT = 4392;
+
+if (!existsSync(resolve(root, 'dist/index.html'))) {
+  console.error('Build first: npm run build');
+  process.exit(1);
+}
+if (!existsSync(slidePath)) {
+  console.log(`Generating the ${size}×${size} benchmark slide (demo generator) …`);
+  execFileSync('node', [cli, 'demo-slide', '--out', slidePath, '--width', String(size), '--height', String(size), '--seed', '7'], { stdio: 'inherit' });
+}
+const megapixels = (size * size) / 1e6;
+
+/** Resident memory of the browser and all its descendant processes (renderer, GPU, utility), in MB. */
+function browserRss(pid) {
+  try {
+    const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const tree = new Set([pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [p, pp] of rows) if (!tree.has(p) && tree.has(pp)) { tree.add(p); grew = true; }
+    }
+    return rows.filter(([p]) => tree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The model the app picks by default (the first of models/, the 1-kernel one when shipped). */
+function defaultModel() {
+  const dir = resolve(root, 'models');
+  const names = readdirSync(dir).filter((n) => n.endsWith('.onnx')).sort((a, b) => (a === 'focuslite-1kernel.onnx' ? -1 : b === 'focuslite-1kernel.onnx' ? 1 : a.localeCompare(b)));
+  return resolve(dir, names[0]);
+}
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+const lines = [];
+const say = (s) => { console.log(s); lines.push(s); };
+try {
+  for (let i = 0; i < 100; i++) {
+    try { await fetch(`http://127.0.0.1:${PORT}/`); break; } catch { await new Promise((r) => setTimeout(r, 200)); }
+  }
+  const browser = await chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const browserPid = browser.process?.()?.pid;
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  await page.setInputFiles('[data-testid=open-file]', slidePath);
+  await page.waitForFunction((name) => document.querySelector('[data-testid=status-name]')?.textContent === name, slidePath.split('/').pop(), { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  const workers = await page.evaluate(() => window.focuslite.benchStage('model', { patches: 128 }).then((r) => r.workers)); // warm-up: model loaded in every worker
+
+  say(`bench:scan — ${size}×${size} pyramidal JPEG TIFF (${megapixels.toFixed(0)} MP, ${(statSync(slidePath).size / 1e6).toFixed(0)} MB), demo generator seed 7`);
+  say(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium headless (${await browser.version()}), ${workers} slide workers`);
+
+  const stage = async (label, kind, options) => {
+    let peak = 0;
+    const timer = setInterval(() => { if (browserPid) peak = Math.max(peak, browserRss(browserPid)); }, 250);
+    const r = await page.evaluate(([k, o]) => window.focuslite.benchStage(k, o), [kind, options]);
+    clearInterval(timer);
+    const rate = r.pixels / 1e6 / (r.ms / 1000);
+    say(`  ${label}: ${(r.pixels / 1e6).toFixed(0)} MP in ${(r.ms / 1000).toFixed(2)} s = ${rate.toFixed(1)} MP/s (peak browser RSS ${peak.toFixed(0)} MB)`);
+    return rate;
+  };
+  const decode = await stage('(a) decode only, every level-0 tile', 'decode', {});
+  const model = await stage('(b) model only, pre-decoded pixels (per 128×128 cell of slide)', 'model', { patches: 8192 });
+
+  // (c) the app's own whole-slide scan, from the UI.
+  await page.evaluate(() => window.focuslite.showRegion(0, 0, 100, 100));
+  let peak = 0;
+  const timer = setInterval(() => { if (browserPid) peak = Math.max(peak, browserRss(browserPid)); }, 250);
+  await page.click('[data-testid=heatmap-toggle]');
+  await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 60_000 });
+  const t0 = Date.now();
+  await page.click('[data-testid=scan-start]');
+  await page.waitForSelector('[data-testid=scan-progress][data-running=false]', { state: 'attached', timeout: 1_800_000 });
+  const scanMs = Date.now() - t0;
+  clearInterval(timer);
+  const scored = Number(await page.getAttribute('[data-testid=viewer]', 'data-scored-cells'));
+  const full = megapixels / (scanMs / 1000);
+  say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak browser RSS ${peak.toFixed(0)} MB)`);
+  const perPatch = await stage('(d) original per-patch method (each 235×235 patch cut and scored alone), 512-cell subset', 'per-patch', { cells: 512 });
+  const bound = 1 / (1 / decode + 1 / model);
+  say(`  pipeline bound 1/(1/a + 1/b) = ${bound.toFixed(1)} MP/s; full scan = ${((100 * full) / bound).toFixed(0)}% of it; ${(full / perPatch).toFixed(1)}× the per-patch method`);
+  await browser.close();
+
+  // The CLI on the same slide (libjpeg-turbo via sharp, worker threads).
+  const t1 = Date.now();
+  execFileSync('node', [cli, 'scan', slidePath, '--model', defaultModel(), '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
+  const cliS = (Date.now() - t1) / 1000;
+  say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
+} finally {
+  try { process.kill(-server.pid); } catch { /* already gone */ }
+}
