@@ -1,20 +1,14 @@
-import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
-
-// Cross-origin isolation lets onnxruntime-web use SharedArrayBuffer; the CSP keeps every byte on this origin.
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+import { defineConfig } from 'vitest/config';
+import { securityHeaders } from './scripts/security-headers.ts';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), securityHeaders()],
   worker: { format: 'es' },
+  // onnxruntime-web loads its own WASM; pre-bundling it breaks that.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  // Never inline assets as data: URLs: models and WASM are fetched, and the CSP allows fetches from this origin only.
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096, assetsInlineLimit: 0 },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',

@@ -10,6 +10,9 @@ export interface RunnerProgress {
   total: number;
   busy: boolean;
   error?: string;
+  /** Cells that could not be scored (unreadable tiles) and the last reason, shown to the user. */
+  failed: number;
+  lastFailure?: string;
 }
 
 /**
@@ -23,6 +26,7 @@ export class FocusRunner {
   private view: Rect | undefined;
   private stopped = false;
   private error: string | undefined;
+  private lastFailure: string | undefined;
   readonly maxInFlight: number;
 
   constructor(
@@ -61,7 +65,7 @@ export class FocusRunner {
         }
       }
     }
-    return { done, total, busy, ...(this.error ? { error: this.error } : {}) };
+    return { done, total, busy, failed: this.map.failed, ...(this.error ? { error: this.error } : {}), ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}) };
   }
 
   stop(): void {
@@ -101,6 +105,7 @@ export class FocusRunner {
             this.scheduler.markUnknown(job.cells);
             this.stop();
           } else {
+            this.lastFailure = err.message;
             this.map.recordFailure(job.cells);
           }
           this.pump();

@@ -71,6 +71,8 @@ function publish(): void {
       viewDone: p.done,
       viewTotal: p.total,
       error: p.error,
+      failedCells: p.failed,
+      lastFailure: p.lastFailure,
       version: s.version + 1,
       scan: nextScan,
     }));

@@ -34,6 +34,8 @@ interface FocusState {
   viewDone: number;
   viewTotal: number;
   error?: string;
+  failedCells: number;
+  lastFailure?: string;
   /** Bumped whenever scores or the colour range change, so the overlay redraws. */
   version: number;
   /** The whole-slide scan, when one was started for the current slide. */
@@ -59,6 +61,7 @@ export const useFocusStore = create<FocusState>((set) => ({
   scoredCells: 0,
   viewDone: 0,
   viewTotal: 0,
+  failedCells: 0,
   version: 0,
   tolerancePercent: 5,
   set: (patch) => set(patch),

@@ -26,6 +26,14 @@ export function openFromUrl(url: string): void {
     useSlideStore.getState().fail(`Only http(s) URLs can be opened (got ${new URL(absolute).protocol}).`);
     return;
   }
+  // The Content-Security-Policy allows network access to this origin and to the origin of the ?slide= URL only,
+  // so a slide on another origin is opened by reloading with it in the address (which also makes it bookmarkable).
+  const current = new URLSearchParams(location.search).get('slide');
+  const currentAbsolute = current ? new URL(current, location.href).href : undefined;
+  if (new URL(absolute).origin !== location.origin && currentAbsolute !== absolute) {
+    location.assign(`${location.pathname}?slide=${encodeURIComponent(absolute)}`);
+    return;
+  }
   if (isOsdNativeUrl(absolute)) useSlideStore.getState().openOsdUrl(absolute);
   else void useSlideStore.getState().openInput({ kind: 'url', url: absolute });
 }

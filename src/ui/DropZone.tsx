@@ -1,7 +1,7 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { openFile } from '../state/open-actions.ts';
+import { dropFiles } from '../state/check-store.ts';
 
-/** Drop a slide anywhere on the app to open it. */
+/** Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/check/routing.ts). */
 export function DropZone({ children }: { children: ReactNode }) {
   const [over, setOver] = useState(false);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
@@ -22,13 +22,12 @@ export function DropZone({ children }: { children: ReactNode }) {
         if (!hasFiles(e)) return;
         e.preventDefault();
         setOver(false);
-        const file = e.dataTransfer.files[0];
-        if (file) openFile(file);
+        dropFiles(Array.from(e.dataTransfer.files));
       }}
       data-testid="drop-zone"
     >
       {children}
-      {over && <div className="drop-hint">Drop to open the slide (read locally, nothing is uploaded)</div>}
+      {over && <div className="drop-hint">Drop a slide to open it, or image tiles to check their focus (read locally, nothing is uploaded)</div>}
     </div>
   );
 }

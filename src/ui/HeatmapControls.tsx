@@ -49,6 +49,11 @@ export function HeatmapControls() {
           Heatmap unavailable: {s.error}
         </div>
       )}
+      {s.failedCells > 0 && (
+        <div className="panel-warning" data-testid="failed-cells" title={s.lastFailure}>
+          {s.failedCells} cells could not be scored (shown without colour): {s.lastFailure}
+        </div>
+      )}
       <label>
         Model
         <select value={s.modelId ?? ''} onChange={(e) => s.set({ modelId: e.currentTarget.value })} data-testid="model-picker">
