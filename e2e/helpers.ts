@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
@@ -25,4 +25,12 @@ export async function gotoApp(page: Page, query = ''): Promise<void> {
 export async function renderRegion(page: Page, x: number, y: number, width: number, height: number): Promise<Uint8ClampedArray> {
   const result = await page.evaluate(([x, y, w, h]) => window.focuslite!.renderRegion(x!, y!, w!, h!), [x, y, width, height]);
   return new Uint8ClampedArray(Buffer.from(result.rgbaBase64, 'base64'));
+}
+
+/** The model the app picks by default (the shipped 1-kernel model; else the first of models/), for CLI comparisons. */
+export function defaultModelFile(): string {
+  const dir = resolve(import.meta.dirname, '../models');
+  const names = readdirSync(dir).filter((n) => n.endsWith('.onnx'));
+  const name = names.includes('focuslite-1kernel.onnx') ? 'focuslite-1kernel.onnx' : names.sort()[0]!;
+  return resolve(dir, name);
 }

@@ -30,20 +30,15 @@ export async function scoreBlock(
   signal?: AbortSignal,
 ): Promise<BlockResult> {
   const rects = cells.map((c) => cellRect(grid, c));
-  const x0 = Math.min(...rects.map((r) => r.x));
-  const y0 = Math.min(...rects.map((r) => r.y));
-  const x1 = Math.max(...rects.map((r) => r.x + r.width));
-  const y1 = Math.max(...rects.map((r) => r.y + r.height));
 
-  const maskW = Math.max(1, Math.round((x1 - x0) / MASK_DOWNSAMPLE));
-  const maskH = Math.max(1, Math.round((y1 - y0) / MASK_DOWNSAMPLE));
-  const mask = await readScaledRegion(slide, x0, y0, x1 - x0, y1 - y0, maskW, maskH, signal);
-  const sx = maskW / (x1 - x0);
-  const sy = maskH / (y1 - y0);
+  // Each cell's mask is rendered from its own rectangle, so a cell's tissue fraction does not depend on how cells
+  // were grouped into blocks (the viewer's groups and the CLI's blocks differ) and both agree cell for cell.
+  const maskSide = Math.ceil(grid.patch / MASK_DOWNSAMPLE);
   const tissue = new Float32Array(cells.length);
-  rects.forEach((r, i) => {
-    tissue[i] = tissueFraction(mask, (r.x - x0) * sx, (r.y - y0) * sy, (r.x + r.width - x0) * sx, (r.y + r.height - y0) * sy);
-  });
+  for (const [i, r] of rects.entries()) {
+    const mask = await readScaledRegion(slide, r.x, r.y, r.width, r.height, maskSide, maskSide, signal);
+    tissue[i] = tissueFraction(mask, 0, 0, maskSide, maskSide);
+  }
 
   const scores = new Float32Array(cells.length).fill(Number.NaN);
   const todo = cells.map((_, i) => i).filter((i) => (tissue[i] ?? 0) >= TISSUE_RULES.minScore);
