@@ -149,6 +149,8 @@ function sync(): void {
   if (!focus.enabled || !viewer || !item || slide?.kind !== 'workers' || !model) {
     if (runner || focus.status !== 'off') stopRunner();
     if (focus.enabled && !model && !focus.error) useFocusStore.setState({ error: 'No focus model is available: models/ has no .onnx file.' });
+    const viewOnly = 'Deep Zoom and IIIF sources are shown as served and cannot be scored; open the slide file itself (or its URL) for the heatmap.';
+    if (focus.enabled && slide?.kind === 'osd-url' && focus.error !== viewOnly) useFocusStore.setState({ error: viewOnly });
     return;
   }
   const key = `${slide.id}|${model.id}|${focus.stride}`;
