@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { gotoApp, hasShared, shared, SKIP_SHARED } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -277,5 +277,34 @@ test.describe('quick check', () => {
     await dropFiles(page, '[data-testid=viewer]', [files[1]!]);
     await page.getByTestId('drop-open-slide').click();
     await expect(page.getByTestId('status-name')).toHaveText('fqpath-out-of-focus.png', { timeout: 60_000 });
+  });
+
+  test('JPEG (also EXIF-rotated) and TIFF tiles (stripped LZW, tiled JPEG) score as the CLI scores them', async ({ page }) => {
+    const files = [
+      { path: resolve(dir, 'fqpath.jpg'), make: (s: Sharp) => s.jpeg({ quality: 92 }) },
+      { path: resolve(dir, 'tcga-lzw.tif'), make: (s: Sharp) => s.tiff({ compression: 'lzw' }) },
+      { path: resolve(dir, 'tcga-tiled-jpeg.tif'), make: (s: Sharp) => s.tiff({ compression: 'jpeg', quality: 90, tile: true, tileWidth: 256, tileHeight: 256 }) },
+      // Browsers rotate by EXIF orientation, the CLI does not: the app must score the stored pixel grid (1024×600).
+      { path: resolve(dir, 'rotated-exif.jpg'), make: (s: Sharp) => s.extract({ left: 0, top: 0, width: 1024, height: 600 }).jpeg({ quality: 92 }).withMetadata({ orientation: 6 }) },
+    ];
+    const sources = ['fqpath-out-of-focus.png', 'tcga-out-of-focus.png', 'tcga-in-focus.png', 'fqpath-in-focus.png'].map((f) => shared('focus/real', f));
+    await Promise.all(files.map((f, i) => f.make(sharp(sources[i]!)).toFile(f.path)));
+    await gotoApp(page);
+    await openPanel(page);
+    await page.setInputFiles('[data-testid=check-files]', files.map((f) => f.path));
+    await expect(page.getByTestId('quick-check')).toHaveAttribute('data-finished', '4', { timeout: 60_000 });
+    const got = new Map((await rows(page)).map((r) => [r.file, r]));
+    expect(got.get('rotated-exif.jpg')!.text).toContain('1024×600');
+    const out = execFileSync('node', [resolve(ROOT, 'bin/focuslite.mjs'), 'score', ...files.map((f) => f.path), '--json', '--model', await modelFileOf(page)], { encoding: 'utf8' });
+    const cli = (JSON.parse(out) as { results: CliResult[] }).results;
+    let maxDiff = 0;
+    for (const c of cli) {
+      const row = got.get(basename(c.file))!;
+      expect(row.verdict).toMatch(/^(in-focus|out-of-focus)$/);
+      maxDiff = Math.max(maxDiff, Math.abs(Number(row.score) - c.score));
+    }
+    console.log(`quick check, JPEG/TIFF tiles: ${cli.map((c) => `${basename(c.file)} ${c.score.toFixed(6)}`).join(', ')}; max |browser − CLI| ${maxDiff.toExponential(2)}`);
+    expect(cli).toHaveLength(4);
+    expect(maxDiff).toBeLessThanOrEqual(TOL);
   });
 });

@@ -8,6 +8,7 @@ import { Viewer } from './ui/Viewer.tsx';
 import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
 import { HeatmapControls } from './ui/HeatmapControls.tsx';
 import { installFocusController } from './state/focus-controller.ts';
+import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
 
 export function App() {
   useEffect(() => {
@@ -23,6 +24,7 @@ export function App() {
             FocusLite <span>Viewer</span>
           </h1>
           <OpenControls />
+          <QuickCheckButton />
           <div className="spacer" />
           <KeyboardHelp />
         </header>
@@ -30,6 +32,7 @@ export function App() {
         <main className="stage">
           <Viewer />
           <HeatmapControls />
+          <QuickCheck />
         </main>
         <StatusLine />
       </div>

@@ -1,4 +1,5 @@
 import './QuickCheck.css';
+import { useEffect } from 'react';
 import { resolveDrop, useCheckStore } from '../state/check-store.ts';
 import { QuickCheckModal } from './QuickCheckModal.tsx';
 import { QuickCheckPanel } from './QuickCheckPanel.tsx';
@@ -38,6 +39,13 @@ export function QuickCheck() {
 function DropPrompt({ files }: { files: File[] }) {
   const n = files.length;
   const what = n === 1 ? files[0]!.name : `${n} files`;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') resolveDrop('cancel');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div className="check-modal-backdrop" onClick={() => resolveDrop('cancel')}>
       <div className="drop-prompt" role="dialog" aria-modal="true" aria-label="Open or check?" data-testid="drop-prompt" onClick={(e) => e.stopPropagation()}>

@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState, type MouseEvent } from 'react';
-import { patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../check/heatmap.ts';
+import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../check/heatmap.ts';
 import { formatBytes, resolveThreshold, verdictOf } from '../check/results.ts';
 import { colormapGradient } from '../heatmap/colormaps.ts';
 import type { RGBAImage } from '../slide/types.ts';
 import { checkModel, loadPreview, useCheckStore } from '../state/check-store.ts';
+import { useShallow } from 'zustand/react/shallow';
 import { useFocusStore } from '../state/focus-store.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 
@@ -13,7 +14,8 @@ export function QuickCheckModal() {
   const items = useCheckStore((s) => s.items);
   const scale = useCheckStore((s) => s.scale);
   const userThreshold = useCheckStore((s) => s.userThreshold);
-  const focus = useFocusStore();
+  // Only what is drawn: the focus store also ticks with the slide heatmap's progress.
+  const focus = useFocusStore(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, modelId: s.modelId, set: s.set })));
   const card = checkModel()?.card;
   const [preview, setPreview] = useState<{ id: number; image: RGBAImage }>();
   const [previewError, setPreviewError] = useState<string>();
@@ -45,12 +47,12 @@ export function QuickCheckModal() {
   }, [item?.id]);
 
   const threshold = useMemo(() => resolveThreshold(userThreshold, card?.threshold, items), [userThreshold, card?.threshold, items]);
-  const batchRange = useMemo(() => rangeOf(items.map((i) => i.patchGrid)), [items]);
+  const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
   const geometry: PatchGeometry | undefined =
     item?.patchGrid && item.width !== undefined && item.height !== undefined
       ? { width: item.width, height: item.height, patch: item.patch ?? 235, stride: item.stride ?? 128, patchGrid: item.patchGrid }
       : undefined;
-  const normaliser = sharedNormaliser(scale, card?.displayScale, batchRange) ?? rangeOf([item?.patchGrid]);
+  const normaliser = sharedNormaliser(scale, card?.displayScale, batch) ?? rangeOf([item?.patchGrid]);
   const base = preview && preview.id === item?.id ? preview.image : item?.thumb;
 
   const image = useMemo(() => {

@@ -1,5 +1,5 @@
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
-import { rangeOf, sharedNormaliser, type HeatmapScale } from '../check/heatmap.ts';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { batchRange, sharedNormaliser, type HeatmapScale } from '../check/heatmap.ts';
 import {
   countRecords,
   exportRows,
@@ -15,6 +15,7 @@ import {
 } from '../check/results.ts';
 import { COLORMAPS, type ColormapName } from '../heatmap/colormaps.ts';
 import { cancelCheck, checkFiles, checkModel, clearResults, recheckAll, useCheckStore } from '../state/check-store.ts';
+import { useShallow } from 'zustand/react/shallow';
 import { useFocusStore } from '../state/focus-store.ts';
 import { MODELS } from '../state/models.ts';
 import { downloadText } from './download.ts';
@@ -37,12 +38,16 @@ const SOURCE_NOTE: Record<Threshold['source'], string> = {
   none: "this model's card has no threshold: set one, or check at least two files",
 };
 
+/** Rows mounted at a time; more as the list is scrolled (mounting a thousand rows at once stalls the page). */
+const PAGE = 150;
+
 const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
 
 /** The quick check: drop or pick image tiles, see their focus scores and verdicts, sort, filter, export. */
 export function QuickCheckPanel() {
   const s = useCheckStore();
-  const focus = useFocusStore();
+  // Only what is drawn: the focus store also ticks with the slide heatmap's progress.
+  const focus = useFocusStore(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, modelId: s.modelId, set: s.set })));
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const model = checkModel();
@@ -51,8 +56,8 @@ export function QuickCheckPanel() {
   const threshold = useMemo(() => resolveThreshold(s.userThreshold, card?.threshold, s.items), [s.userThreshold, card?.threshold, s.items]);
   const counts = useMemo(() => countRecords(s.items, threshold.value), [s.items, threshold.value]);
   const rows = useMemo(() => filterRecords(sortRecords(s.items, s.sort), s.filter, threshold.value), [s.items, s.sort, s.filter, threshold.value]);
-  const batchRange = useMemo(() => rangeOf(s.items.map((i) => i.patchGrid)), [s.items]);
-  const normaliser = sharedNormaliser(s.scale, card?.displayScale, batchRange);
+  const batch = useMemo(() => batchRange(s.items.map((i) => i.patchGrid)), [s.items]);
+  const normaliser = sharedNormaliser(s.scale, card?.displayScale, batch);
   const heatmap = useMemo(
     () => ({ colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, ...(normaliser ? { normaliser } : {}) }),
     // Keyed on the normaliser's numbers, not its identity, so rows (memoised) redraw only when colours change.
@@ -61,6 +66,20 @@ export function QuickCheckPanel() {
   const onOpen = useCallback((id: number) => useCheckStore.getState().set({ selectedId: id }), []);
   const staleModel = s.items.some((i) => i.modelId !== (model?.id ?? ''));
   const running = counts.finished < counts.total;
+
+  const [limit, setLimit] = useState(PAGE);
+  const list = useRef<HTMLUListElement>(null);
+  const more = useRef<HTMLLIElement>(null);
+  const hasMore = rows.length > limit;
+  useEffect(() => {
+    if (!hasMore || !more.current) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setLimit((l) => l + PAGE), {
+      root: list.current,
+      rootMargin: '600px',
+    });
+    observer.observe(more.current);
+    return () => observer.disconnect();
+  }, [hasMore, limit]);
 
   const exportAs = (kind: 'csv' | 'json') => {
     const data = exportRows(rows, threshold.value);
@@ -226,10 +245,15 @@ export function QuickCheckPanel() {
       {counts.total === 0 ? (
         <div className="check-empty muted">No files yet. Several files dropped anywhere on the window are checked here too.</div>
       ) : (
-        <ul className="check-list" data-testid="check-list">
-          {rows.map((item) => (
+        <ul className="check-list" data-testid="check-list" ref={list}>
+          {rows.slice(0, limit).map((item) => (
             <QuickCheckRow key={item.id} item={item} verdict={verdictOf(item, threshold.value)} heatmap={heatmap} onOpen={onOpen} />
           ))}
+          {hasMore && (
+            <li ref={more} className="check-more muted">
+              {rows.length - limit} more…
+            </li>
+          )}
         </ul>
       )}
     </section>

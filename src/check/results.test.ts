@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countRecords,
+  exportRows,
+  filterRecords,
+  formatBytes,
+  resolveThreshold,
+  sortRecords,
+  toCsv,
+  toJson,
+  verdictOf,
+  type CheckRecord,
+} from './results.ts';
+
+const done = (id: number, name: string, score: number, w = 1024, h = 1024): CheckRecord => ({ id, name, size: 1000 * id, status: 'done', width: w, height: h, score });
+const failed = (id: number, name: string, error: string, w?: number, h?: number): CheckRecord => ({ id, name, size: 10, status: 'error', error, width: w, height: h });
+
+const records: CheckRecord[] = [
+  done(1, 'b-sharp.png', -4.25),
+  failed(2, 'notes.txt', 'not a PNG, JPEG or TIFF image'),
+  done(3, 'a-blurry.png', -1.5),
+  { id: 4, name: 'c-queued.png', size: 5, status: 'queued' },
+  failed(5, 'tiny.png', 'image is 100×100; at least 235×235 pixels needed', 100, 100),
+  done(6, 'tile10.png', -3),
+  done(7, 'tile9.png', -3),
+];
+
+describe('threshold and verdicts', () => {
+  it("prefers the user's threshold, then the card's", () => {
+    expect(resolveThreshold(-2, -3.5, records)).toEqual({ value: -2, source: 'user' });
+    expect(resolveThreshold(undefined, -3.5, records)).toEqual({ value: -3.5, source: 'card' });
+  });
+
+  it('falls back to the midpoint of the batch scores, and to none with fewer than two distinct scores', () => {
+    expect(resolveThreshold(undefined, undefined, records)).toEqual({ value: (-4.25 + -1.5) / 2, source: 'batch' });
+    expect(resolveThreshold(undefined, undefined, [done(1, 'x', 2), done(2, 'y', 2)])).toEqual({ source: 'none' });
+    expect(resolveThreshold(undefined, undefined, [])).toEqual({ source: 'none' });
+    expect(resolveThreshold(Number.NaN, undefined, records).source).toBe('batch');
+  });
+
+  it('calls score ≥ threshold out of focus; errors, pending and unrated rows apart', () => {
+    expect(verdictOf(done(1, 'x', -3), -3)).toBe('out-of-focus');
+    expect(verdictOf(done(1, 'x', -3.0001), -3)).toBe('in-focus');
+    expect(verdictOf(records[1]!, -3)).toBe('error');
+    expect(verdictOf(records[3]!, -3)).toBe('pending');
+    expect(verdictOf({ ...records[3]!, status: 'running' }, -3)).toBe('pending');
+    expect(verdictOf(done(1, 'x', -3), undefined)).toBe('unrated');
+  });
+
+  it('counts', () => {
+    expect(countRecords(records, -2)).toEqual({ total: 7, finished: 6, inFocus: 3, outOfFocus: 1, errors: 2 });
+  });
+});
+
+describe('sorting and filtering', () => {
+  const names = (rs: CheckRecord[]) => rs.map((r) => r.name);
+
+  it('sorts by score both ways, unscored files last either way', () => {
+    expect(names(sortRecords(records, { key: 'score', descending: false }))).toEqual([
+      'b-sharp.png', 'tile10.png', 'tile9.png', 'a-blurry.png', 'notes.txt', 'c-queued.png', 'tiny.png',
+    ]);
+    expect(names(sortRecords(records, { key: 'score', descending: true }))).toEqual([
+      'a-blurry.png', 'tile10.png', 'tile9.png', 'b-sharp.png', 'notes.txt', 'c-queued.png', 'tiny.png',
+    ]);
+  });
+
+  it('sorts by name naturally (tile9 before tile10) and by order added', () => {
+    expect(names(sortRecords(records, { key: 'name', descending: false }))).toEqual([
+      'a-blurry.png', 'b-sharp.png', 'c-queued.png', 'notes.txt', 'tile9.png', 'tile10.png', 'tiny.png',
+    ]);
+    expect(names(sortRecords(records, { key: 'name', descending: true }))[0]).toBe('tiny.png');
+    expect(sortRecords(records, { key: 'added', descending: true }).map((r) => r.id)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+  });
+
+  it('does not reorder its input', () => {
+    const copy = [...records];
+    sortRecords(records, { key: 'score', descending: true });
+    expect(records).toEqual(copy);
+  });
+
+  it('filters by verdict', () => {
+    expect(names(filterRecords(records, 'out-of-focus', -3))).toEqual(['a-blurry.png', 'tile10.png', 'tile9.png']);
+    expect(names(filterRecords(records, 'in-focus', -3))).toEqual(['b-sharp.png']);
+    expect(names(filterRecords(records, 'error', -3))).toEqual(['notes.txt', 'tiny.png']);
+    expect(filterRecords(records, 'all', -3)).toHaveLength(7);
+  });
+});
+
+describe('export', () => {
+  const rows = exportRows(records, -3);
+
+  it('leaves pending files out and keeps errors with their message', () => {
+    expect(rows.map((r) => r.file)).toEqual(['b-sharp.png', 'notes.txt', 'a-blurry.png', 'tiny.png', 'tile10.png', 'tile9.png']);
+    expect(rows[1]).toEqual({ file: 'notes.txt', width: null, height: null, score: null, verdict: 'error', error: 'not a PNG, JPEG or TIFF image' });
+    expect(rows[3]).toMatchObject({ width: 100, height: 100, verdict: 'error' });
+    expect(rows[0]).toEqual({ file: 'b-sharp.png', width: 1024, height: 1024, score: -4.25, verdict: 'in-focus' });
+    expect('error' in rows[0]!).toBe(false);
+  });
+
+  it('writes CSV with the documented columns, full-precision scores and quoted names', () => {
+    const csv = toCsv([
+      ...rows.slice(0, 2),
+      { file: 'a, "quoted" name.png', width: 300, height: 240, score: -3.123456789012345, verdict: 'out-of-focus' },
+    ]);
+    expect(csv).toBe(
+      'file,width,height,score,verdict\n' +
+        'b-sharp.png,1024,1024,-4.25,in-focus\n' +
+        'notes.txt,,,,error\n' +
+        '"a, ""quoted"" name.png",300,240,-3.123456789012345,out-of-focus\n',
+    );
+  });
+
+  it('writes JSON as an array of the same fields, plus error', () => {
+    const parsed = JSON.parse(toJson(rows)) as Record<string, unknown>[];
+    expect(parsed).toHaveLength(6);
+    expect(Object.keys(parsed[0]!)).toEqual(['file', 'width', 'height', 'score', 'verdict']);
+    expect(Object.keys(parsed[1]!)).toEqual(['file', 'width', 'height', 'score', 'verdict', 'error']);
+    expect(parsed[2]!.score).toBe(-1.5);
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses decimal units', () => {
+    expect(formatBytes(96)).toBe('96 B');
+    expect(formatBytes(1771950)).toBe('1.8 MB');
+    expect(formatBytes(812_000)).toBe('812 KB');
+    expect(formatBytes(12_500)).toBe('13 KB');
+  });
+});

@@ -1,0 +1,164 @@
+// Quick check results: verdicts, the threshold in force, sorting, filtering and CSV/JSON export. Pure, no DOM.
+
+export type CheckStatus = 'queued' | 'running' | 'done' | 'error';
+export type Verdict = 'in-focus' | 'out-of-focus' | 'error';
+/** `pending` while a file waits or runs; `unrated` only when no threshold can be had (see resolveThreshold). */
+export type RowVerdict = Verdict | 'pending' | 'unrated';
+
+/** What the list and the exports need to know about one file. */
+export interface CheckRecord {
+  id: number;
+  name: string;
+  /** Bytes. */
+  size: number;
+  status: CheckStatus;
+  width?: number;
+  height?: number;
+  score?: number;
+  error?: string;
+}
+
+export type ThresholdSource = 'user' | 'card' | 'batch' | 'none';
+
+export interface Threshold {
+  value?: number;
+  source: ThresholdSource;
+}
+
+/**
+ * The out-of-focus threshold in force: the user's value, else the model card's, else the midpoint between the
+ * lowest and highest image score of this batch. The batch midpoint is a stop-gap for uncalibrated models (cards
+ * written by `build-model` carry no threshold): it splits a batch that holds both sharp and blurred tiles, and the
+ * panel says it is uncalibrated. With fewer than two distinct scores there is no threshold and rows are `unrated`.
+ */
+export function resolveThreshold(user: number | undefined, card: number | undefined, records: readonly CheckRecord[]): Threshold {
+  if (user !== undefined && Number.isFinite(user)) return { value: user, source: 'user' };
+  if (card !== undefined && Number.isFinite(card)) return { value: card, source: 'card' };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of records) {
+    if (r.status !== 'done' || r.score === undefined || !Number.isFinite(r.score)) continue;
+    lo = Math.min(lo, r.score);
+    hi = Math.max(hi, r.score);
+  }
+  return hi > lo ? { value: (lo + hi) / 2, source: 'batch' } : { source: 'none' };
+}
+
+/** Score ≥ threshold is out of focus, the rule the model cards are calibrated with (src/focus/train/card.ts). */
+export function verdictOf(record: CheckRecord, threshold: number | undefined): RowVerdict {
+  if (record.status === 'error') return 'error';
+  if (record.status !== 'done' || record.score === undefined) return 'pending';
+  if (threshold === undefined) return 'unrated';
+  return record.score >= threshold ? 'out-of-focus' : 'in-focus';
+}
+
+export type SortKey = 'added' | 'name' | 'score';
+export interface SortSpec {
+  key: SortKey;
+  descending: boolean;
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** A sorted copy. By score, files without one (errors, pending) always come last, whatever the direction. */
+export function sortRecords<T extends CheckRecord>(records: readonly T[], sort: SortSpec): T[] {
+  const sign = sort.descending ? -1 : 1;
+  const byAdded = (a: T, b: T) => a.id - b.id;
+  const compare = (a: T, b: T): number => {
+    if (sort.key === 'name') return sign * collator.compare(a.name, b.name) || byAdded(a, b);
+    if (sort.key === 'score') {
+      const sa = a.status === 'done' ? a.score : undefined;
+      const sb = b.status === 'done' ? b.score : undefined;
+      if (sa === undefined || sb === undefined) return sa !== undefined ? -1 : sb !== undefined ? 1 : byAdded(a, b);
+      return sign * (sa - sb) || byAdded(a, b);
+    }
+    return sign * byAdded(a, b);
+  };
+  return [...records].sort(compare);
+}
+
+export type VerdictFilter = 'all' | Verdict;
+
+export function filterRecords<T extends CheckRecord>(records: readonly T[], filter: VerdictFilter, threshold: number | undefined): T[] {
+  return filter === 'all' ? [...records] : records.filter((r) => verdictOf(r, threshold) === filter);
+}
+
+export interface Counts {
+  total: number;
+  finished: number;
+  inFocus: number;
+  outOfFocus: number;
+  errors: number;
+}
+
+export function countRecords(records: readonly CheckRecord[], threshold: number | undefined): Counts {
+  const c: Counts = { total: records.length, finished: 0, inFocus: 0, outOfFocus: 0, errors: 0 };
+  for (const r of records) {
+    const v = verdictOf(r, threshold);
+    if (v !== 'pending') c.finished++;
+    if (v === 'in-focus') c.inFocus++;
+    else if (v === 'out-of-focus') c.outOfFocus++;
+    else if (v === 'error') c.errors++;
+  }
+  return c;
+}
+
+/** One exported row: `file,width,height,score,verdict`, plus `error` for files that could not be scored. */
+export interface ExportRow {
+  file: string;
+  width: number | null;
+  height: number | null;
+  score: number | null;
+  verdict: Verdict | 'unrated';
+  error?: string;
+}
+
+/** Finished records as export rows, in the given order (pending files are left out). */
+export function exportRows(records: readonly CheckRecord[], threshold: number | undefined): ExportRow[] {
+  const rows: ExportRow[] = [];
+  for (const r of records) {
+    const verdict = verdictOf(r, threshold);
+    if (verdict === 'pending') continue;
+    const row: ExportRow = {
+      file: r.name,
+      width: r.width ?? null,
+      height: r.height ?? null,
+      score: verdict === 'error' ? null : (r.score ?? null),
+      verdict,
+    };
+    if (verdict === 'error') row.error = r.error ?? 'unknown error';
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** RFC 4180 quoting: file names may hold commas, quotes or line breaks. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Scores at full precision (String(score)), so exported numbers equal what `focuslite score --json` prints. */
+export function toCsv(rows: readonly ExportRow[]): string {
+  const lines = ['file,width,height,score,verdict'];
+  for (const r of rows) {
+    lines.push([csvField(r.file), r.width ?? '', r.height ?? '', r.score === null ? '' : String(r.score), r.verdict].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function toJson(rows: readonly ExportRow[]): string {
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/** "1.7 MB", "812 KB", "96 B" (decimal units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1000;
+    unit++;
+  } while (value >= 1000 && unit < units.length - 1);
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
