@@ -1,5 +1,6 @@
 import { blankImage } from './codecs.ts';
-import type { RGBAImage, SlideInfo, SlideSource } from './types.ts';
+import { LIMITS } from './limits.ts';
+import { SlideError, type RGBAImage, type SlideInfo, type SlideSource } from './types.ts';
 
 /**
  * Copies the overlap of `src` (placed at srcX, srcY in the destination's coordinates) into `dst`, using at most
@@ -101,3 +102,13 @@ export async function readScaledRegion(
 
 /** Largest region decoded at once when resampling (16 megapixels, 64 MB of RGBA). */
 const MAX_REGION_PIXELS = 16 * 1024 * 1024;
+
+/** Regions are whole pixels and bounded: a caller's arithmetic slip must not become a multi-gigabyte allocation. */
+export function checkRegion(name: string, x: number, y: number, width: number, height: number): void {
+  if (![x, y, width, height].every(Number.isSafeInteger) || width < 1 || height < 1) {
+    throw new SlideError(`${name}: invalid region ${width}×${height} at (${x}, ${y}): whole pixels and a positive size are needed.`);
+  }
+  if (width * height > LIMITS.maxRegionPixels) {
+    throw new SlideError(`${name}: a region of ${width}×${height} pixels is more than the ${LIMITS.maxRegionPixels / 2 ** 20} megapixels read at once.`);
+  }
+}

@@ -1,6 +1,6 @@
 // `focuslite build-model` and `focuslite score` end to end (in process), with made-up weights: no ../shared needed.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { referenceImageScore } from '../../focus/model/reference.ts';
 import { writeTorchLegacy, writeTorchZip } from '../../focus/model/torch-pt.ts';
 import { writeWeightsJson, type FocusWeights } from '../../focus/model/weights.ts';
+import { createDemoSlide } from '../../demo/demo-slide.ts';
+import { MemorySink, writeTiff } from '../../slide/tiff/writer.ts';
 import buildModel from './build-model.ts';
 import score from './score.ts';
 
@@ -115,6 +117,35 @@ describe('focuslite build-model + score', () => {
     expect([json.results[1].patchGrid.length, json.results[1].patchGrid[0].length]).toEqual([1, 3]);
   });
 
+  it('score: truncated TIFF, random bytes, empty file, directory: one specific stderr line each, the rest scored, exit 1', async () => {
+    const sink = new MemorySink();
+    await writeTiff(sink, createDemoSlide({ width: 300, height: 260, seed: 2 }), { tileSize: 128, compression: 'jpeg' });
+    const tiff = sink.toBytes();
+    await writeFile(join(dir, 'good.tif'), tiff);
+    await writeFile(join(dir, 'truncated.tif'), tiff.subarray(0, tiff.length >> 1));
+    let s = 9;
+    await writeFile(join(dir, 'random.svs'), Uint8Array.from({ length: 5000 }, () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24));
+    await writeFile(join(dir, 'empty.png'), new Uint8Array(0));
+    await mkdir(join(dir, 'folder.tif'), { recursive: true });
+    const files = ['a.png', 'truncated.tif', 'random.svs', 'empty.png', 'folder.tif', 'good.tif'].map((f) => join(dir, f));
+    const started = performance.now();
+    const r = await capture(() => score.run([...files, '--model', join(dir, 'm-w.json.onnx'), '--json']));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    expect(lines).toHaveLength(4);
+    const prefix = (f: string) => `focuslite score: ${join(dir, f)}: `;
+    expect(lines[0]).toMatch(new RegExp(`^${escape(prefix('truncated.tif'))}the file is truncated`));
+    expect(lines[1]).toBe(`${prefix('random.svs')}not a PNG, JPEG or TIFF image`);
+    expect(lines[2]).toBe(`${prefix('empty.png')}the file is empty (0 bytes)`);
+    expect(lines[3]).toBe(`${prefix('folder.tif')}is a directory`);
+    const json = JSON.parse(r.stdout);
+    expect(json.results.map((x: { file: string; width: number; height: number }) => [x.file, x.width, x.height])).toEqual([
+      [files[0], 300, 400],
+      [files[5], 300, 260],
+    ]);
+  });
+
   it('score: --weights and --stride, readable table', async () => {
     const r = await capture(() => score.run([join(dir, 'a.png'), '--weights', join(dir, 'w-legacy.bin'), '--stride', '50']));
     expect(r.code, r.stderr).toBe(0);
@@ -130,3 +161,7 @@ describe('focuslite build-model + score', () => {
     expect((await capture(() => score.run(['--model', join(dir, 'm-w.json.onnx')]))).code).toBe(2);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,10 +1,12 @@
 import type { Codecs } from '../codecs.ts';
 import { blankImage } from '../codecs.ts';
-import { blit } from '../region.ts';
+import { jpegFrameInfo } from '../jpeg/stream.ts';
+import { LIMITS } from '../limits.ts';
+import { blit, checkRegion } from '../region.ts';
 import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 
 /** Largest plain image we decode whole (PNG/JPEG have no tiles): 256 megapixels, ~1 GB of RGBA. */
-export const MAX_IMAGE_PIXELS = 256 * 1024 * 1024;
+export const MAX_IMAGE_PIXELS = LIMITS.maxImagePixels;
 
 const SIGNATURES: [string, number[]][] = [
   ['PNG', [0x89, 0x50, 0x4e, 0x47]],
@@ -20,12 +22,37 @@ export function sniffImage(head: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** Width and height from a PNG, GIF, BMP or JPEG header, when readable (WebP cannot exceed 16383×16383). */
+function headerSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const kind = sniffImage(bytes);
+  if (kind === 'PNG' && bytes.length >= 24) return { width: v.getUint32(16), height: v.getUint32(20) };
+  if (kind === 'GIF' && bytes.length >= 10) return { width: v.getUint16(6, true), height: v.getUint16(8, true) };
+  if (kind === 'BMP' && bytes.length >= 26) return { width: Math.abs(v.getInt32(18, true)), height: Math.abs(v.getInt32(22, true)) };
+  if (kind === 'JPEG') {
+    try {
+      return jpegFrameInfo(bytes);
+    } catch {
+      return undefined; // the decoder says what is wrong
+    }
+  }
+  return undefined;
+}
+
 /** A plain PNG/JPEG image shown as a one-level slide; lower levels are resampled on demand by the reader. */
 export class ImageSlide implements SlideSource {
   private constructor(readonly info: SlideInfo, private readonly pixels: RGBAImage) {}
 
   static async open(source: ByteSource, codecs: Codecs, signal?: AbortSignal): Promise<ImageSlide> {
+    if (source.size > LIMITS.maxImageFileBytes) {
+      throw new SlideError(`${source.name}: a ${Math.round(source.size / 2 ** 20)} MiB plain image is more than the ${LIMITS.maxImageFileBytes / 2 ** 20} MiB read whole; convert it to a tiled pyramidal TIFF.`);
+    }
     const bytes = await source.read(0, source.size, signal);
+    // Refused from the header, before a decoder allocates width × height × 4 bytes.
+    const declared = headerSize(bytes);
+    if (declared && declared.width * declared.height > MAX_IMAGE_PIXELS) {
+      throw new SlideError(`${source.name}: ${declared.width}×${declared.height} is too large for a plain image (at most ${MAX_IMAGE_PIXELS / 2 ** 20} megapixels); convert it to a tiled pyramidal TIFF.`);
+    }
     let pixels: RGBAImage;
     try {
       pixels = await codecs.image(bytes, signal);
@@ -53,6 +80,7 @@ export class ImageSlide implements SlideSource {
 
   async readRegion(level: number, x: number, y: number, width: number, height: number): Promise<RGBAImage> {
     if (level !== 0) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    checkRegion(this.info.name, x, y, width, height);
     const out = blankImage(width, height);
     blit(out, this.pixels, -x, -y);
     return out;

@@ -1,13 +1,14 @@
 // Node-side decoding of whole image files (PNG, JPEG, TIFF) into RGBAImage, for the CLI and tests.
 import { BufferSource } from '../bytes/blob-source.ts';
+import { LIMITS } from '../limits.ts';
 import { NodeFileSource, nodeCodecs } from '../node.ts';
 import { openSlide } from '../open.ts';
 import { SlideError, type RGBAImage, type SlideSource } from '../types.ts';
 
 export type ImageKind = 'png' | 'jpeg' | 'tiff';
 
-/** Plain images decoded whole: 1 gigapixel is ~4 GB of RGBA, beyond what Node should hold for a score. */
-const MAX_PIXELS = 512 * 1024 * 1024;
+/** Images decoded whole: 1 gigapixel is ~4 GB of RGBA, beyond what Node should hold for a score. */
+const MAX_PIXELS = LIMITS.maxRegionPixels;
 
 export function sniffImageKind(bytes: Uint8Array): ImageKind | undefined {
   const b = (i: number) => bytes[i];

@@ -28,8 +28,9 @@ export function createJ2kDecoder(factory: OpenJpegFactory, locateFile?: (path: s
   return async function decodeJ2k(codestream: Uint8Array, ycbcr: boolean): Promise<RGBAImage> {
     module ??= factory({ print: capture, printErr: capture, ...(locateFile ? { locateFile } : {}) });
     const codec = await module;
-    const decoder = new codec.J2KDecoder();
+    let decoder: J2KDecoderInstance | undefined;
     try {
+      decoder = new codec.J2KDecoder();
       messages.length = 0;
       decoder.getEncodedBuffer(codestream.length).set(codestream);
       decoder.decode();
@@ -59,10 +60,36 @@ export function createJ2kDecoder(factory: OpenJpegFactory, locateFile?: (path: s
         }
       }
       return { width: info.width, height: info.height, data };
+    } catch (err) {
+      if (err instanceof SlideError) throw err;
+      // A WASM trap ("unreachable", out-of-bounds access) or a C++ exception (thrown as a bare number) leaves the
+      // instance's memory in an unknown state: drop it, so the next tile gets a fresh one.
+      module = undefined;
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : `C++ exception ${String(err)}`;
+      throw new SlideError(`JPEG 2000 tile failed to decode: the decoder aborted (${what}).`);
     } finally {
-      decoder.delete();
+      try {
+        decoder?.delete();
+      } catch {
+        module = undefined; // the instance is broken; the error that matters was already thrown
+      }
     }
   };
+}
+
+/**
+ * Size of the image a JPEG 2000 codestream declares (SIZ marker), checked before decoding so a corrupt header
+ * cannot make the decoder allocate gigabytes. JP2-boxed streams are searched for their codestream.
+ */
+export function j2kFrameInfo(stream: Uint8Array): { width: number; height: number; components: number } {
+  let at = 0;
+  const limit = Math.min(stream.length - 4, 4096);
+  while (at < limit && !(stream[at] === 0xff && stream[at + 1] === 0x4f && stream[at + 2] === 0xff && stream[at + 3] === 0x51)) at++;
+  if (at >= limit || stream.length < at + 42) throw new SlideError('corrupt JPEG 2000 tile: no codestream header (SOC and SIZ markers).');
+  const v = new DataView(stream.buffer, stream.byteOffset + at, 42);
+  const width = v.getUint32(8) - v.getUint32(16);
+  const height = v.getUint32(12) - v.getUint32(20);
+  return { width, height, components: v.getUint16(40) };
 }
 
 /** ITU-R BT.601 full-range YCbCr → RGB, as OpenSlide does for Aperio 33003. */

@@ -29,6 +29,8 @@ export function jpegSegments(stream: Uint8Array): JpegSegment[] {
     if (marker === EOI) { segments.push({ marker, start: at, end: at + 2 }); break; }
     const length = ((stream[at + 2] ?? 0) << 8) | (stream[at + 3] ?? 0);
     if (length < 2) throw new SlideError(`corrupt JPEG tile: bad segment length at byte ${at}.`);
+    // Callers copy whole segments (markAsRgb drops JFIF APP0): one running past the end would give negative sizes.
+    if (at + 2 + length > stream.length) throw new SlideError(`corrupt JPEG tile: the marker segment at byte ${at} runs past the end of the tile.`);
     segments.push({ marker, start: at, end: at + 2 + length });
     if (marker === SOS) break;
     at += 2 + length;

@@ -1,7 +1,9 @@
 import { getDecoder } from 'geotiff';
 import type { Codecs } from '../codecs.ts';
-import { markAsRgb, spliceJpegTables } from '../jpeg/stream.ts';
+import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
+import { jpegFrameInfo, markAsRgb, spliceJpegTables } from '../jpeg/stream.ts';
 import { SlideError, type RGBAImage } from '../types.ts';
+import { lzwDecode, packBitsDecode, undoHorizontalPredictor } from './lossless.ts';
 import { compressionName } from './tags.ts';
 import type { TiffImage } from './tiff-image.ts';
 
@@ -18,6 +20,8 @@ export function unsupportedReason(image: TiffImage): string | undefined {
     if (image.bitsPerSample !== 8) return `unsupported sample depth: ${image.bitsPerSample} bits per sample (8 supported).`;
     if (image.planar === 2 && image.samplesPerPixel > 1) return 'unsupported layout: separate colour planes (PlanarConfiguration 2).';
     if (![0, 1, 2].includes(image.photometric)) return `unsupported colour space: photometric interpretation ${image.photometric} without JPEG.`;
+    if (!Number.isInteger(image.samplesPerPixel) || image.samplesPerPixel < 1 || image.samplesPerPixel > 4) return `unsupported layout: ${image.samplesPerPixel} samples per pixel (1 to 4 supported).`;
+    if (image.predictor !== 1 && image.predictor !== 2) return `unsupported predictor ${image.predictor} (none or horizontal differencing supported).`;
   }
   return undefined;
 }
@@ -28,27 +32,46 @@ export async function decodeTiffTile(image: TiffImage, bytes: Uint8Array, codecs
   if (c === 7) {
     let stream = spliceJpegTables(image.jpegTables, bytes);
     if (image.photometric === 2) stream = markAsRgb(stream);
+    checkFrame(image, jpegFrameInfo(stream), 'JPEG');
     return codecs.jpeg(stream, signal);
   }
-  if (c === 33003 || c === 33005 || c === 34712) return codecs.jp2k(bytes, c === 33003, signal);
+  if (c === 33003 || c === 33005 || c === 34712) {
+    checkFrame(image, j2kFrameInfo(bytes), 'JPEG 2000');
+    return codecs.jp2k(bytes, c === 33003, signal);
+  }
   const reason = unsupportedReason(image);
   if (reason) throw new SlideError(reason);
-  const decoder = await getDecoder(c, {
-    tileWidth: image.tileWidth,
-    tileHeight: image.tileHeight,
-    predictor: image.predictor,
-    bitsPerSample: Array(image.samplesPerPixel).fill(8),
-    planarConfiguration: image.planar,
-    samplesPerPixel: image.samplesPerPixel,
-  });
+  // Bounded by the tile's size: corrupt data must not grow the output (or the time spent) without limit.
+  const size = image.tileWidth * image.tileHeight * image.samplesPerPixel;
   let raw: Uint8Array;
   try {
-    const copy = bytes.slice().buffer;
-    raw = new Uint8Array(await decoder.decode(copy));
+    if (c === 5) raw = lzwDecode(bytes, size);
+    else if (c === 32773) raw = packBitsDecode(bytes, size);
+    else if (c === 1) raw = image.predictor === 2 ? bytes.slice(0, size) : bytes;
+    else {
+      const decoder = await getDecoder(c, {
+        tileWidth: image.tileWidth,
+        tileHeight: image.tileHeight,
+        predictor: 1, // undone below, for every compression alike
+        bitsPerSample: Array(image.samplesPerPixel).fill(8),
+        planarConfiguration: image.planar,
+        samplesPerPixel: image.samplesPerPixel,
+      });
+      raw = new Uint8Array(await decoder.decode(bytes.slice().buffer));
+    }
   } catch (err) {
-    throw new SlideError(`tile failed to decode (${compressionName(c)}): ${(err as Error).message}`);
+    // pako throws plain strings, not Errors.
+    throw new SlideError(`tile failed to decode (${compressionName(c)}): ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (image.predictor === 2) undoHorizontalPredictor(raw, image.tileWidth, image.samplesPerPixel);
   return samplesToRgba(raw, image);
+}
+
+/** The frame a tile's stream declares must fit in the tile: a corrupt header must not make a codec allocate gigabytes. */
+function checkFrame(image: TiffImage, frame: { width: number; height: number }, what: string): void {
+  if (frame.width < 1 || frame.height < 1 || frame.width > image.tileWidth || frame.height > image.tileHeight) {
+    throw new SlideError(`corrupt ${what} tile: its frame is ${frame.width}×${frame.height} pixels but the image's tiles are ${image.tileWidth}×${image.tileHeight}.`);
+  }
 }
 
 function samplesToRgba(raw: Uint8Array, image: TiffImage): RGBAImage {

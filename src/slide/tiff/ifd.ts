@@ -1,16 +1,9 @@
+import { LIMITS } from '../limits.ts';
 import { SlideError, type ByteSource } from '../types.ts';
 
 // Field types: byte size of one value.
 const TYPE_SIZE: Record<number, number> = {
   1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
-};
-
-/** Guards against corrupt files asking us to read absurd amounts. */
-export const LIMITS = {
-  maxIfds: 4096,
-  maxEntriesPerIfd: 1024,
-  /** Largest tag value we read (e.g. the offsets of ~16M tiles, or a long OME-XML description). */
-  maxValueBytes: 128 * 1024 * 1024,
 };
 
 export interface IfdEntry {
@@ -125,7 +118,7 @@ export class TiffReader {
     if (entry.inline) return entry.inline;
     const bytes = (TYPE_SIZE[entry.type] ?? 1) * entry.count;
     if (bytes > LIMITS.maxValueBytes) {
-      throw new SlideError(`${this.source.name}: corrupt image directory at byte ${ifd.offset}: tag ${entry.tag} claims ${entry.count} values.`);
+      throw new SlideError(`${this.source.name}: corrupt image directory at byte ${ifd.offset}: tag ${entry.tag} claims ${entry.count} values (${bytes} bytes, more than the ${LIMITS.maxValueBytes / 2 ** 20} MiB limit).`);
     }
     return this.source.read(entry.offset, bytes, signal);
   }

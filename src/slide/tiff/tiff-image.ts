@@ -1,5 +1,6 @@
 import { SlideError } from '../types.ts';
-import { LIMITS, type Ifd, type TiffReader } from './ifd.ts';
+import { LIMITS } from '../limits.ts';
+import type { Ifd, TiffReader } from './ifd.ts';
 import { Tag } from './tags.ts';
 
 /** The facts of one IFD that tiling and decoding need, read once. Strips are treated as full-width tiles. */
@@ -27,24 +28,29 @@ export interface TiffImage {
   resolutionUnit?: number;
 }
 
-/** Largest image side we accept: beyond this a file is corrupt, not a slide (the biggest real slides are ~200k px). */
-export const MAX_SIDE = 1 << 21;
+/** A size or count read from a tag: a positive integer (FLOAT/RATIONAL tags can hold NaN or fractions). */
+const isCount = (n: number) => Number.isInteger(n) && n >= 1;
+const show = (n: number) => (Number.isFinite(n) ? String(n) : '(not a number)');
 
 export async function readTiffImage(reader: TiffReader, ifd: Ifd, signal?: AbortSignal): Promise<TiffImage> {
   const num = (tag: number) => reader.number(ifd, tag, signal);
   const width = (await num(Tag.ImageWidth)) ?? 0;
   const height = (await num(Tag.ImageLength)) ?? 0;
   const name = reader.source.name;
-  if (width < 1 || height < 1) throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: image size ${width}×${height}.`);
-  if (width > MAX_SIDE || height > MAX_SIDE) {
-    throw new SlideError(`${name}: image size ${width}×${height} exceeds the supported maximum of ${MAX_SIDE}×${MAX_SIDE} pixels (corrupt file?).`);
+  if (!isCount(width) || !isCount(height)) throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: image size ${show(width)}×${show(height)}.`);
+  const max = LIMITS.maxSide;
+  if (width > max || height > max) {
+    throw new SlideError(`${name}: image size ${width}×${height} exceeds the supported maximum of ${max}×${max} pixels (corrupt file?).`);
   }
   const tiled = ifd.entries.has(Tag.TileWidth);
   const tileWidth = tiled ? ((await num(Tag.TileWidth)) ?? 0) : width;
   const rowsPerStrip = (await num(Tag.RowsPerStrip)) ?? height;
   const tileHeight = tiled ? ((await num(Tag.TileLength)) ?? 0) : Math.min(Math.max(rowsPerStrip, 1), height);
-  if (tileWidth < 1 || tileHeight < 1 || tileWidth > 1 << 16 || (tiled && tileHeight > 1 << 16)) {
-    throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: tile size ${tileWidth}×${tileHeight}.`);
+  if (!isCount(tileWidth) || !isCount(tileHeight) || tileWidth > LIMITS.maxTileSide || (tiled && tileHeight > LIMITS.maxTileSide)) {
+    throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: tile size ${show(tileWidth)}×${show(tileHeight)}.`);
+  }
+  if (tileWidth * tileHeight > LIMITS.maxTilePixels) {
+    throw new SlideError(`${name}: ${tiled ? 'tiles' : 'strips'} of ${tileWidth}×${tileHeight} pixels exceed the supported maximum of ${LIMITS.maxTilePixels / 2 ** 20} megapixels.`);
   }
   const tilesAcross = Math.ceil(width / tileWidth);
   const tilesDown = Math.ceil(height / tileHeight);
@@ -52,11 +58,14 @@ export async function readTiffImage(reader: TiffReader, ifd: Ifd, signal?: Abort
   const countsTag = tiled ? Tag.TileByteCounts : Tag.StripByteCounts;
   const samplesPerPixel = (await num(Tag.SamplesPerPixel)) ?? 1;
   const planar = (await num(Tag.PlanarConfiguration)) ?? 1;
-  const expected = tilesAcross * tilesDown * (planar === 2 ? samplesPerPixel : 1);
+  const expected = tilesAcross * tilesDown * (planar === 2 && isCount(samplesPerPixel) ? samplesPerPixel : 1);
   const offsets = ifd.entries.get(offsetsTag);
   const counts = ifd.entries.get(countsTag);
   if (!offsets || !counts) throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: no tile or strip offsets.`);
-  if (offsets.count < expected || counts.count < expected || expected * 8 > LIMITS.maxValueBytes) {
+  if (expected > LIMITS.maxTilesPerImage) {
+    throw new SlideError(`${name}: image ${width}×${height} in ${tileWidth}×${tileHeight} tiles needs ${expected} tiles, more than the supported ${LIMITS.maxTilesPerImage} (corrupt file?).`);
+  }
+  if (offsets.count < expected || counts.count < expected) {
     throw new SlideError(
       `${name}: corrupt image directory at byte ${ifd.offset}: ${offsets.count} tile offsets for ${expected} tiles of a ${width}×${height} image.`,
     );

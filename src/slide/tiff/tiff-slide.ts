@@ -1,15 +1,14 @@
 import type { Codecs } from '../codecs.ts';
+import { LIMITS } from '../limits.ts';
 import { LruCache } from '../lru.ts';
 import { blankImage } from '../codecs.ts';
-import { blit } from '../region.ts';
+import { blit, checkRegion } from '../region.ts';
 import { SlideError, throwIfAborted, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 import { decodeTiffTile, unsupportedReason } from './decode-tile.ts';
 import { TiffReader } from './ifd.ts';
 import { detectPyramid } from './pyramid.ts';
-import { compressionName } from './tags.ts';
+import { compressionName, Tag } from './tags.ts';
 import { readTiffImage, tileLocation, type TiffImage } from './tiff-image.ts';
-
-const MAX_SUBIFDS = 64;
 
 export interface TiffSlideOptions {
   /** Bytes of decoded tiles kept for reuse (bounded LRU). */
@@ -48,7 +47,7 @@ export class TiffSlide implements SlideSource {
     if (!first) throw new SlideError(`${source.name}: the TIFF file has no readable images.`);
     const subIfds: TiffImage[] = [];
     const seen = new Set(chain.map((ifd) => ifd.offset));
-    for (const offset of first.subIfds.slice(0, MAX_SUBIFDS)) {
+    for (const offset of first.subIfds.slice(0, LIMITS.maxSubIfds)) {
       if (seen.has(offset)) throw new SlideError(`${source.name}: corrupt file: a SubIFD points back at an image directory (byte ${offset}).`);
       seen.add(offset);
       try {
@@ -90,6 +89,7 @@ export class TiffSlide implements SlideSource {
   async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
     const image = this.levelImages[level];
     if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    checkRegion(this.info.name, x, y, width, height);
     const out = blankImage(width, height);
     const col0 = Math.max(0, Math.floor(x / image.tileWidth));
     const row0 = Math.max(0, Math.floor(y / image.tileHeight));
@@ -133,13 +133,16 @@ export class TiffSlide implements SlideSource {
   }
 
   private async load(image: TiffImage, index: number): Promise<RGBAImage> {
-    const [offset, count] = await tileLocation(this.reader, image, index);
-    if (count === 0) return { width: 0, height: 0, data: new Uint8ClampedArray(0) };
-    const bytes = await this.reader.source.read(offset, count);
+    // Every failure names the tile: the viewer shows that tile as missing and the rest of the slide still reads.
     try {
+      const [offset, count] = await tileLocation(this.reader, image, index);
+      if (count === 0) return { width: 0, height: 0, data: new Uint8ClampedArray(0) };
+      const most = 2 * image.tileWidth * image.tileHeight * Math.max(3, image.samplesPerPixel) + LIMITS.tileBytesSlack;
+      if (count > most) throw new SlideError(`its byte count (${count}) is more than a ${image.tileWidth}×${image.tileHeight} tile can need: the file is corrupt.`);
+      const bytes = await this.reader.source.read(offset, count);
       return await decodeTiffTile(image, bytes, this.codecs);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = (err instanceof Error ? err.message : String(err)).replace(`${this.info.name}: `, '');
       throw new SlideError(`${this.info.name}: tile ${index} of the ${image.width}×${image.height} level failed to decode: ${message}`);
     }
   }
@@ -153,10 +156,15 @@ export class TiffSlide implements SlideSource {
 /** A truncated download or copy is caught when the slide opens, not as a patchwork of missing tiles later. */
 async function checkTilesInsideFile(reader: TiffReader, image: TiffImage, signal?: AbortSignal): Promise<void> {
   const count = image.tilesAcross * image.tilesDown;
+  // Both arrays once, then a plain loop: up to LIMITS.maxTilesPerImage tiles.
+  const [offsets, byteCounts] = await Promise.all([
+    reader.numbers(image.ifd, image.tiled ? Tag.TileOffsets : Tag.StripOffsets, signal),
+    reader.numbers(image.ifd, image.tiled ? Tag.TileByteCounts : Tag.StripByteCounts, signal),
+  ]);
   let end = 0;
   for (let i = 0; i < count; i++) {
-    const [offset, bytes] = await tileLocation(reader, image, i, signal);
-    if (bytes > 0) end = Math.max(end, offset + bytes);
+    const bytes = byteCounts?.[i] ?? 0;
+    if (bytes > 0) end = Math.max(end, (offsets?.[i] ?? 0) + bytes);
   }
   const size = reader.source.size;
   if (end > size) {
