@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { findChromium } from './scripts/chromium-path.mjs';
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium-path.mjs';
 
 const PORT = 4317;
 
@@ -18,13 +18,7 @@ export default defineConfig({
     launchOptions: {
       executablePath: findChromium() ?? undefined,
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
+        ...CHROMIUM_ARGS,
         // Lets the soak test measure page + worker memory without Chrome's 20 s garbage-collection wait.
         '--enable-blink-features=ForceEagerMeasureMemory',
       ],

@@ -2,12 +2,11 @@
 // generator, measured in headless Chromium with the app's own workers and pipeline, stage by stage in one run:
 // (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method on a subset; then the CLI.
 // Prints measured numbers and the machine; asserts nothing. Usage: npm run bench:scan [-- SIZE] (default 20480).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { findChromium } from './chromium-path.mjs';
+import { launchChromium, startPreview } from './bench-browser.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const size = Number(process.argv[2] ?? 20480);
@@ -15,10 +14,6 @@ const slidePath = resolve(root, `.bench/bench-${size}.tif`);
 const cli = resolve(root, 'bin/focuslite.mjs');
 const PORT = 4392;
 
-if (!existsSync(resolve(root, 'dist/index.html'))) {
-  console.error('Build first: npm run build');
-  process.exit(1);
-}
 if (!existsSync(slidePath)) {
   console.log(`Generating the ${size}×${size} benchmark slide (demo generator) …`);
   execFileSync('node', [cli, 'demo-slide', '--out', slidePath, '--width', String(size), '--height', String(size), '--seed', '7'], { stdio: 'inherit' });
@@ -47,17 +42,11 @@ function defaultModel() {
   return resolve(dir, names[0]);
 }
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+const stopPreview = await startPreview(PORT);
 const lines = [];
 const say = (s) => { console.log(s); lines.push(s); };
 try {
-  for (let i = 0; i < 100; i++) {
-    try { await fetch(`http://127.0.0.1:${PORT}/`); break; } catch { await new Promise((r) => setTimeout(r, 200)); }
-  }
-  const browser = await chromium.launch({
-    executablePath: findChromium() ?? undefined,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launchChromium();
   const browserPid = browser.process?.()?.pid;
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://127.0.0.1:${PORT}/`);
@@ -107,5 +96,5 @@ try {
   const cliS = (Date.now() - t1) / 1000;
   say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
 } finally {
-  try { process.kill(-server.pid); } catch { /* already gone */ }
+  stopPreview();
 }

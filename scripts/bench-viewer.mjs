@@ -1,31 +1,17 @@
 // npm run bench:viewer — time from the end of a pan to every visible cell scored, for a 1920×1080 viewport at
 // level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks while scoring, in headless Chromium against a
 // production build. Prints measured numbers with the machine; asserts nothing.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { findChromium } from './chromium-path.mjs';
+import { launchChromium, startPreview } from './bench-browser.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const PORT = 4391;
 const slideArg = process.argv[2];
 const slide = slideArg ? resolve(slideArg) : null;
-if (!existsSync(resolve(root, 'dist/index.html'))) {
-  console.error('Build first: npm run build');
-  process.exit(1);
-}
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+const stopPreview = await startPreview(PORT);
 try {
-  for (let i = 0; i < 100; i++) {
-    try { await fetch(`http://127.0.0.1:${PORT}/`); break; } catch { await new Promise((r) => setTimeout(r, 200)); }
-  }
-  const browser = await chromium.launch({
-    executablePath: findChromium() ?? undefined,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`http://127.0.0.1:${PORT}/`);
   await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
@@ -92,5 +78,5 @@ try {
   console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)].toFixed(0)} ms, max ${ms[ms.length - 1].toFixed(0)} ms (includes the 120 ms re-plan debounce)`);
   console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
 } finally {
-  process.kill(-server.pid);
+  stopPreview();
 }

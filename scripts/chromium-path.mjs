@@ -19,3 +19,14 @@ export function findChromium() {
   }
   return candidates.find((p) => p && existsSync(p)) ?? null;
 }
+
+/** Flags Chromium needs in this sandboxed, offline environment (no GPU, no background network, no sandbox as root). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];

@@ -1,30 +1,20 @@
 // Locates ../shared (official FocusLiteNN weights and reference scores) for tests and the benchmark. Node only.
 // Those files are under a non-commercial licence: read them in place, never copy them into the repository.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { packageRoot } from './node-model.ts';
 import { parseTensorsJson, type LoadedWeights } from './weights.ts';
 
 export const OFFICIAL_MODELS = ['1kernel', '2kernel', '10kernel', '1kernel-mse', '2kernel-mse', '10kernel-mse'] as const;
 export type OfficialModel = (typeof OFFICIAL_MODELS)[number];
 
-/** The repository root: the nearest folder above `from` that holds package.json. */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(resolve(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 /**
  * ../shared relative to the repository root, or undefined when it is absent (a user's fresh clone).
  * FOCUSLITE_SHARED overrides the location (e.g. a path that does not exist, to check that tests skip cleanly).
  */
 export function sharedDir(): string | undefined {
-  const dir = process.env.FOCUSLITE_SHARED ? resolve(process.env.FOCUSLITE_SHARED) : resolve(repoRoot(), '../shared');
+  const dir = process.env.FOCUSLITE_SHARED ? resolve(process.env.FOCUSLITE_SHARED) : resolve(packageRoot(), '../shared');
   return existsSync(resolve(dir, 'reference', 'weights')) ? dir : undefined;
 }
 

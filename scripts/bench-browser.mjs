@@ -1,0 +1,36 @@
+// Shared by the browser benchmarks: a `vite preview` of the production build and a headless Chromium.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './chromium-path.mjs';
+
+export const root = resolve(import.meta.dirname, '..');
+
+/** Starts the preview server on `port`; returns a stop function. */
+export async function startPreview(port) {
+  if (!existsSync(resolve(root, 'dist/index.html'))) {
+    console.error('Build first: npm run build');
+    process.exit(1);
+  }
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return () => {
+    try {
+      process.kill(-server.pid);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+export function launchChromium() {
+  return chromium.launch({ executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS });
+}
