@@ -75,7 +75,7 @@ try {
   console.log(`bench:viewer — ${slide ?? 'demo slide'} (${width}×${height}), viewport ${viewW}×${viewH} CSS px at level 0`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium headless`);
   for (const r of results) console.log(`  view at (${r.x}, ${r.y}): ${r.ms.toFixed(0)} ms  [${r.cells}]`);
-  console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)].toFixed(0)} ms, max ${ms[ms.length - 1].toFixed(0)} ms (includes the 120 ms re-plan debounce)`);
+  console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)].toFixed(0)} ms, max ${ms[ms.length - 1].toFixed(0)} ms (includes the 50 ms re-plan throttle)`);
   console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
 } finally {
   stopPreview();

@@ -118,7 +118,8 @@ function stopRunner(): void {
 
 let viewTimer: ReturnType<typeof setTimeout> | undefined;
 function onViewChange(): void {
-  // Re-plan at most every 120 ms while the user pans; the final position is always planned.
+  // Re-plan at most every 50 ms while the user pans (each plan drops work that left the view); the final position
+  // is always planned.
   if (viewTimer) return;
   viewTimer = setTimeout(() => {
     viewTimer = undefined;
@@ -126,7 +127,7 @@ function onViewChange(): void {
     const viewer = overlay?.viewer;
     const rect = viewer && viewRect(viewer);
     if (rect && runner) runner.runner.setView(rect);
-  }, 120);
+  }, 50);
 }
 
 function sync(): void {
