@@ -137,7 +137,7 @@ export class HeatmapOverlay {
     for (let r = range.row0; r <= range.row1; r++) {
       for (let c = range.col0; c <= range.col1; c++) {
         const cell = r * map.grid.cols + c;
-        if (map.scores[cell]! > threshold && map.isTissue(cell)) ctx.rect(c, r, 1, 1);
+        if (map.scores[cell]! >= threshold && map.isTissue(cell)) ctx.rect(c, r, 1, 1);
       }
     }
     ctx.stroke();

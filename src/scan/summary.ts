@@ -38,7 +38,8 @@ export interface QcSummary {
 
 /**
  * QC summary of a score map. Each tissue cell stands for its stride×stride square (the grid's patches overlap), so
- * areas add up without double counting. Out-of-focus regions are 8-connected groups of tissue cells above the threshold.
+ * areas add up without double counting. Out-of-focus regions are 8-connected groups of tissue cells at or above the
+ * threshold (the model cards' rule).
  */
 export function summarise(map: ScoreMap, threshold: number, tolerancePercent: number, mpp?: number, maxRegions = 20): QcSummary {
   const { grid } = map;
@@ -55,7 +56,7 @@ export function summarise(map: ScoreMap, threshold: number, tolerancePercent: nu
     const score = map.scores[cell]!;
     if (!Number.isFinite(score)) continue;
     scoredTissue++;
-    if (score > threshold) bad[cell] = 1;
+    if (score >= threshold) bad[cell] = 1;
   }
   const regions = connectedRegions(map, bad, cellArea);
   const outOfFocusCells = regions.reduce((s, r) => s + r.cells, 0);

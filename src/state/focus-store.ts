@@ -40,7 +40,7 @@ interface FocusState {
   version: number;
   /** The whole-slide scan, when one was started for the current slide. */
   scan?: ScanState;
-  /** QC: score above which a tissue cell is out of focus (undefined = the model card's threshold). */
+  /** QC: score at or above which a tissue cell is out of focus (undefined = the model card's threshold). */
   qcThreshold?: number;
   /** QC: the largest percentage of tissue out of focus that still passes. */
   tolerancePercent: number;
