@@ -1,12 +1,139 @@
+import { parentPort } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { sharedDir } from '../../focus/model/shared-data.ts';
+import { serveWorker } from '../../focus/train/pool.ts';
+import { defaultEpochs, runTraining } from '../../focus/train/run.ts';
 
-// Placeholder while the command is being written; replaced by its implementation.
+const DEFAULT_SLIDE = 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif';
+
+const usage = `focuslite train --out DIR [options]
+
+Trains FocusLiteNN models (one per kernel count) and writes, per model, DIR/NAME.onnx, the model card DIR/NAME.json
+and the weights DIR/weights/NAME.json (our focuslite-weights format). Without --data the samples are simulated:
+graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain, noise and JPEG augmentation.
+
+  --out DIR            output folder (created)
+  --kernels LIST       kernel counts, e.g. 1 or 1,2,10 (default 1); all share one sample set
+  --loss plcc|mse      PLCC loss as in the paper (default), or MSE against z for absolute-scale models
+  --seed N             random seed (default 1); the same seed gives the same weights
+  --slides LIST        pyramidal TIFFs of in-focus tissue, level 0 used
+                       (default ../shared/${DEFAULT_SLIDE})
+  --data PATH          train on labelled patches instead: a CSV of path,label or a folder with the FocusPath
+                       layout (images and a label list; label = |focus offset|)
+  --samples N          training samples (default 3000)
+  --val-samples N      held-out validation samples, for calibration (default 600)
+  --epochs N           epochs (default ${defaultEpochs(1)} for 1 and 2 kernels, ${defaultEpochs(10)} for 10)
+  --batch N            batch size (default 64)
+  --lr X               Adam learning rate (default 0.01)
+  --lr-step N          decay the learning rate every N epochs (default a third of the epochs)
+  --lr-gamma X         decay factor (default 0.1)
+  --workers N          worker threads (default 2, capped by the cores)
+  --name PREFIX        model name prefix (default focuslite)`;
+
+function num(v: string | undefined, name: string, fallback: number, integer = true): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got '${v}'`);
+  return n;
+}
+
 const command: Command = {
-  summary: 'focuslite train (not written yet)',
-  usage: 'focuslite train',
-  async run() {
-    console.error('focuslite train: not implemented yet');
-    return 2;
+  summary: 'Train FocusLiteNN weights on simulated defocus of in-focus tissue (or on labelled patches)',
+  usage,
+  async run(argv) {
+    if (argv[0] === '--internal-worker') {
+      if (!parentPort) throw new Error('--internal-worker is for worker threads');
+      await serveWorker(parentPort);
+      return 0;
+    }
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          out: { type: 'string' },
+          kernels: { type: 'string' },
+          loss: { type: 'string' },
+          seed: { type: 'string' },
+          slides: { type: 'string' },
+          data: { type: 'string' },
+          samples: { type: 'string' },
+          'val-samples': { type: 'string' },
+          epochs: { type: 'string' },
+          batch: { type: 'string' },
+          lr: { type: 'string' },
+          'lr-step': { type: 'string' },
+          'lr-gamma': { type: 'string' },
+          workers: { type: 'string' },
+          name: { type: 'string' },
+        },
+      }));
+    } catch (err) {
+      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
+      return 2;
+    }
+    if (!values.out) {
+      console.error(`focuslite train: --out is required\n\nUsage: ${usage}`);
+      return 2;
+    }
+    const kernels = (values.kernels ?? '1').split(',').map((k) => Number(k.trim()));
+    if (kernels.some((k) => !Number.isInteger(k) || k < 1 || k > 64)) {
+      console.error(`focuslite train: --kernels must list integers 1…64, got '${values.kernels}'`);
+      return 2;
+    }
+    const loss = values.loss ?? 'plcc';
+    if (loss !== 'plcc' && loss !== 'mse') {
+      console.error(`focuslite train: --loss must be plcc or mse, got '${loss}'`);
+      return 2;
+    }
+    let slides: string[] = [];
+    if (!values.data) {
+      if (values.slides) slides = values.slides.split(',');
+      else {
+        const shared = sharedDir();
+        if (!shared) {
+          console.error(`focuslite train: no training tissue: ../shared is not beside the repository; pass --slides FILE.tif or --data CSV|DIR`);
+          return 2;
+        }
+        slides = [join(shared, DEFAULT_SLIDE)];
+      }
+      for (const s of slides) {
+        if (!existsSync(s)) {
+          console.error(`focuslite train: ${s}: no such file`);
+          return 1;
+        }
+        if (/CMU-1|synthetic-blur|[\\/]focus[\\/]/i.test(s)) {
+          console.error(`focuslite train: ${s} is evaluation data (CMU-1, the synthetic-blur slide and shared/focus are never trained on)`);
+          return 2;
+        }
+      }
+    }
+    const started = performance.now();
+    const results = await runTraining({
+      out: values.out,
+      kernels,
+      loss,
+      seed: num(values.seed, 'seed', 1),
+      trainSamples: num(values.samples, 'samples', 3000),
+      valSamples: num(values['val-samples'], 'val-samples', 600),
+      epochs: values.epochs !== undefined ? num(values.epochs, 'epochs', 0) : undefined,
+      batchSize: num(values.batch, 'batch', 64),
+      lr: num(values.lr, 'lr', 0.01, false),
+      lrStepEpochs: values['lr-step'] !== undefined ? num(values['lr-step'], 'lr-step', 1) : undefined,
+      lrGamma: num(values['lr-gamma'], 'lr-gamma', 0.1, false),
+      slides,
+      data: values.data,
+      workers: values.workers !== undefined ? num(values.workers, 'workers', 2) : undefined,
+      name: values.name ?? 'focuslite',
+      command: ['focuslite', 'train', ...argv].join(' '),
+      log: (s) => console.log(s),
+    });
+    console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${results.map((r) => `${r.name} (${r.seconds.toFixed(1)} s training)`).join(', ')}`);
+    return 0;
   },
 };
+
 export default command;
