@@ -20,16 +20,11 @@ if (!existsSync(slidePath)) {
 }
 const megapixels = (size * size) / 1e6;
 
-/** Resident memory of the browser and all its descendant processes (renderer, GPU, utility), in MB. */
-function browserRss(pid) {
+/** Resident memory of all Chromium processes (browser, renderer, workers' utility processes), in MB. */
+function browserRss() {
   try {
-    const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-    const tree = new Set([pid]);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [p, pp] of rows) if (!tree.has(p) && tree.has(pp)) { tree.add(p); grew = true; }
-    }
-    return rows.filter(([p]) => tree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+    const rows = execFileSync('ps', ['-e', '-o', 'rss=,comm='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/));
+    return rows.filter(([, comm]) => /chrom/i.test(comm ?? '')).reduce((sum, [rss]) => sum + Number(rss), 0) / 1024;
   } catch {
     return Number.NaN;
   }
@@ -47,7 +42,6 @@ const lines = [];
 const say = (s) => { console.log(s); lines.push(s); };
 try {
   const browser = await launchChromium();
-  const browserPid = browser.process?.()?.pid;
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://127.0.0.1:${PORT}/`);
   await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
@@ -61,11 +55,11 @@ try {
 
   const stage = async (label, kind, options) => {
     let peak = 0;
-    const timer = setInterval(() => { if (browserPid) peak = Math.max(peak, browserRss(browserPid)); }, 250);
+    const timer = setInterval(() => { peak = Math.max(peak, browserRss()); }, 250);
     const r = await page.evaluate(([k, o]) => window.focuslite.benchStage(k, o), [kind, options]);
     clearInterval(timer);
     const rate = r.pixels / 1e6 / (r.ms / 1000);
-    say(`  ${label}: ${(r.pixels / 1e6).toFixed(0)} MP in ${(r.ms / 1000).toFixed(2)} s = ${rate.toFixed(1)} MP/s (peak browser RSS ${peak.toFixed(0)} MB)`);
+    say(`  ${label}: ${(r.pixels / 1e6).toFixed(0)} MP in ${(r.ms / 1000).toFixed(2)} s = ${rate.toFixed(1)} MP/s (peak Chromium RSS ${peak.toFixed(0)} MB)`);
     return rate;
   };
   const decode = await stage('(a) decode only, every level-0 tile', 'decode', {});
@@ -74,7 +68,7 @@ try {
   // (c) the app's own whole-slide scan, from the UI.
   await page.evaluate(() => window.focuslite.showRegion(0, 0, 100, 100));
   let peak = 0;
-  const timer = setInterval(() => { if (browserPid) peak = Math.max(peak, browserRss(browserPid)); }, 250);
+  const timer = setInterval(() => { peak = Math.max(peak, browserRss()); }, 250);
   await page.click('[data-testid=heatmap-toggle]');
   await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 60_000 });
   const t0 = Date.now();
@@ -84,7 +78,7 @@ try {
   clearInterval(timer);
   const scored = Number(await page.getAttribute('[data-testid=viewer]', 'data-scored-cells'));
   const full = megapixels / (scanMs / 1000);
-  say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak browser RSS ${peak.toFixed(0)} MB)`);
+  say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak Chromium RSS ${peak.toFixed(0)} MB)`);
   const perPatch = await stage('(d) original per-patch method (each 235×235 patch cut and scored alone), 512-cell subset', 'per-patch', { cells: 512 });
   const bound = 1 / (1 / decode + 1 / model);
   say(`  pipeline bound 1/(1/a + 1/b) = ${bound.toFixed(1)} MP/s; full scan = ${((100 * full) / bound).toFixed(0)}% of it; ${(full / perPatch).toFixed(1)}× the per-patch method`);

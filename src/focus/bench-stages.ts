@@ -20,10 +20,16 @@ export async function runBenchStage(slide: SlideSource, score: PatchScorer, requ
   const t0 = performance.now();
   let pixels = 0;
   if (request.kind === 'decode') {
-    for (const t of request.tiles) {
-      await slide.readRegion(0, t.x, t.y, t.width, t.height);
-      pixels += t.width * t.height;
-    }
+    // Four decodes in flight, as a block read has.
+    let next = 0;
+    const lane = async () => {
+      while (next < request.tiles.length) {
+        const t = request.tiles[next++]!;
+        await slide.readRegion(0, t.x, t.y, t.width, t.height);
+        pixels += t.width * t.height;
+      }
+    };
+    await Promise.all([lane(), lane(), lane(), lane()]);
   } else if (request.kind === 'model') {
     // Pre-decoded pixels: a fixed pseudo-random RGBA region holding one block of patches side by side.
     const width = PATCH * request.batch;

@@ -20,7 +20,7 @@ export interface RunnerProgress {
  * the view are dropped, running ones that left it are cancelled, and cells already in the score map are never redone.
  */
 export class FocusRunner {
-  private readonly scheduler: FocusScheduler;
+  private scheduler: FocusScheduler;
   private queue: ScoreJob[] = [];
   private readonly running = new Map<ScoreJob, AbortController>();
   private view: Rect | undefined;
@@ -37,6 +37,14 @@ export class FocusRunner {
   ) {
     this.scheduler = new FocusScheduler(map.grid, 4, map.state);
     this.maxInFlight = workers.size * 2;
+  }
+
+  /** Whole-slide scans use 8×8-cell groups without the coarse pass; browsing uses 4×4 groups, coarse first. */
+  setScanMode(scan: boolean): void {
+    if (scan === !this.scheduler.coarse) return;
+    for (const job of this.queue) this.scheduler.markUnknown(job.cells);
+    this.queue = [];
+    this.scheduler = new FocusScheduler(this.map.grid, scan ? 8 : 4, this.map.state, !scan);
   }
 
   setView(view: Rect): void {
@@ -88,7 +96,7 @@ export class FocusRunner {
       const job = this.queue.shift()!;
       const controller = new AbortController();
       this.running.set(job, controller);
-      this.workers.score(this.modelUrl, this.map.grid, job.cells, job.group, controller.signal).then(
+      this.workers.score(this.modelUrl, this.map.grid, job.cells, job.affinity, controller.signal).then(
         (result) => {
           this.running.delete(job);
           const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);

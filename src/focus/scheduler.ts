@@ -1,8 +1,10 @@
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
 
 export interface ScoreJob {
-  /** Group index (groups are `groupSize`×`groupSize` cells); used for worker affinity so decoded tiles are reused. */
+  /** Group index (groups are `groupSize`×`groupSize` cells). */
   group: number;
+  /** Which worker should take it, so neighbouring jobs reuse that worker's decoded tiles. */
+  affinity: number;
   cells: number[];
   /** 0: one cell per group (a coarse map early), 1: the rest of the group. */
   pass: 0 | 1;
@@ -17,7 +19,11 @@ export class FocusScheduler {
   /** 0 unknown, 1 queued or running, 2 done (scored or found to be glass); shared with the score cache. */
   readonly state: Uint8Array;
 
-  constructor(readonly grid: SlideGrid, readonly groupSize = 4, state?: Uint8Array) {
+  /**
+   * @param coarse one cell per group first (a rough map early while browsing); a whole-slide scan turns it off and
+   *   uses larger groups, handed out in rows so each worker moves along a band of the slide and reuses its tiles.
+   */
+  constructor(readonly grid: SlideGrid, readonly groupSize = 4, state?: Uint8Array, readonly coarse = true) {
     this.state = state ?? new Uint8Array(grid.cols * grid.rows);
   }
 
@@ -50,18 +56,20 @@ export class FocusScheduler {
         const gy = (gr * g + g / 2) * this.grid.stride;
         const d = (gx - cx) ** 2 + (gy - cy) ** 2;
         // The representative is the cell nearest the group centre; if the group was started already, skip pass 0.
-        const started = this.groupStarted(gr, gc);
+        const affinity = this.coarse ? group : gr;
+        const started = !this.coarse || this.groupStarted(gr, gc);
         if (!started && cells.length > 1) {
           const rep = nearest(cells, this.grid.cols, gc * g + (g - 1) / 2, gr * g + (g - 1) / 2);
-          coarse.push({ group, cells: [rep], pass: 0, d });
-          fine.push({ group, cells: cells.filter((c) => c !== rep), pass: 1, d });
+          coarse.push({ group, affinity, cells: [rep], pass: 0, d });
+          fine.push({ group, affinity, cells: cells.filter((c) => c !== rep), pass: 1, d });
         } else {
-          fine.push({ group, cells, pass: 1, d });
+          // A scan goes row by row of groups (d = order) so bands stay together; browsing goes nearest first.
+          fine.push({ group, affinity, cells, pass: 1, d: this.coarse ? d : group });
         }
       }
     }
     const byDistance = (a: { d: number }, b: { d: number }) => a.d - b.d;
-    return [...coarse.sort(byDistance), ...fine.sort(byDistance)].map(({ group, cells, pass }) => ({ group, cells, pass }));
+    return [...coarse.sort(byDistance), ...fine.sort(byDistance)].map(({ group, affinity, cells, pass }) => ({ group, affinity, cells, pass }));
   }
 
   markQueued(cells: readonly number[]): void {

@@ -55,6 +55,7 @@ function publish(): void {
       const newlyDone = p.done - scanBaseline;
       const rate = elapsedMs > 0 ? newlyDone / elapsedMs : 0; // cells per ms
       const cellArea = r.map.grid.stride ** 2;
+      if (!p.busy) r.setScanMode(false);
       nextScan = {
         ...scan,
         running: p.busy,
@@ -92,6 +93,7 @@ export function startScan(): void {
   useFocusStore.setState({
     scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: scanBaseline, cellsTotal: r.map.state.length, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
   });
+  r.setScanMode(true);
   r.setView({ x: 0, y: 0, width, height });
 }
 
@@ -99,6 +101,7 @@ export function cancelScan(): void {
   const scan = useFocusStore.getState().scan;
   if (!scan?.running) return;
   useFocusStore.setState({ scan: { ...scan, running: false, cancelled: true } });
+  runner?.runner.setScanMode(false);
   const viewer = overlay?.viewer;
   const rect = viewer && viewRect(viewer);
   if (rect) runner?.runner.setView(rect); // back to what is on screen: the rest of the scan queue is dropped
