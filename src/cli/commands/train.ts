@@ -18,14 +18,15 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
   --out DIR            output folder (created)
   --kernels LIST       kernel counts, e.g. 1 or 1,2,10 (default 1); all share one sample set
   --loss plcc|mse      PLCC loss as in the paper (default), or MSE against z for absolute-scale models
+  --target sqrt|z      what the loss compares the score with: √z (default for PLCC) or z (default for MSE)
   --seed N             random seed (default 1); the same seed gives the same weights
   --slides LIST        pyramidal TIFFs of in-focus tissue, level 0 used
                        (default ../shared/${DEFAULT_SLIDE})
   --data PATH          train on labelled patches instead: a CSV of path,label or a folder with the FocusPath
                        layout (images and a label list; label = |focus offset|)
-  --samples N          training samples (default 3000)
+  --samples N          training samples (default 4500)
   --val-samples N      held-out validation samples, for calibration (default 600)
-  --epochs N           epochs (default ${defaultEpochs(1)} for 1 and 2 kernels, ${defaultEpochs(10)} for 10)
+  --epochs N           epochs (default ${defaultEpochs(1)})
   --batch N            batch size (default 64)
   --lr X               Adam learning rate (default 0.01)
   --lr-step N          decay the learning rate every N epochs (default a third of the epochs)
@@ -57,6 +58,7 @@ const command: Command = {
           out: { type: 'string' },
           kernels: { type: 'string' },
           loss: { type: 'string' },
+          target: { type: 'string' },
           seed: { type: 'string' },
           slides: { type: 'string' },
           data: { type: 'string' },
@@ -89,6 +91,11 @@ const command: Command = {
       console.error(`focuslite train: --loss must be plcc or mse, got '${loss}'`);
       return 2;
     }
+    const target = values.target;
+    if (target !== undefined && target !== 'sqrt' && target !== 'z') {
+      console.error(`focuslite train: --target must be sqrt or z, got '${target}'`);
+      return 2;
+    }
     let slides: string[] = [];
     if (!values.data) {
       if (values.slides) slides = values.slides.split(',');
@@ -116,8 +123,9 @@ const command: Command = {
       out: values.out,
       kernels,
       loss,
+      target,
       seed: num(values.seed, 'seed', 1),
-      trainSamples: num(values.samples, 'samples', 3000),
+      trainSamples: num(values.samples, 'samples', 4500),
       valSamples: num(values['val-samples'], 'val-samples', 600),
       epochs: values.epochs !== undefined ? num(values.epochs, 'epochs', 0) : undefined,
       batchSize: num(values.batch, 'batch', 64),
