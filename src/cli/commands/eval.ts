@@ -15,7 +15,8 @@ const usage = `focuslite eval [options]
 
 Scores our trained models and, side by side, the six official FocusLiteNN weights from ../shared, on:
   real            (a) the four real patches in ../shared/focus/real (two in/out-of-focus pairs)
-  cmu             (b) CMU-1 (never trained on) with graded Gaussian defocus, tissue patches
+  cmu             (b) CMU-1 (never trained on) with graded Gaussian defocus, re-compressed as the scan was
+  cmu-nojpeg      (b″) the same without the re-compression
   cmu-disk        (b′) the same with the disk-defocus PSF of the training simulation (not run by default)
   synthetic-blur  (c) the TCGA-CR-7395 synthetic-blur slide and its mask (training tissue: reported apart)
 Metrics as in the paper's Table 1: SRCC and PLCC against the blur level, ROC-AUC and PR-AUC (out of focus = positive).

@@ -1,11 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
 import { sharedDir } from '../../focus/model/shared-data.ts';
 import { serveWorker } from '../../focus/train/pool.ts';
-import { defaultEpochs, runTraining } from '../../focus/train/run.ts';
+import { DEFAULT_EPOCHS, runTraining } from '../../focus/train/run.ts';
 
 const DEFAULT_SLIDE = 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif';
 
@@ -26,7 +26,7 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
                        layout (images and a label list; label = |focus offset|)
   --samples N          training samples (default 4500)
   --val-samples N      held-out validation samples, for calibration (default 600)
-  --epochs N           epochs (default ${defaultEpochs(1)})
+  --epochs N           epochs (default ${DEFAULT_EPOCHS})
   --batch N            batch size (default 64)
   --lr X               Adam learning rate (default 0.01)
   --lr-step N          decay the learning rate every N epochs (default a third of the epochs)
@@ -112,7 +112,7 @@ const command: Command = {
           console.error(`focuslite train: ${s}: no such file`);
           return 1;
         }
-        if (/CMU-1|synthetic-blur|[\\/]focus[\\/]/i.test(s)) {
+        if (/CMU-1|synthetic-blur/i.test(basename(s)) || /[\\/]shared[\\/]focus[\\/]/.test(s)) {
           console.error(`focuslite train: ${s} is evaluation data (CMU-1, the synthetic-blur slide and shared/focus are never trained on)`);
           return 2;
         }

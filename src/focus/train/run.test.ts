@@ -1,0 +1,104 @@
+// End to end through runTraining on a tiny labelled-patch set (CSV of path,label): weights, ONNX and card are
+// written, the ONNX agrees with the TypeScript forward, and the card carries a calibrated threshold.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseWeightsJson } from '../model/weights.ts';
+import { newPlanar } from './image.ts';
+import { parseLabelList } from './labelled.ts';
+import { gaussianBlur } from './psf.ts';
+import { Rng } from './rng.ts';
+import { runTraining } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'focuslite-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 300×300 PNGs of random blobs, blurred by σ = z/2, labelled z. */
+function writeSet(): void {
+  const rows = ['path,label'];
+  for (let i = 0; i < 40; i++) {
+    const z = i % 8;
+    const rng = new Rng(i + 1);
+    const size = 300;
+    const img = newPlanar(size, size);
+    const n = size * size;
+    img.data.fill(230);
+    for (let b = 0; b < 150; b++) {
+      const cx = rng.uniform(0, size);
+      const cy = rng.uniform(0, size);
+      const r = rng.uniform(2, 8);
+      const col = [rng.uniform(60, 200), rng.uniform(20, 120), rng.uniform(90, 200)];
+      for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(size, cy + r); y++)
+        for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(size, cx + r); x++)
+          if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) for (let c = 0; c < 3; c++) img.data[c * n + y * size + x] = col[c]!;
+    }
+    const out = z ? gaussianBlur(img, z / 2) : img;
+    const png = new PNG({ width: size, height: size });
+    for (let p = 0; p < n; p++) {
+      for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.round(out.data[c * n + p]!);
+      png.data[p * 4 + 3] = 255;
+    }
+    writeFileSync(join(dir, `p${i}.png`), PNG.sync.write(png));
+    rows.push(`p${i}.png,${z}`);
+  }
+  writeFileSync(join(dir, 'labels.csv'), rows.join('\n') + '\n');
+}
+
+describe('focuslite train on labelled patches', () => {
+  it('parses CSV and FocusPath label lists', () => {
+    const csv = parseLabelList('path,label\na.png,3\nb.png,0\n', '/d');
+    expect(csv).toEqual([
+      { name: 'a.png', path: '/d/a.png', label: 3 },
+      { name: 'b.png', path: '/d/b.png', label: 0 },
+    ]);
+    const fp = parseLabelList('Slide01_Strip00_Slice01_Position02.tif,1,0,1,2,87.98,-7\n', '/f');
+    expect(fp[0]!.label).toBe(7);
+    expect(() => parseLabelList('a.png,3\nb.png,x\n', '/d')).toThrow(/not a number/);
+  });
+
+  it('writes weights, an ONNX model that matches the TypeScript forward, and a calibrated model card', async () => {
+    writeSet();
+    const out = join(dir, 'models');
+    const lines: string[] = [];
+    const [res] = await runTraining({
+      out,
+      kernels: [2],
+      loss: 'plcc',
+      seed: 4,
+      trainSamples: 64,
+      valSamples: 32,
+      epochs: 4,
+      batchSize: 16,
+      lr: 0.01,
+      lrGamma: 0.1,
+      slides: [],
+      data: join(dir, 'labels.csv'),
+      workers: 0,
+      name: 'tiny',
+      command: 'test',
+      log: (s) => lines.push(s),
+    });
+    expect(res!.name).toBe('tiny-2kernel');
+    const card = JSON.parse(readFileSync(join(out, 'tiny-2kernel.json'), 'utf8'));
+    const weights = parseWeightsJson(readFileSync(join(out, 'weights', 'tiny-2kernel.json'), 'utf8'));
+    expect(weights.kernels).toBe(2);
+    expect(card.parameters).toBe(299);
+    expect(card.model).toBe('tiny-2kernel.onnx');
+    expect(card.onnx.maxAbsDiffVsTypeScriptForward).toBeLessThan(1e-4);
+    expect(readFileSync(join(out, 'tiny-2kernel.onnx')).length).toBe(card.onnx.bytes);
+    expect(typeof card.threshold).toBe('number');
+    // threshold between the medians of the nearest levels either side of z = 3, display scale from the sharpest to
+    // the blurriest level
+    const med = card.metrics.validation.medianScoreByLevel as Record<string, number>;
+    const zs = Object.keys(med).map((k) => Number(k.slice(1)));
+    const straddles = zs.some((z) => z < 3) && zs.some((z) => z >= 3);
+    const below = straddles ? Math.max(...zs.filter((z) => z < 3)) : Math.min(...zs);
+    const above = straddles ? Math.min(...zs.filter((z) => z >= 3)) : Math.max(...zs);
+    expect(card.threshold).toBeCloseTo((med[`z${below}`]! + med[`z${above}`]!) / 2, 4);
+    expect(card.displayScale).toEqual([med[`z${Math.min(...zs)}`], med[`z${Math.max(...zs)}`]]);
+    expect(card.licence).toMatch(/MIT/);
+    expect(card.training.recipe.seed).toBe(4);
+  });
+});
