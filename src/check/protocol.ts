@@ -1,3 +1,4 @@
+import type { CheckOutcome } from './analyse.ts';
 // Messages between the quick-check pool (main thread) and its workers.
 import type { RGBAImage } from '../slide/types.ts';
 import type { FailureKind } from './failure.ts';
@@ -12,15 +13,8 @@ export type CheckRequest =
   | { type: 'preview'; id: number; file: Blob; name: string; maxSide: number }
   | { type: 'cancel'; id: number };
 
-export interface CheckedImage {
-  width: number;
-  height: number;
-  score: number;
-  patch: number;
-  stride: number;
-  patchGrid: number[][];
-  thumb: RGBAImage;
-}
+/** What a worker returns for one scored image: the outcome of analyse.ts, as is. */
+export type CheckedImage = CheckOutcome;
 
 export type CheckResponse =
   | { type: 'checked'; id: number; result: CheckedImage }
