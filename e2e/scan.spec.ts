@@ -69,7 +69,7 @@ test.describe('whole-slide QC scan', () => {
         maxBuffer: 256 << 20,
       }),
     );
-    // Both decode with libjpeg-turbo (Chromium's createImageBitmap, sharp in Node): same pixels, so same numbers.
+    // Same pixels on both sides (e2e/decode-exact.spec.ts), so the same numbers.
     expect(cli.patches).toHaveLength(report.patches.length);
     let maxDiff = 0;
     let tissueFlips = 0;

@@ -7,9 +7,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { launchChromium, startPreview } from './bench-browser.mjs';
+import { cpuSnapshot, cpuSummary } from './proc-cpu.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const size = Number(process.argv[2] ?? 20480);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const size = Number(positional[0] ?? 20480);
+// --only=a,b,c,d,cli runs a subset of the stages (for measuring one change quickly).
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli').split(','));
 const slidePath = resolve(root, `.bench/bench-${size}.tif`);
 const cli = resolve(root, 'bin/focuslite.mjs');
 const PORT = 4392;
@@ -56,39 +61,54 @@ try {
   const stage = async (label, kind, options) => {
     let peak = 0;
     const timer = setInterval(() => { peak = Math.max(peak, browserRss()); }, 250);
+    const cpu0 = cpuSnapshot();
     const r = await page.evaluate(([k, o]) => window.focuslite.benchStage(k, o), [kind, options]);
+    const cpu = cpuSummary(cpu0, cpuSnapshot());
     clearInterval(timer);
     const rate = r.pixels / 1e6 / (r.ms / 1000);
     say(`  ${label}: ${(r.pixels / 1e6).toFixed(0)} MP in ${(r.ms / 1000).toFixed(2)} s = ${rate.toFixed(1)} MP/s (peak Chromium RSS ${peak.toFixed(0)} MB)`);
+    say(`      Chromium CPU: ${cpu}`);
     return rate;
   };
-  const decode = await stage('(a) decode only, every level-0 tile', 'decode', {});
-  const model = await stage('(b) model only, pre-decoded pixels (per 128×128 cell of slide)', 'model', { patches: 8192 });
-
-  // (c) the app's own whole-slide scan, from the UI.
-  await page.evaluate(() => window.focuslite.showRegion(0, 0, 100, 100));
-  let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, browserRss()); }, 250);
-  await page.click('[data-testid=heatmap-toggle]');
-  await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 60_000 });
-  const t0 = Date.now();
-  await page.click('[data-testid=scan-start]');
-  await page.waitForSelector('[data-testid=scan-progress][data-running=false]', { state: 'attached', timeout: 1_800_000 });
-  const scanMs = Date.now() - t0;
-  clearInterval(timer);
-  const scored = Number(await page.getAttribute('[data-testid=viewer]', 'data-scored-cells'));
-  const full = megapixels / (scanMs / 1000);
-  say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak Chromium RSS ${peak.toFixed(0)} MB)`);
-  const perPatch = await stage('(d) original per-patch method (each 235×235 patch cut and scored alone), 512-cell subset', 'per-patch', { cells: 512 });
+  const decode = only.has('a') ? await stage('(a) decode only, every level-0 tile', 'decode', {}) : Number.NaN;
+  const model = only.has('b') ? await stage('(b) model only, pre-decoded pixels (per 128×128 cell of slide)', 'model', { patches: 8192 }) : Number.NaN;
+  let full = Number.NaN;
+  if (only.has('c')) {
+    // (c) the app's own whole-slide scan, from the UI.
+    await page.evaluate(() => window.focuslite.showRegion(0, 0, 100, 100));
+    let peak = 0;
+    const timer = setInterval(() => { peak = Math.max(peak, browserRss()); }, 250);
+    await page.click('[data-testid=heatmap-toggle]');
+    await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 60_000 });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const m0 = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const cpu0 = cpuSnapshot();
+    const t0 = Date.now();
+    await page.click('[data-testid=scan-start]');
+    await page.waitForSelector('[data-testid=scan-progress][data-running=false]', { state: 'attached', timeout: 1_800_000 });
+    const scanMs = Date.now() - t0;
+    const cpu = cpuSummary(cpu0, cpuSnapshot());
+    const m1 = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const mainBusy = m1.TaskDuration - m0.TaskDuration;
+    clearInterval(timer);
+    const scored = Number(await page.getAttribute('[data-testid=viewer]', 'data-scored-cells'));
+    full = megapixels / (scanMs / 1000);
+    say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak Chromium RSS ${peak.toFixed(0)} MB)`);
+    say(`      main thread busy ${mainBusy.toFixed(1)} s; Chromium CPU: ${cpu}`);
+  }
+  const perPatch = !only.has('d') ? Number.NaN : await stage('(d) original per-patch method (each 235×235 patch cut and scored alone), 512-cell subset', 'per-patch', { cells: 512 });
   const bound = 1 / (1 / decode + 1 / model);
   say(`  pipeline bound 1/(1/a + 1/b) = ${bound.toFixed(1)} MP/s; full scan = ${((100 * full) / bound).toFixed(0)}% of it; ${(full / perPatch).toFixed(1)}× the per-patch method`);
   await browser.close();
 
   // The CLI on the same slide (libjpeg-turbo via sharp, worker threads).
-  const t1 = Date.now();
-  execFileSync('node', [cli, 'scan', slidePath, '--model', defaultModel(), '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
-  const cliS = (Date.now() - t1) / 1000;
-  say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
+  if (only.has('cli')) {
+    const t1 = Date.now();
+    execFileSync('node', [cli, 'scan', slidePath, '--model', defaultModel(), '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
+    const cliS = (Date.now() - t1) / 1000;
+    say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
+  }
 } finally {
   stopPreview();
 }

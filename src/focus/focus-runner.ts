@@ -23,11 +23,14 @@ export class FocusRunner {
   private scheduler: FocusScheduler;
   private queue: ScoreJob[] = [];
   private readonly running = new Map<ScoreJob, AbortController>();
+  /** Jobs in flight per worker. */
+  private readonly load: number[];
   private view: Rect | undefined;
   private stopped = false;
   private error: string | undefined;
   private lastFailure: string | undefined;
-  readonly maxInFlight: number;
+  /** Jobs in flight per worker: one decoding while another runs the model keeps a worker busy. */
+  readonly perWorker = 2;
 
   constructor(
     private readonly workers: SlideWorkers,
@@ -36,7 +39,7 @@ export class FocusRunner {
     private readonly onChange: (rangeChanged: boolean) => void,
   ) {
     this.scheduler = new FocusScheduler(map.grid, 4, map.state);
-    this.maxInFlight = workers.size * 2;
+    this.load = new Array<number>(workers.size).fill(0);
   }
 
   /** Whole-slide scans use 8×8-cell groups without the coarse pass; browsing uses 4×4 groups, coarse first. */
@@ -60,8 +63,13 @@ export class FocusRunner {
     this.onChange(false);
   }
 
+  /** Work is queued or running (and the runner has not failed). */
+  get busy(): boolean {
+    return !this.error && (this.queue.length > 0 || this.running.size > 0);
+  }
+
   progress(): RunnerProgress {
-    const busy = !this.error && (this.queue.length > 0 || this.running.size > 0);
+    const busy = this.busy;
     const range = this.view ? cellRangeIn(this.map.grid, this.view) : undefined;
     let done = 0;
     let total = 0;
@@ -91,35 +99,56 @@ export class FocusRunner {
     return col >= range.col0 && col <= range.col1 && row >= range.row0 && row <= range.row1;
   }
 
+  /**
+   * Gives each worker with room the first queued job of its own (affinity), so a worker keeps its band of the
+   * slide and reuses its decoded tiles; a worker with nothing of its own takes the next job rather than idle.
+   */
   private pump(): void {
-    while (!this.stopped && this.running.size < this.maxInFlight && this.queue.length > 0) {
-      const job = this.queue.shift()!;
-      const controller = new AbortController();
-      this.running.set(job, controller);
-      this.workers.score(this.modelUrl, this.map.grid, job.cells, job.affinity, controller.signal).then(
-        (result) => {
-          this.running.delete(job);
-          const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);
-          this.pump();
-          this.onChange(rangeChanged);
-        },
-        (err: Error) => {
-          this.running.delete(job);
-          if (err.name === 'AbortError') {
-            this.scheduler.markUnknown(job.cells);
-          } else if (/model/i.test(err.message)) {
-            // The model itself is unusable: stop, say so once, and leave the viewer working without a heatmap.
-            this.error = err.message;
-            this.scheduler.markUnknown(job.cells);
-            this.stop();
-          } else {
-            this.lastFailure = err.message;
-            this.map.recordFailure(job.cells);
-          }
-          this.pump();
-          this.onChange(false);
-        },
-      );
+    const n = this.load.length;
+    let progress = true;
+    while (!this.stopped && this.queue.length > 0 && progress) {
+      progress = false;
+      for (let w = 0; w < n && this.queue.length > 0; w++) {
+        if ((this.load[w] ?? 0) >= this.perWorker) continue;
+        let index = this.queue.findIndex((job) => job.affinity % n === w);
+        if (index < 0) index = 0;
+        this.dispatch(this.queue.splice(index, 1)[0]!, w);
+        progress = true;
+      }
     }
+  }
+
+  private dispatch(job: ScoreJob, worker: number): void {
+    const controller = new AbortController();
+    this.running.set(job, controller);
+    this.load[worker]!++;
+    const settle = () => {
+      this.running.delete(job);
+      this.load[worker]!--;
+    };
+    this.workers.score(this.modelUrl, this.map.grid, job.cells, worker, controller.signal).then(
+      (result) => {
+        settle();
+        const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);
+        this.pump();
+        this.onChange(rangeChanged);
+      },
+      (err: Error) => {
+        settle();
+        if (err.name === 'AbortError') {
+          this.scheduler.markUnknown(job.cells);
+        } else if (/model/i.test(err.message)) {
+          // The model itself is unusable: stop, say so once, and leave the viewer working without a heatmap.
+          this.error = err.message;
+          this.scheduler.markUnknown(job.cells);
+          this.stop();
+        } else {
+          this.lastFailure = err.message;
+          this.map.recordFailure(job.cells);
+        }
+        this.pump();
+        this.onChange(false);
+      },
+    );
   }
 }

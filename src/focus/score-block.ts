@@ -1,9 +1,8 @@
-import { readScaledRegion } from '../slide/region.ts';
 import type { SlideSource } from '../slide/types.ts';
 import type { PatchScorer } from './model/patch-scorer.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
-import { TISSUE_RULES, tissueFraction } from './tissue.ts';
-
+import { TISSUE_RULES } from './tissue.ts';
+import { tissueMapOf } from './tissue-map.ts';
 
 export interface BlockResult {
   /** Per requested cell: the score, or NaN when the cell was not scored (glass). */
@@ -14,11 +13,8 @@ export interface BlockResult {
   pixels: number;
 }
 
-/** Downsample of the rendering used for the tissue mask. */
-const MASK_DOWNSAMPLE = 8;
-
 /**
- * Scores a set of nearby grid cells: a tissue mask from a low-resolution rendering decides which cells to score,
+ * Scores a set of nearby grid cells: the slide's tissue mask (tissue-map.ts) decides which cells to score,
  * then one level-0 read covers all of them and one model call scores them. Shared by the browser workers and the
  * CLI, so both produce the same numbers for the same pixels.
  */
@@ -30,15 +26,9 @@ export async function scoreBlock(
   signal?: AbortSignal,
 ): Promise<BlockResult> {
   const rects = cells.map((c) => cellRect(grid, c));
-
-  // Each cell's mask is rendered from its own rectangle, so a cell's tissue fraction does not depend on how cells
-  // were grouped into blocks (the viewer's groups and the CLI's blocks differ) and both agree cell for cell.
-  const maskSide = Math.ceil(grid.patch / MASK_DOWNSAMPLE);
+  const map = tissueMapOf(slide);
   const tissue = new Float32Array(cells.length);
-  for (const [i, r] of rects.entries()) {
-    const mask = await readScaledRegion(slide, r.x, r.y, r.width, r.height, maskSide, maskSide, signal);
-    tissue[i] = tissueFraction(mask, 0, 0, maskSide, maskSide);
-  }
+  for (const [i, r] of rects.entries()) tissue[i] = await map.fraction(r, signal);
 
   const scores = new Float32Array(cells.length).fill(Number.NaN);
   const todo = cells.map((_, i) => i).filter((i) => (tissue[i] ?? 0) >= TISSUE_RULES.minScore);

@@ -1,5 +1,3 @@
-import type { RGBAImage } from '../slide/types.ts';
-
 /**
  * Tissue mask on a low-resolution rendering. A pixel is tissue when it is stained (saturated) but not a pen mark:
  * glass is bright and grey, H&E is pink to purple, while pen ink is very dark, or green/blue-green/deep blue hues
@@ -25,22 +23,4 @@ export function classifyPixel(r: number, g: number, b: number): PixelClass {
   // Green dominant, or blue far above red: pen ink (H&E keeps red ≥ green and red close to or above blue).
   if (g > r + 10 || b > r + 60) return 'pen';
   return 'tissue';
-}
-
-/** Fraction of tissue pixels in a rectangle of a (low-resolution) image. */
-export function tissueFraction(image: RGBAImage, x0: number, y0: number, x1: number, y1: number): number {
-  const xa = Math.max(0, Math.floor(x0));
-  const ya = Math.max(0, Math.floor(y0));
-  const xb = Math.min(image.width, Math.ceil(x1));
-  const yb = Math.min(image.height, Math.ceil(y1));
-  let tissue = 0;
-  let total = 0;
-  for (let y = ya; y < yb; y++) {
-    for (let x = xa; x < xb; x++) {
-      const i = (y * image.width + x) * 4;
-      total++;
-      if (classifyPixel(image.data[i] ?? 255, image.data[i + 1] ?? 255, image.data[i + 2] ?? 255) === 'tissue') tissue++;
-    }
-  }
-  return total ? tissue / total : 0;
 }

@@ -32,6 +32,13 @@ export class LruCache<K, V> {
     }
   }
 
+  delete(key: K): void {
+    const hit = this.map.get(key);
+    if (!hit) return;
+    this.map.delete(key);
+    this.total -= hit.size;
+  }
+
   get bytes(): number {
     return this.total;
   }

@@ -41,44 +41,60 @@ export function overlayStyle(map: ScoreMap | undefined): OverlayStyle {
 }
 
 let scanBaseline = 0;
+/** During a whole-slide scan, results arrive hundreds of times a second: redrawing the heatmap and panels for
+ * each took a third of a core in software rendering (bench:scan), so a scan shows progress four times a second. */
+const SCAN_PUBLISH_MS = 250;
+let lastPublish = 0;
+let publishTimer: ReturnType<typeof setTimeout> | undefined;
 
 function publish(): void {
-  cancelAnimationFrame(frame);
-  frame = requestAnimationFrame(() => {
-    const r = runner?.runner;
-    if (!r) return;
-    const p = r.progress();
-    const scan = useFocusStore.getState().scan;
-    let nextScan = scan;
-    if (scan?.running) {
-      const elapsedMs = performance.now() - scan.startedAt;
-      const newlyDone = p.done - scanBaseline;
-      const rate = elapsedMs > 0 ? newlyDone / elapsedMs : 0; // cells per ms
-      const cellArea = r.map.grid.stride ** 2;
-      if (!p.busy) r.setScanMode(false);
-      nextScan = {
-        ...scan,
-        running: p.busy,
-        elapsedMs,
-        cellsDone: p.done,
-        cellsTotal: p.total,
-        megapixelsPerSecond: (rate * cellArea * 1000) / 1e6,
-        etaSeconds: rate > 0 ? (p.total - p.done) / rate / 1000 : Number.NaN,
-      };
-    }
-    useFocusStore.setState((s) => ({
-      status: p.busy ? 'scoring' : 'done',
-      scoredCells: r.map.scored,
-      viewDone: p.done,
-      viewTotal: p.total,
-      error: p.error,
-      failedCells: p.failed,
-      lastFailure: p.lastFailure,
-      version: s.version + 1,
-      scan: nextScan,
-    }));
-    overlay?.overlay.update(r.map, overlayStyle(r.map));
-  });
+  // The end of a scan and everything outside scans are shown on the next frame.
+  const urgent = !scanning() || !runner?.runner.busy;
+  if (publishTimer !== undefined && !urgent) return; // already scheduled: it reads the latest progress when it runs
+  clearTimeout(publishTimer);
+  const wait = urgent ? 0 : Math.max(0, lastPublish + SCAN_PUBLISH_MS - performance.now());
+  publishTimer = setTimeout(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(render);
+  }, wait);
+}
+
+function render(): void {
+  publishTimer = undefined;
+  lastPublish = performance.now();
+  const r = runner?.runner;
+  if (!r) return;
+  const p = r.progress();
+  const scan = useFocusStore.getState().scan;
+  let nextScan = scan;
+  if (scan?.running) {
+    const elapsedMs = performance.now() - scan.startedAt;
+    const newlyDone = p.done - scanBaseline;
+    const rate = elapsedMs > 0 ? newlyDone / elapsedMs : 0; // cells per ms
+    const cellArea = r.map.grid.stride ** 2;
+    if (!p.busy) r.setScanMode(false);
+    nextScan = {
+      ...scan,
+      running: p.busy,
+      elapsedMs,
+      cellsDone: p.done,
+      cellsTotal: p.total,
+      megapixelsPerSecond: (rate * cellArea * 1000) / 1e6,
+      etaSeconds: rate > 0 ? (p.total - p.done) / rate / 1000 : Number.NaN,
+    };
+  }
+  useFocusStore.setState((s) => ({
+    status: p.busy ? 'scoring' : 'done',
+    scoredCells: r.map.scored,
+    viewDone: p.done,
+    viewTotal: p.total,
+    error: p.error,
+    failedCells: p.failed,
+    lastFailure: p.lastFailure,
+    version: s.version + 1,
+    scan: nextScan,
+  }));
+  overlay?.overlay.update(r.map, overlayStyle(r.map));
 }
 
 /** Scores every tissue cell of the slide with the same workers; cells already scored are reused. */

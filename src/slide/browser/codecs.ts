@@ -4,6 +4,7 @@ import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 import type { Codecs } from '../codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from '../jp2k/openjpeg.ts';
+import { canConvert420, yuv420ToRgba, yuv444ToRgba } from '../jpeg/ycc-to-rgba.ts';
 import { SlideError, type RGBAImage } from '../types.ts';
 
 async function decodeWithBitmap(bytes: Uint8Array, type: string): Promise<RGBAImage> {
@@ -18,20 +19,28 @@ async function decodeWithBitmap(bytes: Uint8Array, type: string): Promise<RGBAIm
   }
 }
 
+// One canvas per worker, reused: creating a canvas and its context per tile cost more than decoding the tile.
+let scratch: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
+
 export function bitmapToRgba(bitmap: ImageBitmap): RGBAImage {
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new SlideError('no 2D canvas available in this worker');
+  const { width, height } = bitmap;
+  if (!scratch || scratch.canvas.width < width || scratch.canvas.height < height) {
+    const canvas = new OffscreenCanvas(Math.max(width, scratch?.canvas.width ?? 0), Math.max(height, scratch?.canvas.height ?? 0));
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new SlideError('no 2D canvas available in this worker');
+    // 'copy' replaces what the canvas held (alpha included) instead of compositing over the previous image.
+    ctx.globalCompositeOperation = 'copy';
+    scratch = { canvas, ctx };
+  }
+  const { ctx } = scratch;
   ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height, { colorSpace: 'srgb' });
-  return { width: bitmap.width, height: bitmap.height, data };
+  const { data } = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
+  return { width, height, data };
 }
 
 /**
  * createImageBitmap decodes with the browser's libjpeg-turbo straight to RGB: pixel for pixel what the CLI gets
- * (libjpeg-turbo via sharp), so the viewer and `focuslite` give the same scores. WebCodecs' ImageDecoder is faster,
- * but its I420 frames converted with VideoFrame.copyTo({format: 'RGBA'}) differ by up to 14 grey levels (mean 0.8),
- * enough to move a patch score by 0.2; decoding is not what bounds a scan, so exactness wins.
+ * (libjpeg-turbo via sharp), so the viewer and `focuslite` give the same scores.
  */
 async function decodeNative(bytes: Uint8Array, type: string, what: string): Promise<RGBAImage> {
   try {
@@ -39,6 +48,50 @@ async function decodeNative(bytes: Uint8Array, type: string, what: string): Prom
   } catch (err) {
     throw new SlideError(`${what} failed to decode${err instanceof Error && err.message ? `: ${err.message}` : ''}`);
   }
+}
+
+/**
+ * JPEG tiles through WebCodecs' ImageDecoder, about twice as fast as createImageBitmap in bench:scan: it returns
+ * the decoder's Y/Cb/Cr planes, which ycc-to-rgba.ts converts exactly as libjpeg-turbo does (VideoFrame's own RGBA
+ * conversion differs from it by up to 14 grey levels, enough to move scores). RGB frames (Aperio's RGB JPEG) are
+ * copied as they are. Anything else (4:2:2, odd sizes, no WebCodecs) goes through createImageBitmap.
+ */
+async function decodeJpegTile(stream: Uint8Array): Promise<RGBAImage> {
+  if (typeof ImageDecoder === 'undefined') return decodeNative(stream, 'image/jpeg', 'JPEG tile');
+  let frame: VideoFrame;
+  const decoder = new ImageDecoder({ data: stream, type: 'image/jpeg', colorSpaceConversion: 'none', preferAnimation: false });
+  try {
+    frame = (await decoder.decode()).image;
+  } catch (err) {
+    throw new SlideError(`JPEG tile failed to decode${err instanceof Error && err.message ? `: ${err.message}` : ''}`);
+  } finally {
+    decoder.close();
+  }
+  try {
+    const converted = await framePixels(frame);
+    return converted ?? (await decodeNative(stream, 'image/jpeg', 'JPEG tile'));
+  } finally {
+    frame.close();
+  }
+}
+
+async function framePixels(frame: VideoFrame): Promise<RGBAImage | undefined> {
+  const { codedWidth: width, codedHeight: height, format } = frame;
+  if (frame.displayWidth !== width || frame.displayHeight !== height) return undefined;
+  if (format === 'RGBX' || format === 'RGBA' || format === 'BGRX' || format === 'BGRA') {
+    const data = new Uint8ClampedArray(width * height * 4);
+    await frame.copyTo(data, { format: 'RGBA' });
+    if (format.endsWith('X')) for (let i = 3; i < data.length; i += 4) data[i] = 255;
+    return { width, height, data };
+  }
+  if ((format === 'I420' && canConvert420(width, height)) || format === 'I444') {
+    const buffer = new Uint8Array(frame.allocationSize());
+    const [y, cb, cr] = await frame.copyTo(buffer);
+    if (!y || !cb || !cr) return undefined;
+    const plane = (p: PlaneLayout) => ({ data: buffer, offset: p.offset, stride: p.stride });
+    return (format === 'I420' ? yuv420ToRgba : yuv444ToRgba)(plane(y), plane(cb), plane(cr), width, height);
+  }
+  return undefined;
 }
 
 function sniffType(bytes: Uint8Array): string {
@@ -50,7 +103,7 @@ function sniffType(bytes: Uint8Array): string {
 }
 
 export const browserCodecs: Codecs = {
-  jpeg: (stream) => decodeNative(stream, 'image/jpeg', 'JPEG tile'),
+  jpeg: (stream) => decodeJpegTile(stream),
   jp2k: createJ2kDecoder(openJpegFactory as unknown as OpenJpegFactory, () => openJpegWasmUrl),
   image: (file) => decodeNative(file, sniffType(file), 'image'),
 };
