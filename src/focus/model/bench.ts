@@ -1,6 +1,7 @@
 // Benchmark core shared by Node (bench-node.ts) and the Chromium worker (bench-worker.ts): no Node or DOM APIs.
-import { buildFocusModel } from './onnx-builder.ts';
-import { packPatches, patchGrid, PATCH } from './patch-grid.ts';
+import { packInput, valuesPerPatch } from './input-layout.ts';
+import { buildFocusModel, defaultLayout } from './onnx-builder.ts';
+import { patchGrid } from './patch-grid.ts';
 import { referencePatchScores } from './reference.ts';
 import { createFocusSession, runPatchTensor, scoreImage } from './session.ts';
 import { syntheticImage } from './synthetic-images.ts';
@@ -37,28 +38,34 @@ export interface BenchOptions {
   skipReference?: boolean;
 }
 
-/** Times one model on a 1024×1024 image (7×7 = 49 patches): ONNX at batch 1 and 49, packing, and the TS reference. */
+/**
+ * Times one model on a 1024×1024 image (7×7 = 49 patches) in both input layouts (input-layout.ts): ONNX at batch 1
+ * and 49, packing, scoreImage, and once the TS reference. The layout the builder picks by default is marked.
+ */
 export async function benchModel(label: string, weights: FocusWeights, options: BenchOptions = {}): Promise<BenchRow[]> {
   const reps = options.reps ?? 10;
   const img = syntheticImage('checker_noise', 1);
   const grid = patchGrid(img.width, img.height);
   const n = grid.corners.length;
-  const session = await createFocusSession(buildFocusModel(weights));
   const rows: BenchRow[] = [];
   const row = (what: string, msPerImage: number) => rows.push({ model: label, what, msPerPatch: msPerImage / n, msPerImage });
-  try {
-    const tensor = packPatches(img, grid.corners);
-    const size = 3 * PATCH * PATCH;
-    const one = tensor.slice(0, size);
-    const perPatch = await time(() => runPatchTensor(session, one, 1), reps * 5);
-    row('onnx, batch 1 (×49 runs)', perPatch * n);
-    row('onnx, batch 49 (1 run)', await time(() => runPatchTensor(session, tensor, n), reps));
-    row('pack RGBA → float32 NCHW', await time(() => packPatches(img, grid.corners, PATCH, tensor), reps));
-    row('scoreImage (pack + onnx 49)', await time(() => scoreImage(session, img), reps));
-    if (!options.skipReference) row('TS reference (float64)', await time(() => referencePatchScores(weights, img, grid.corners), Math.max(3, reps / 3), 1));
-  } finally {
-    await session.release();
+  for (const layout of ['nchw', 's2d'] as const) {
+    const session = await createFocusSession(buildFocusModel(weights, { layout }));
+    const tag = `${layout}${layout === defaultLayout(weights.kernels) ? '*' : ''}`;
+    try {
+      const tensor = packInput(layout, img, grid.corners);
+      const one = tensor.slice(0, valuesPerPatch(layout));
+      row(`${tag} onnx, batch 1 (×49 runs)`, (await time(() => runPatchTensor(session, one, 1), reps * 5)) * n);
+      const eight = tensor.slice(0, 8 * valuesPerPatch(layout));
+      row(`${tag} onnx, batch 8 (×49/8 runs)`, ((await time(() => runPatchTensor(session, eight, 8), reps * 2)) * n) / 8);
+      row(`${tag} onnx, batch 49 (1 run)`, await time(() => runPatchTensor(session, tensor, n), reps));
+      row(`${tag} pack RGBA → float32`, await time(() => packInput(layout, img, grid.corners, tensor), reps));
+      row(`${tag} scoreImage (pack + onnx 49)`, await time(() => scoreImage(session, img), reps));
+    } finally {
+      await session.release();
+    }
   }
+  if (!options.skipReference) row('TS reference (float64)', await time(() => referencePatchScores(weights, img, grid.corners), Math.max(3, reps / 3), 1));
   return rows;
 }
 

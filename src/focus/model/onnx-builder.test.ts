@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildFocusModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-builder.ts';
 import { packPatches, patchGrid } from './patch-grid.ts';
 import { referenceImageScore, referencePatchScores, referenceScoreTensor } from './reference.ts';
-import { createFocusSession, runPatchTensor, scoreImage, scorePatches, type FocusSession } from './session.ts';
+import { fromNchw, packInput, valuesPerPatch } from './input-layout.ts';
+import { createFocusSession, inputLayout, runPatchTensor, scoreImage, scorePatches, type FocusSession } from './session.ts';
 import type { FocusWeights } from './weights.ts';
 
 function lcg(seed: number) {
@@ -97,15 +98,19 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     expect(readHeader(buildFocusModel(randomWeights(1, 1)))).toEqual({ ir: 8, opset: 17 });
   });
 
-  for (const [c, withFc] of [
-    [1, false],
-    [1, true],
-    [2, true],
-    [10, true],
+  for (const [c, withFc, layout] of [
+    [1, false, 'nchw'],
+    [1, false, 's2d'],
+    [1, true, 's2d'],
+    [2, true, 'nchw'],
+    [2, true, 's2d'],
+    [10, true, 'nchw'],
+    [10, true, 's2d'],
   ] as const) {
-    it(`${c} kernel${withFc ? ' + fc' : ''}: ONNX equals the TS reference per patch (1e-5)`, async () => {
+    it(`${c} kernel${withFc ? ' + fc' : ''}, ${layout} input: ONNX equals the TS reference per patch (1e-5)`, async () => {
       const w = randomWeights(c, 10 + c, withFc);
-      const session = await createFocusSession(buildFocusModel(w));
+      const session = await createFocusSession(buildFocusModel(w, { layout }));
+      expect(inputLayout(session)).toBe(layout);
       sessions.push(session);
       const img = randomImage(600, 400, c);
       const grid = patchGrid(img.width, img.height);
@@ -119,7 +124,9 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
       const tensor = packPatches(img, grid.corners);
       const fromTensor = referenceScoreTensor(w, tensor);
       for (let i = 0; i < ref.length; i++) expect(Math.abs((fromTensor[i] as number) - (ref[i] as number))).toBeLessThan(1e-6);
-      const one = await runPatchTensor(session, tensor.subarray(3 * 235 * 235 * 5), 1);
+      const packed = fromNchw(layout, tensor, 6);
+      expect(packInput(layout, img, grid.corners)).toEqual(packed); // the direct packer and the re-layout agree
+      const one = await runPatchTensor(session, packed.subarray(valuesPerPatch(layout) * 5), 1);
       expect(Math.abs((one[0] as number) - (ref[5] as number))).toBeLessThan(1e-5);
     });
   }
@@ -153,6 +160,14 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     const ref = referenceImageScore(w, rgba);
     expect(Math.abs(a.score - ref.score)).toBeLessThan(1e-5);
     await expect(scoreImage(session, randomImage(234, 500, 1))).rejects.toThrow(/234×500.*at least 235×235/);
+  });
+
+  it('picks the space-to-depth input for 1 and 2 kernels and the plain one for 10', async () => {
+    for (const [c, layout] of [[1, 's2d'], [2, 's2d'], [10, 'nchw']] as const) {
+      const session = await createFocusSession(buildFocusModel(randomWeights(c, 5, c > 1)));
+      sessions.push(session);
+      expect(inputLayout(session)).toBe(layout);
+    }
   });
 
   it('rejects a model that is not FocusLiteNN-shaped', async () => {

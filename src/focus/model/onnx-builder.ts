@@ -1,10 +1,13 @@
 // FocusLiteNN as an ONNX model, written with a tiny protobuf encoder (no protobuf library, no Python).
 //
-// Graph (opset 17, IR version 8; onnxruntime-web 1.30 runs it in Node and in browser workers):
-//   input  float32 [N,3,235,235]  (RGB uint8 / 255, channels first)
-//   Conv(W [C,3,7,7], B [C], kernel 7×7, strides 5, pads 1,1,1,1)      → [N,C,47,47]
-//   ReduceMin(axes [2,3], keepdims 0)                                   → [N,C]
-//   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)             → [N,1]
+// Graph (opset 17, IR version 8; onnxruntime-web 1.30 runs it in Node and in browser workers), per patch:
+//   layout 'nchw': input float32 [N,3,235,235] (RGB uint8 / 255, channels first)
+//     Conv(W [C,3,7,7], B [C], kernel 7×7, strides 5, pads 1,1,1,1)                     → [N,C,47,47]
+//   layout 's2d' (input-layout.ts): input float32 [N,75,48,48], the same values space-to-depth
+//     Conv(W1 [4C,75,1,1]) partial sums per 2×2 block offset                              → [N,4C,48,48]
+//     Conv(W2 [C,4,2,2] fixed 0/1, B [C], group C) adds the four offsets                  → [N,C,47,47]
+//   ReduceMin(axes [2,3], keepdims 0)                                                     → [N,C]
+//   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)                               → [N,1]
 //   output score float32 [N,1]
 //
 // Why per-patch and not one fully convolutional pass over a tile (decided by counting, not guessing):
@@ -14,6 +17,7 @@
 //   the stride-5 grid; covering them needs 5×5 phase maps of 205×205 ≈ 1.05M conv positions per 1024×1024 image,
 //   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
 // So the app and the CLI batch patches (49 per 1024×1024 image in one run); see onnx-builder.test.ts.
+import { inputShape, S2D_BLOCK, S2D_CHANNELS, type InputLayout } from './input-layout.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 
 export const PATCH_SIZE = 235;
@@ -122,6 +126,37 @@ export interface BuildModelOptions {
   /** Extra metadata_props (string values), e.g. the source weights file. */
   metadata?: Record<string, string>;
   producerVersion?: string;
+  /** Input layout; by default 's2d' for 1 and 2 kernels (faster there) and 'nchw' for more. */
+  layout?: InputLayout;
+}
+
+export function defaultLayout(kernels: number): InputLayout {
+  return kernels <= 2 ? 's2d' : 'nchw';
+}
+
+/** W1 of the s2d graph: for kernel k and block offset (dy, dx), the 5×5 part of the 7×7 kernel (zero past 7). */
+function s2dWeights(w: FocusWeights): Float32Array {
+  const c = w.kernels;
+  const w1 = new Float32Array(4 * c * S2D_CHANNELS);
+  for (let k = 0; k < c; k++)
+    for (let dy = 0; dy < 2; dy++)
+      for (let dx = 0; dx < 2; dx++)
+        for (let ch = 0; ch < 3; ch++)
+          for (let p = 0; p < S2D_BLOCK; p++)
+            for (let q = 0; q < S2D_BLOCK; q++) {
+              const ky = dy * S2D_BLOCK + p;
+              const kx = dx * S2D_BLOCK + q;
+              if (ky >= 7 || kx >= 7) continue;
+              w1[(k * 4 + dy * 2 + dx) * S2D_CHANNELS + ch * 25 + p * 5 + q] = w.convWeight[((k * 3 + ch) * 7 + ky) * 7 + kx] as number;
+            }
+  return w1;
+}
+
+/** W2 of the s2d graph: output (i, j) of kernel k adds partial sum (dy, dx) taken at block (i + dy, j + dx). */
+function s2dCombine(c: number): Float32Array {
+  const w2 = new Float32Array(c * 4 * 4);
+  for (let k = 0; k < c; k++) for (let off = 0; off < 4; off++) w2[k * 16 + off * 4 + off] = 1;
+  return w2;
 }
 
 /** Serialised ONNX model bytes of the per-patch FocusLiteNN for these weights. */
@@ -130,18 +165,30 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
   const c = weights.kernels;
   const hasFc = weights.fcWeight !== undefined;
   const name = options.name ?? `focuslitenn-${c}kernel`;
+  const layout = options.layout ?? defaultLayout(c);
 
   const graph = new ProtoWriter();
-  graph.message(
-    1,
-    nodeProto('Conv', [INPUT_NAME, 'conv.weight', 'conv.bias'], ['conv_map'], 'conv', [
-      { name: 'kernel_shape', ints: [7, 7] },
-      { name: 'strides', ints: [CONV_STRIDE, CONV_STRIDE] },
-      { name: 'pads', ints: [CONV_PAD, CONV_PAD, CONV_PAD, CONV_PAD] },
-      { name: 'dilations', ints: [1, 1] },
-      { name: 'group', int: 1 },
-    ]),
-  );
+  if (layout === 'nchw') {
+    graph.message(
+      1,
+      nodeProto('Conv', [INPUT_NAME, 'conv.weight', 'conv.bias'], ['conv_map'], 'conv', [
+        { name: 'kernel_shape', ints: [7, 7] },
+        { name: 'strides', ints: [CONV_STRIDE, CONV_STRIDE] },
+        { name: 'pads', ints: [CONV_PAD, CONV_PAD, CONV_PAD, CONV_PAD] },
+        { name: 'dilations', ints: [1, 1] },
+        { name: 'group', int: 1 },
+      ]),
+    );
+  } else {
+    graph.message(1, nodeProto('Conv', [INPUT_NAME, 'conv.s2d_weight'], ['block_sums'], 'conv_blocks', [{ name: 'kernel_shape', ints: [1, 1] }]));
+    graph.message(
+      1,
+      nodeProto('Conv', ['block_sums', 'conv.s2d_combine', 'conv.bias'], ['conv_map'], 'conv_combine', [
+        { name: 'kernel_shape', ints: [2, 2] },
+        { name: 'group', int: c },
+      ]),
+    );
+  }
   graph.message(
     1,
     nodeProto('ReduceMin', ['conv_map'], [hasFc ? 'min' : OUTPUT_NAME], 'min', [
@@ -153,14 +200,19 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
     graph.message(1, nodeProto('Gemm', ['min', 'fc.weight', 'fc.bias'], [OUTPUT_NAME], 'fc', [{ name: 'transB', int: 1 }]));
   }
   graph.string(2, name);
-  graph.message(5, tensorProto('conv.weight', [c, 3, 7, 7], weights.convWeight));
+  if (layout === 'nchw') {
+    graph.message(5, tensorProto('conv.weight', [c, 3, 7, 7], weights.convWeight));
+  } else {
+    graph.message(5, tensorProto('conv.s2d_weight', [4 * c, S2D_CHANNELS, 1, 1], s2dWeights(weights)));
+    graph.message(5, tensorProto('conv.s2d_combine', [c, 4, 2, 2], s2dCombine(c)));
+  }
   graph.message(5, tensorProto('conv.bias', [c], weights.convBias));
   if (hasFc) {
     graph.message(5, tensorProto('fc.weight', [1, c], weights.fcWeight as Float32Array));
     graph.message(5, tensorProto('fc.bias', [1], Float32Array.of(weights.fcBias ?? 0)));
   }
   graph.string(10, `FocusLiteNN, ${c} kernel${c > 1 ? 's' : ''}: per-patch score, higher = blurrier`);
-  graph.message(11, valueInfo(INPUT_NAME, ['N', 3, PATCH_SIZE, PATCH_SIZE]));
+  graph.message(11, valueInfo(INPUT_NAME, ['N', ...inputShape(layout, 1).slice(1)]));
   graph.message(12, valueInfo(OUTPUT_NAME, ['N', 1]));
 
   const model = new ProtoWriter()
@@ -171,7 +223,7 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
     .int(5, 1)
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET));
-  const meta: Record<string, string> = { name, architecture: architectureString(weights), kernels: String(c), ...options.metadata };
+  const meta: Record<string, string> = { name, architecture: architectureString(weights), kernels: String(c), input_layout: layout, ...options.metadata };
   for (const [k, v] of Object.entries(meta)) model.message(14, new ProtoWriter().string(1, k).string(2, v));
   return model.finish();
 }

@@ -1,5 +1,6 @@
 // Calibration of a trained model on the held-out simulated samples, and its model card.
-import { architectureString, CONV_OUT, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../model/onnx-builder.ts';
+import { describeInput } from '../model/input-layout.ts';
+import { architectureString, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../model/onnx-builder.ts';
 import { PATCH, STRIDE } from '../model/patch-grid.ts';
 import { parameterCount, type FocusWeights } from '../model/weights.ts';
 import { balancedAccuracy, plcc, rocAuc, srcc } from '../eval/metrics.ts';
@@ -115,7 +116,7 @@ export function modelCard(c: CardInput): Record<string, unknown> {
     architecture: architectureString(c.weights),
     kernels: c.weights.kernels,
     parameters: parameterCount(c.weights),
-    input: { name: INPUT_NAME, type: 'float32', shape: ['N', 3, PATCH, PATCH], preprocessing: 'RGB uint8 / 255, channels first, no normalisation' },
+    input: { name: INPUT_NAME, type: 'float32', ...describeInput(defaultLayout(c.weights.kernels)) },
     output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1], meaning: 'patch focus score, higher = blurrier' },
     convMap: [CONV_OUT, CONV_OUT],
     imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },

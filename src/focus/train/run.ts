@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { buildFocusModel } from '../model/onnx-builder.ts';
-import { createFocusSession, runPatchTensor } from '../model/session.ts';
+import { fromNchw } from '../model/input-layout.ts';
+import { createFocusSession, inputLayout, runPatchTensor } from '../model/session.ts';
 import { writeWeightsJson, type FocusWeights } from '../model/weights.ts';
 import { calibrate, modelCard, round, type Calibration } from './card.ts';
 import { PATCH, PADDED, PLANE, SAMPLE_BYTES } from './image.ts';
@@ -162,7 +163,7 @@ async function onnxParity(onnx: Uint8Array, weights: FocusWeights, data: Uint8Ar
   const idx = Array.from({ length: Math.min(16, count) }, (_, i) => Math.floor((i * count) / Math.min(16, count)));
   const session = await createFocusSession(onnx);
   try {
-    const got = await runPatchTensor(session, samplesToTensor(data, idx), idx.length);
+    const got = await runPatchTensor(session, fromNchw(inputLayout(session), samplesToTensor(data, idx), idx.length), idx.length);
     const sub = new Uint8Array(idx.length * SAMPLE_BYTES);
     idx.forEach((s, n) => sub.set(data.subarray(s * SAMPLE_BYTES, (s + 1) * SAMPLE_BYTES), n * SAMPLE_BYTES));
     const want = scoreSamples(netFromWeights(weights), sub, idx.length, SAMPLE_BYTES);
