@@ -1,7 +1,8 @@
 // npm run bench:scan — whole-slide scan throughput on a ≥400-megapixel pyramidal JPEG TIFF made by the demo
 // generator, measured in headless Chromium with the app's own workers and pipeline, stage by stage in one run:
-// (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method on a subset; then the CLI.
-// Prints measured numbers and the machine; asserts nothing. Usage: npm run bench:scan [-- SIZE] (default 20480).
+// (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method on a subset; then the CLI and,
+// when Debian's python3-torch and python3-pil are installed, the original method in PyTorch (scripts/bench-pytorch.py).
+// Prints measured numbers and the machine; asserts nothing. Usage: npm run bench:scan [-- SIZE] [--only=a,b,c,d,cli,torch] (default 20480, all).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,9 +13,9 @@ import { cpuSnapshot, cpuSummary } from './proc-cpu.mjs';
 const root = resolve(import.meta.dirname, '..');
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const size = Number(positional[0] ?? 20480);
-// --only=a,b,c,d,cli runs a subset of the stages (for measuring one change quickly).
+// --only=a,b,c,d,cli,torch runs a subset of the stages (for measuring one change quickly).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli').split(','));
+const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli,torch').split(','));
 const slidePath = resolve(root, `.bench/bench-${size}.tif`);
 const cli = resolve(root, 'bin/focuslite.mjs');
 const PORT = 4392;
@@ -108,6 +109,17 @@ try {
     execFileSync('node', [cli, 'scan', slidePath, '--model', defaultModel(), '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
     const cliS = (Date.now() - t1) / 1000;
     say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
+  }
+  // The original method in PyTorch on the same slide and weights, when Debian's python3-torch and python3-pil exist.
+  if (only.has('torch')) {
+    const weights = resolve(root, 'models/weights/focuslite-1kernel.json');
+    try {
+      const out = execFileSync('/usr/bin/python3', [resolve(root, 'scripts/bench-pytorch.py'), slidePath, weights, String(Math.min(2, cpus().length))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const r = JSON.parse(out.trim().split('\n').pop());
+      say(`  PyTorch ${r.torch} (original method: Pillow decode of level 0, every patch at stride 128, ${r.threads} threads): ${r.totalSeconds} s (decode ${r.decodeSeconds} s, model ${r.modelSeconds} s) = ${r.megapixelsPerSecond} MP/s`);
+    } catch (err) {
+      say(`  PyTorch baseline skipped: /usr/bin/python3 with torch and PIL is needed (apt-get install python3-torch python3-pil): ${String(err.message ?? err).split('\n')[0]}`);
+    }
   }
 } finally {
   stopPreview();
