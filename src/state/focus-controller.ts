@@ -41,18 +41,20 @@ export function overlayStyle(map: ScoreMap | undefined): OverlayStyle {
 }
 
 let scanBaseline = 0;
-/** During a whole-slide scan, results arrive hundreds of times a second: redrawing the heatmap and panels for
- * each took a third of a core in software rendering (bench:scan), so a scan shows progress four times a second. */
+/** Results arrive hundreds of times a second; redrawing the heatmap and panels for each took a third of a core in
+ * software rendering (bench:scan) and made long main-thread tasks while browsing (bench:viewer). So progress is
+ * shown at most every 100 ms while browsing and 250 ms during a scan; the final state at once. */
 const SCAN_PUBLISH_MS = 250;
+const VIEW_PUBLISH_MS = 100;
 let lastPublish = 0;
 let publishTimer: ReturnType<typeof setTimeout> | undefined;
 
 function publish(): void {
-  // The end of a scan and everything outside scans are shown on the next frame.
-  const urgent = !scanning() || !runner?.runner.busy;
+  const urgent = !runner?.runner.busy; // finished (or stopped): show it on the next frame
   if (publishTimer !== undefined && !urgent) return; // already scheduled: it reads the latest progress when it runs
   clearTimeout(publishTimer);
-  const wait = urgent ? 0 : Math.max(0, lastPublish + SCAN_PUBLISH_MS - performance.now());
+  const interval = scanning() ? SCAN_PUBLISH_MS : VIEW_PUBLISH_MS;
+  const wait = urgent ? 0 : Math.max(0, lastPublish + interval - performance.now());
   publishTimer = setTimeout(() => {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(render);

@@ -3,17 +3,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { architectureString, buildFocusModel, CONV_OUT, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../../focus/model/onnx-builder.ts';
+import { describeInput } from '../../focus/model/input-layout.ts';
+import { architectureString, buildFocusModel, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../../focus/model/onnx-builder.ts';
 import { PATCH, STRIDE } from '../../focus/model/patch-grid.ts';
 import { createFocusSession } from '../../focus/model/session.ts';
 import { loadWeights, parameterCount } from '../../focus/model/weights.ts';
 
-const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME]
+const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [--layout nchw|s2d]
 
   --weights FILE  focuslite-weights JSON, tensors JSON ({"tensors": …}), or a PyTorch .pt checkpoint
                   (legacy or zip format, with or without 'module.' prefixes); detected by content
   --out M.onnx    the ONNX model to write; a model card M.json is written beside it
-  --name NAME     model name recorded in the model and the card (default: from the weights file name)`;
+  --name NAME     model name recorded in the model and the card (default: from the weights file name)
+  --layout L      input layout: nchw ([N,3,235,235], the released graph as is) or s2d ([N,75,48,48], the same
+                  maths as matrix products); default s2d for 1–2 kernels (faster there), nchw for more`;
 
 /** The model card's path: M.onnx → M.json. */
 export function cardPath(out: string): string {
@@ -28,7 +31,7 @@ const command: Command = {
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { weights: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' } },
+        options: { weights: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, layout: { type: 'string' } },
       }));
     } catch (err) {
       console.error(`focuslite build-model: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
@@ -36,6 +39,10 @@ const command: Command = {
     }
     if (!values.weights || !values.out) {
       console.error(`focuslite build-model: --weights and --out are required\n\nUsage: ${usage}`);
+      return 2;
+    }
+    if (values.layout !== undefined && values.layout !== 'nchw' && values.layout !== 's2d') {
+      console.error(`focuslite build-model: --layout must be nchw or s2d, not '${values.layout}'\n\nUsage: ${usage}`);
       return 2;
     }
     let bytes: Uint8Array;
@@ -48,7 +55,8 @@ const command: Command = {
     }
     const weights = loadWeights(bytes, values.weights);
     const name = values.name ?? basename(values.weights).replace(/\.(json|pt|pth|tar|ckpt)$/i, '');
-    const onnx = buildFocusModel(weights, { name, metadata: { source_weights: basename(values.weights) } });
+    const layout = values.layout ?? defaultLayout(weights.kernels);
+    const onnx = buildFocusModel(weights, { name, layout, metadata: { source_weights: basename(values.weights) } });
     // Load it once before writing, so a file that onnxruntime-web cannot run is never produced.
     const session = await createFocusSession(onnx);
     await session.release();
@@ -62,7 +70,7 @@ const command: Command = {
       architecture: architectureString(weights),
       kernels: weights.kernels,
       parameters: parameterCount(weights),
-      input: { name: INPUT_NAME, type: 'float32', shape: ['N', 3, PATCH, PATCH], preprocessing: 'RGB uint8 / 255, channels first, no normalisation' },
+      input: { name: INPUT_NAME, type: 'float32', ...describeInput(layout) },
       output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1], meaning: 'patch focus score, higher = blurrier' },
       convMap: [CONV_OUT, CONV_OUT],
       imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },

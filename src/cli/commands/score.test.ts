@@ -85,6 +85,21 @@ describe('focuslite build-model + score', () => {
     expect(new Set(sizes).size).toBe(1);
   });
 
+  it('build-model --layout: the plain and the space-to-depth graphs score alike; a bad layout is a usage error', async () => {
+    const grids: number[][] = [];
+    for (const layout of ['nchw', 's2d']) {
+      const out = join(dir, `m-${layout}.onnx`);
+      expect((await capture(() => buildModel.run(['--weights', join(dir, 'w.json'), '--out', out, '--layout', layout]))).code).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, `m-${layout}.json`), 'utf8')).input.shape).toEqual(layout === 'nchw' ? ['N', 3, 235, 235] : ['N', 75, 48, 48]);
+      const r = await capture(() => score.run([join(dir, 'a.png'), '--model', out, '--json']));
+      expect(r.code, r.stderr).toBe(0);
+      grids.push(JSON.parse(r.stdout).results[0].patchGrid.flat());
+    }
+    expect(grids[0]!.length).toBeGreaterThan(1);
+    grids[0]!.forEach((v, i) => expect(Math.abs(v - grids[1]![i]!)).toBeLessThan(1e-5));
+    expect((await capture(() => buildModel.run(['--weights', join(dir, 'w.json'), '--out', join(dir, 'x.onnx'), '--layout', 'nhwc']))).code).toBe(2);
+  });
+
   it('build-model: usage error without --out, clear error for a bad weights file', async () => {
     expect((await capture(() => buildModel.run(['--weights', join(dir, 'w.json')]))).code).toBe(2);
     await expect(buildModel.run(['--weights', join(dir, 'broken.png'), '--out', join(dir, 'x.onnx')])).rejects.toThrow(/broken.png: unrecognised content/);
