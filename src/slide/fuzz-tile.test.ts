@@ -2,6 +2,7 @@
 // of the slide still reads. Also the decoder-level guards behind that: JPEG 2000 WASM faults, bounded LZW, regions.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDemoSlide } from '../demo/demo-slide.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../testing/shared.ts';
@@ -11,7 +12,7 @@ import { LIMITS } from './limits.ts';
 import { nodeCodecs } from './node.ts';
 import { openSlide } from './open.ts';
 import { entryValues, parseLayout } from './testing-fuzz.ts';
-import { lzwDecode } from './tiff/lossless.ts';
+import { inflateDecode, lzwDecode } from './tiff/lossless.ts';
 import { MemorySink, writeTiff } from './tiff/writer.ts';
 import { lzwEncode } from './tiff/writer-lzw.ts';
 import { SlideError, type SlideSource } from './types.ts';
@@ -174,6 +175,19 @@ describe('bounded decoding and regions', () => {
     const corrupt = encoded.slice();
     for (let i = 100; i < corrupt.length; i += 97) corrupt[i] = 0xff;
     expect(() => lzwDecode(corrupt, data.length)).toThrow(/corrupt LZW data: code \d+ is not in the dictionary/);
+  });
+
+  it('Deflate: round-trips, a zip bomb stops at the tile size, corrupt and truncated streams are specific errors', async () => {
+    const data = new Uint8Array(70_000).map((_, i) => (i * 13) ^ (i >> 5));
+    const encoded = new Uint8Array(deflateSync(data));
+    expect(await inflateDecode(encoded, data.length)).toEqual(data);
+    // 48 kB that inflate to 200 MB: only the tile's 65,536 bytes are ever produced.
+    const bomb = new Uint8Array(deflateSync(new Uint8Array(200e6)));
+    expect(bomb.length).toBeLessThan(250_000);
+    const cut = await inflateDecode(bomb, 65_536);
+    expect(cut.length).toBe(65_536);
+    await expect(inflateDecode(encoded.subarray(0, 500), data.length)).rejects.toThrow(/^corrupt Deflate data: unexpected end of file$/);
+    await expect(inflateDecode(new TextEncoder().encode('not deflate at all'), 100)).rejects.toThrow(/^corrupt Deflate data: incorrect header check$/);
   });
 
   it('regions must be whole pixels and at most LIMITS.maxRegionPixels', async () => {

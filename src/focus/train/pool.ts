@@ -165,8 +165,7 @@ export class Pool {
     if (n > 0 && url) {
       for (let i = 0; i < n; i++) {
         const code = `import(${JSON.stringify(url)}).then((m) => m.main(['train', '--internal-worker'])).catch((e) => { console.error(e); process.exit(1); });`;
-        // workerData must be an object: geotiff's web-worker shim destructures it in every worker thread
-        workers.push(new PoolWorker(new Worker(code, { eval: true, workerData: { focusliteTrainWorker: true } })));
+        workers.push(new PoolWorker(new Worker(code, { eval: true })));
       }
     }
     return new Pool(workers, undefined, {});

@@ -1,9 +1,8 @@
-import { getDecoder } from 'geotiff';
 import type { Codecs } from '../codecs.ts';
 import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
 import { jpegFrameInfo, markAsRgb, spliceJpegTables } from '../jpeg/stream.ts';
 import { SlideError, type RGBAImage } from '../types.ts';
-import { lzwDecode, packBitsDecode, undoHorizontalPredictor } from './lossless.ts';
+import { inflateDecode, lzwDecode, packBitsDecode, undoHorizontalPredictor } from './lossless.ts';
 import { compressionName } from './tags.ts';
 import type { TiffImage } from './tiff-image.ts';
 
@@ -48,19 +47,8 @@ export async function decodeTiffTile(image: TiffImage, bytes: Uint8Array, codecs
     if (c === 5) raw = lzwDecode(bytes, size);
     else if (c === 32773) raw = packBitsDecode(bytes, size);
     else if (c === 1) raw = image.predictor === 2 ? bytes.slice(0, size) : bytes;
-    else {
-      const decoder = await getDecoder(c, {
-        tileWidth: image.tileWidth,
-        tileHeight: image.tileHeight,
-        predictor: 1, // undone below, for every compression alike
-        bitsPerSample: Array(image.samplesPerPixel).fill(8),
-        planarConfiguration: image.planar,
-        samplesPerPixel: image.samplesPerPixel,
-      });
-      raw = new Uint8Array(await decoder.decode(bytes.slice().buffer));
-    }
+    else raw = await inflateDecode(bytes, size);
   } catch (err) {
-    // pako throws plain strings, not Errors.
     throw new SlideError(`tile failed to decode (${compressionName(c)}): ${err instanceof Error ? err.message : String(err)}`);
   }
   if (image.predictor === 2) undoHorizontalPredictor(raw, image.tileWidth, image.samplesPerPixel);

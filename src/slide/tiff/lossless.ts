@@ -1,5 +1,6 @@
-// LZW and PackBits decoding with the output bounded by the tile's size. geotiff's decoders grow a JavaScript array
-// without limit: a corrupt LZW tile (codes past the dictionary) loops until V8 aborts the whole process.
+// LZW, PackBits and Deflate decoding with the output bounded by the tile's size. geotiff's decoders grow their
+// output without limit: a corrupt LZW tile (codes past the dictionary) looped until V8 aborted the whole process, and
+// a 50 KB Deflate tile can inflate to gigabytes.
 
 const CLEAR = 256;
 const EOI = 257;
@@ -114,4 +115,30 @@ class Output {
   result(length: number): Uint8Array {
     return this.buffer.subarray(0, length);
   }
+}
+
+/**
+ * zlib Deflate (TIFF compression 8 and 32946) through the platform's DecompressionStream (browsers and Node), read
+ * chunk by chunk and cut at `maxBytes`: a "zip bomb" tile costs at most one tile of memory.
+ */
+export async function inflateDecode(input: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  const reader = new Blob([input as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  const out = new Uint8Array(maxBytes);
+  let n = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, maxBytes - n);
+      out.set(value.subarray(0, take), n);
+      n += take;
+      if (n >= maxBytes) {
+        await reader.cancel();
+        break;
+      }
+    }
+  } catch (err) {
+    throw new Error(`corrupt Deflate data: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return out.subarray(0, n);
 }
