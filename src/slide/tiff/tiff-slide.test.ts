@@ -99,6 +99,39 @@ describe('pixels', () => {
   });
 });
 
+describe('failed tiles', () => {
+  // A JPEG stream with a valid frame header (64×64) that the codec below refuses.
+  const sof = [0xff, 0xc0, 0, 17, 8, 0, 64, 0, 64, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  const brokenJpeg = Uint8Array.from([0xff, 0xd8, ...sof, 0xff, 0xd9]);
+
+  it('a tile that fails to decode is decoded once; later reads give the same error without decoding again', async () => {
+    let calls = 0;
+    const codecs: Codecs = { ...noCodecs, jpeg: () => (calls++, Promise.reject(new Error('bad Huffman code'))) };
+    const image = rgbImage(64, 64, 64, { 259: { type: 3, values: [7] }, 262: { type: 3, values: [6] } });
+    image.tiles = [brokenJpeg];
+    const slide = await TiffSlide.open(new BufferSource(buildTiff([image]).bytes, 'broken.tif'), codecs);
+    const first = await slide.readRegion(0, 0, 0, 64, 64).catch((e: Error) => e);
+    const second = await slide.readRegion(0, 0, 0, 64, 64).catch((e: Error) => e);
+    expect(first).toBeInstanceOf(SlideError);
+    expect((first as Error).message).toBe('broken.tif: tile 0 of the 64×64 level failed to decode: bad Huffman code');
+    expect(second).toBe(first);
+    expect(calls).toBe(1);
+  });
+
+  it('a failed read is not remembered: the tile reads once the file answers again', async () => {
+    const image = rgbImage(64, 64, 64);
+    const bytes = buildTiff([image]).bytes;
+    const source = new BufferSource(bytes, 'flaky.tif');
+    const slide = await TiffSlide.open(source, noCodecs);
+    const read = source.read.bind(source);
+    let fail = true;
+    source.read = (offset: number, length: number) => (fail && length === 64 * 64 * 3 ? Promise.reject(new Error('network down')) : read(offset, length));
+    await expect(slide.readRegion(0, 0, 0, 64, 64)).rejects.toThrow(/tile 0 of the 64×64 level failed to decode: network down/);
+    fail = false;
+    expect((await slide.readRegion(0, 0, 0, 64, 64)).data[0]).toBe(200);
+  });
+});
+
 describe('bad input', () => {
   it('names an unsupported compression with its TIFF code', async () => {
     const { bytes } = buildTiff([rgbImage(64, 64, 64, { 259: { type: 3, values: [34887] } })]);

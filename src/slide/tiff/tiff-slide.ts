@@ -19,6 +19,8 @@ export interface TiffSlideOptions {
 export class TiffSlide implements SlideSource {
   private readonly tiles: LruCache<string, RGBAImage>;
   private readonly pending = new Map<string, Promise<RGBAImage>>();
+  /** Tiles that failed to decode, with their error: a broken tile is read and decoded once, not on every view. */
+  private readonly failed = new LruCache<string, Error>(1024, () => 1);
 
   private constructor(
     readonly info: SlideInfo,
@@ -118,10 +120,12 @@ export class TiffSlide implements SlideSource {
     const key = `${level}/${col}/${row}`;
     const cached = this.tiles.get(key);
     if (cached) return cached;
+    const failure = this.failed.get(key);
+    if (failure) throw failure;
     let pending = this.pending.get(key);
     if (!pending) {
       // Shared by every caller that wants this tile, so it is not tied to one caller's signal.
-      pending = this.load(image, row * image.tilesAcross + col);
+      pending = this.load(image, row * image.tilesAcross + col, key);
       this.pending.set(key, pending);
       pending
         .then((tile) => this.tiles.set(key, tile), () => undefined)
@@ -132,23 +136,34 @@ export class TiffSlide implements SlideSource {
     return tile.width === 0 ? undefined : tile;
   }
 
-  private async load(image: TiffImage, index: number): Promise<RGBAImage> {
+  private async load(image: TiffImage, index: number, key: string): Promise<RGBAImage> {
     // Every failure names the tile: the viewer shows that tile as missing and the rest of the slide still reads.
+    const fail = (err: unknown) => {
+      const message = (err instanceof Error ? err.message : String(err)).replace(`${this.info.name}: `, '');
+      return new SlideError(`${this.info.name}: tile ${index} of the ${image.width}×${image.height} level failed to decode: ${message}`);
+    };
+    let bytes: Uint8Array;
     try {
       const [offset, count] = await tileLocation(this.reader, image, index);
       if (count === 0) return { width: 0, height: 0, data: new Uint8ClampedArray(0) };
       const most = 2 * image.tileWidth * image.tileHeight * Math.max(3, image.samplesPerPixel) + LIMITS.tileBytesSlack;
       if (count > most) throw new SlideError(`its byte count (${count}) is more than a ${image.tileWidth}×${image.tileHeight} tile can need: the file is corrupt.`);
-      const bytes = await this.reader.source.read(offset, count);
+      bytes = await this.reader.source.read(offset, count);
+    } catch (err) {
+      throw fail(err); // a failed read (network, file gone) may work next time: not remembered
+    }
+    try {
       return await decodeTiffTile(image, bytes, this.codecs);
     } catch (err) {
-      const message = (err instanceof Error ? err.message : String(err)).replace(`${this.info.name}: `, '');
-      throw new SlideError(`${this.info.name}: tile ${index} of the ${image.width}×${image.height} level failed to decode: ${message}`);
+      const error = fail(err);
+      this.failed.set(key, error);
+      throw error;
     }
   }
 
   close(): void {
     this.tiles.clear();
+    this.failed.clear();
     this.reader.source.close?.();
   }
 }
