@@ -5,22 +5,13 @@ import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { openSlideFile } from '../src/slide/node.ts';
 import { buildTiff } from '../src/slide/tiff/tiff-fixture.ts';
-import { expectReady, gotoApp, hasShared, openFile, renderRegion, shared } from './helpers.ts';
+import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared } from './helpers.ts';
 
 // The browser workers decode JPEG tiles with WebCodecs and convert YCbCr themselves (ycc-to-rgba.ts); the CLI
 // decodes with libjpeg-turbo through sharp. Scores agree only if the pixels agree exactly, so this compares them
 // byte for byte, for every kind of JPEG tile the workers handle differently.
 
 const DEMO = resolve(import.meta.dirname, '../public/demo/demo-slide.tif');
-
-async function nodePixels(path: string, x: number, y: number, w: number, h: number): Promise<Uint8ClampedArray> {
-  const slide = await openSlideFile(path);
-  try {
-    return (await slide.readRegion(0, x, y, w, h)).data;
-  } finally {
-    slide.close();
-  }
-}
 
 function differingBytes(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
   expect(a.length).toBe(b.length);
@@ -69,7 +60,7 @@ test.describe('JPEG tiles decode exactly as in the CLI', () => {
   test('demo slide (4:2:0, shared JPEGTables)', async ({ page }) => {
     await gotoApp(page);
     await expectReady(page);
-    expect(differingBytes(await renderRegion(page, 1000, 1500, 700, 600), await nodePixels(DEMO, 1000, 1500, 700, 600))).toBe(0);
+    expect(differingBytes(await renderRegion(page, 1000, 1500, 700, 600), await nodeRegion(DEMO, 1000, 1500, 700, 600))).toBe(0);
   });
 
   for (const sampling of ['4:2:0', '4:4:4'] as const) {
@@ -80,7 +71,7 @@ test.describe('JPEG tiles decode exactly as in the CLI', () => {
       expect(await frameFormat(page, tile)).toBe(sampling === '4:2:0' ? 'I420' : 'I444');
       await openFile(page, path);
       await expectReady(page);
-      expect(differingBytes(await renderRegion(page, 0, 0, 512, 512), await nodePixels(path, 0, 0, 512, 512))).toBe(0);
+      expect(differingBytes(await renderRegion(page, 0, 0, 512, 512), await nodeRegion(path, 0, 0, 512, 512))).toBe(0);
     });
   }
 
@@ -90,7 +81,7 @@ test.describe('JPEG tiles decode exactly as in the CLI', () => {
       await gotoApp(page);
       await openFile(page, shared(file));
       await expectReady(page);
-      expect(differingBytes(await renderRegion(page, 500, 700, 900, 800), await nodePixels(shared(file), 500, 700, 900, 800))).toBe(0);
+      expect(differingBytes(await renderRegion(page, 500, 700, 900, 800), await nodeRegion(shared(file), 500, 700, 900, 800))).toBe(0);
     });
   }
 });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { openSlideFile } from '../src/slide/node.ts';
 
 export const SHARED = resolve(import.meta.dirname, '../../shared');
 export const hasShared = existsSync(resolve(SHARED, 'README.md'));
@@ -33,4 +34,14 @@ export function defaultModelFile(): string {
   const names = readdirSync(dir).filter((n) => n.endsWith('.onnx'));
   const name = names.includes('focuslite-1kernel.onnx') ? 'focuslite-1kernel.onnx' : names.sort()[0]!;
   return resolve(dir, name);
+}
+
+/** Level-0 pixels of a slide file decoded in Node (libjpeg-turbo via sharp, OpenJPEG), independently of the browser. */
+export async function nodeRegion(path: string, x: number, y: number, width: number, height: number): Promise<Uint8ClampedArray> {
+  const slide = await openSlideFile(path);
+  try {
+    return (await slide.readRegion(0, x, y, width, height)).data;
+  } finally {
+    slide.close();
+  }
 }

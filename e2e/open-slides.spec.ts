@@ -2,18 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openSlideFile } from '../src/slide/node.ts';
-import { expectReady, gotoApp, hasShared, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
-
-/** Reference pixels decoded in Node by libjpeg-turbo / OpenJPEG, independently of the browser. */
-async function referenceRegion(path: string, x: number, y: number, w: number, h: number): Promise<Uint8ClampedArray> {
-  const slide = await openSlideFile(path);
-  try {
-    return (await slide.readRegion(0, x, y, w, h)).data;
-  } finally {
-    slide.close();
-  }
-}
+import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
 /** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
 function compare(a: Uint8ClampedArray, b: Uint8ClampedArray, w: number, h: number) {
@@ -55,7 +44,7 @@ test.describe('opening real slides', () => {
       await expect(page.getByTestId('status-mpp')).toContainText(slide.mpp);
       const [x, y, w, h] = [640, 896, 512, 512];
       const browser = await renderRegion(page, x, y, w, h);
-      const reference = await referenceRegion(shared(slide.reference), x, y, w, h);
+      const reference = await nodeRegion(shared(slide.reference), x, y, w, h);
       const { bias, blockMad } = compare(browser, reference, w, h);
       for (const d of bias) expect(Math.abs(d)).toBeLessThan(1.5);
       for (const d of blockMad) expect(d).toBeLessThan(3);
