@@ -73,7 +73,7 @@ export const DEFAULT_DEFOCUS: readonly DefocusSpec[] = [
 ];
 
 function direction(rng: Rng): { ux: number; uy: number } {
-  const a = rng.range(0, 360) * DEG;
+  const a = rng.uniform(0, 360) * DEG;
   return { ux: detCos(a), uy: detSin(a) };
 }
 
@@ -90,21 +90,21 @@ export function planSlide(options: DemoSlideOptions = {}): SlideLayout {
   // One large piece of tissue and a few smaller fragments, kept off the slide edges.
   const blobs: Ellipse[] = [];
   const main = {
-    cx: width * rng.range(0.42, 0.52),
-    cy: height * rng.range(0.45, 0.55),
-    rx: width * rng.range(0.3, 0.36),
-    ry: height * rng.range(0.3, 0.36),
+    cx: width * rng.uniform(0.42, 0.52),
+    cy: height * rng.uniform(0.45, 0.55),
+    rx: width * rng.uniform(0.3, 0.36),
+    ry: height * rng.uniform(0.3, 0.36),
     ...direction(rng),
   };
   blobs.push(main);
   const fragments = 2 + rng.int(2);
   for (let i = 0; i < fragments; i++) {
-    const r = size * rng.range(0.07, 0.13);
+    const r = size * rng.uniform(0.07, 0.13);
     blobs.push({
-      cx: width * (i % 2 === 0 ? rng.range(0.82, 0.88) : rng.range(0.12, 0.2)),
-      cy: height * rng.range(0.18, 0.82),
+      cx: width * (i % 2 === 0 ? rng.uniform(0.82, 0.88) : rng.uniform(0.12, 0.2)),
+      cy: height * rng.uniform(0.18, 0.82),
       rx: r,
-      ry: r * rng.range(0.6, 1),
+      ry: r * rng.uniform(0.6, 1),
       ...direction(rng),
     });
   }
@@ -132,8 +132,8 @@ function placeDefocus(layout: SlideLayout, specs: readonly DefocusSpec[], rng: R
     return v;
   };
   specs.forEach((spec, id) => {
-    const rx = Math.round(size * rng.range(0.07, 0.095));
-    const ry = Math.round(rx * rng.range(0.65, 0.95));
+    const rx = Math.round(size * rng.uniform(0.07, 0.095));
+    const ry = Math.round(rx * rng.uniform(0.65, 0.95));
     const feather = Math.round(Math.max(16, rx * 0.15));
     const reach = Math.ceil(3 * spec.sigma) + feather;
     let best: { x: number; y: number; score: number } | undefined;
@@ -157,7 +157,7 @@ function placeDefocus(layout: SlideLayout, specs: readonly DefocusSpec[], rng: R
             score += solid(sx, sy);
           }
         }
-        score += rng.range(0, 3);
+        score += rng.uniform(0, 3);
         if (!best || score > best.score) best = { x, y, score };
       }
     }

@@ -76,18 +76,18 @@ function warpAt(layout: SlideLayout, x: number, y: number): number {
 
 function structureInCell(layout: SlideLayout, i: number, j: number): Structure | undefined {
   const rng = new Rng(hash2(i, j, fieldSeed(layout, 20)));
-  const cx = (i + 0.5) * STRUCTURE_CELL + rng.range(-STRUCTURE_JITTER, STRUCTURE_JITTER);
-  const cy = (j + 0.5) * STRUCTURE_CELL + rng.range(-STRUCTURE_JITTER, STRUCTURE_JITTER);
+  const cx = (i + 0.5) * STRUCTURE_CELL + rng.uniform(-STRUCTURE_JITTER, STRUCTURE_JITTER);
+  const cy = (j + 0.5) * STRUCTURE_CELL + rng.uniform(-STRUCTURE_JITTER, STRUCTURE_JITTER);
   const pick = rng.float();
   const g = glandularity(layout, cx, cy);
   const pGland = Math.min(0.85, Math.max(0.04, 0.2 + 1.1 * g));
   const pVessel = 0.3;
   const dir = randomDirection(rng);
   if (pick < pGland) {
-    const rx = rng.range(70, STRUCTURE_MAX_R);
-    const ry = rx * rng.range(0.5, 1);
+    const rx = rng.uniform(70, STRUCTURE_MAX_R);
+    const ry = rx * rng.uniform(0.5, 1);
     if (tissueDistance(layout, cx, cy) < ry * 0.5) return undefined;
-    const wall = rng.range(24, 36);
+    const wall = rng.uniform(24, 36);
     return {
       kind: 'gland',
       cx,
@@ -96,17 +96,17 @@ function structureInCell(layout: SlideLayout, i: number, j: number): Structure |
       ry,
       ...dir,
       lumen: Math.max(0.12, 1 - wall / ry),
-      content: rng.float() < 0.25 ? rng.range(0.05, 0.18) : 0,
+      content: rng.float() < 0.25 ? rng.uniform(0.05, 0.18) : 0,
     };
   }
   if (pick < pGland + pVessel) {
-    const rx = rng.range(16, 55);
-    const ry = rx * rng.range(0.4, 1);
+    const rx = rng.uniform(16, 55);
+    const ry = rx * rng.uniform(0.4, 1);
     if (tissueDistance(layout, cx, cy) < rx + 10) return undefined;
-    return { kind: 'vessel', cx, cy, rx, ry, ...dir, lumen: Math.max(0.3, 1 - rng.range(3.5, 5.5) / ry), content: 0 };
+    return { kind: 'vessel', cx, cy, rx, ry, ...dir, lumen: Math.max(0.3, 1 - rng.uniform(3.5, 5.5) / ry), content: 0 };
   }
   if (pick < pGland + pVessel + 0.08) {
-    const r = rng.range(90, STRUCTURE_MAX_R);
+    const r = rng.uniform(90, STRUCTURE_MAX_R);
     if (tissueDistance(layout, cx, cy) < r * 0.5) return undefined;
     return { kind: 'follicle', cx, cy, rx: r, ry: r, ux: 1, uy: 0, lumen: 0, content: 0 };
   }
@@ -171,17 +171,17 @@ function structureCells(layout: SlideLayout, s: Structure, nuclei: Nucleus[], ce
     };
   };
   if (s.kind === 'gland') {
-    const count = Math.max(6, Math.round((2 * Math.PI * meanR * (1 + s.lumen)) / 2 / rng.range(9, 11)));
-    const goblets = rng.range(0, 0.6);
+    const count = Math.max(6, Math.round((2 * Math.PI * meanR * (1 + s.lumen)) / 2 / rng.uniform(9, 11)));
+    const goblets = rng.uniform(0, 0.6);
     // Goblet cells: pale mucin vacuoles on the lumen side, between the nuclei (painted first, under them).
     for (let k = 0; k < count; k++) {
       if (rng.float() >= goblets) continue;
-      const p = place(((k + 0.5) / count) * 2 * Math.PI, s.lumen + (1 - s.lumen) * rng.range(0.22, 0.35));
+      const p = place(((k + 0.5) / count) * 2 * Math.PI, s.lumen + (1 - s.lumen) * rng.uniform(0.22, 0.35));
       nuclei.push({
         x: p.x,
         y: p.y,
-        a: rng.range(5, 7.5),
-        b: rng.range(3.5, 4.8),
+        a: rng.uniform(5, 7.5),
+        b: rng.uniform(3.5, 4.8),
         ux: p.nx,
         uy: p.ny,
         h: 0.1,
@@ -195,19 +195,19 @@ function structureCells(layout: SlideLayout, s: Structure, nuclei: Nucleus[], ce
       });
     }
     for (let k = 0; k < count; k++) {
-      const phi = ((k + rng.range(-0.25, 0.25)) / count) * 2 * Math.PI;
-      const rho = s.lumen + (1 - s.lumen) * rng.range(0.45, 0.75);
+      const phi = ((k + rng.uniform(-0.25, 0.25)) / count) * 2 * Math.PI;
+      const rho = s.lumen + (1 - s.lumen) * rng.uniform(0.45, 0.75);
       const p = place(phi, rho);
-      const a = rng.range(5.5, 8);
-      const nucleolus = rng.float() < 0.35 ? rng.range(-2, 2) : NaN;
+      const a = rng.uniform(5.5, 8);
+      const nucleolus = rng.float() < 0.35 ? rng.uniform(-2, 2) : NaN;
       nuclei.push({
         x: p.x,
         y: p.y,
         a,
-        b: rng.range(2.8, 3.6),
+        b: rng.uniform(2.8, 3.6),
         ux: p.nx,
         uy: p.ny,
-        h: rng.range(1.2, 1.5),
+        h: rng.uniform(1.2, 1.5),
         e: 0.18,
         texture: 0.3,
         ox: rng.int(256),
@@ -219,17 +219,17 @@ function structureCells(layout: SlideLayout, s: Structure, nuclei: Nucleus[], ce
     }
     return;
   }
-  const wallNuclei = Math.max(1, Math.round((2 * Math.PI * meanR) / rng.range(45, 70)));
+  const wallNuclei = Math.max(1, Math.round((2 * Math.PI * meanR) / rng.uniform(45, 70)));
   for (let k = 0; k < wallNuclei; k++) {
     const p = place(((k + rng.float()) / wallNuclei) * 2 * Math.PI, (1 + s.lumen) / 2);
     nuclei.push({
       x: p.x,
       y: p.y,
-      a: rng.range(5.5, 7.5),
-      b: rng.range(1.5, 2),
+      a: rng.uniform(5.5, 7.5),
+      b: rng.uniform(1.5, 2),
       ux: -p.ny,
       uy: p.nx,
-      h: rng.range(1.35, 1.6),
+      h: rng.uniform(1.35, 1.6),
       e: 0.2,
       texture: 0.1,
       ox: rng.int(256),
@@ -241,19 +241,19 @@ function structureCells(layout: SlideLayout, s: Structure, nuclei: Nucleus[], ce
   }
   // Red cells fill part of the lumen.
   const lumenArea = Math.PI * s.rx * s.ry * s.lumen * s.lumen;
-  const fill = rng.range(0.2, 0.9);
+  const fill = rng.uniform(0.2, 0.9);
   const count = Math.round((lumenArea * fill) / 110);
   for (let k = 0; k < count; k++) {
-    const u = rng.range(-1, 1);
-    const v = rng.range(-1, 1);
+    const u = rng.uniform(-1, 1);
+    const v = rng.uniform(-1, 1);
     if (u * u + v * v > 1) continue;
     const lx = u * s.rx * s.lumen * 0.85;
     const ly = v * s.ry * s.lumen * 0.85;
     cells.push({
       x: s.cx + lx * s.ux - ly * s.uy,
       y: s.cy + lx * s.uy + ly * s.ux,
-      r: rng.range(5.5, 7),
-      e: rng.range(1.1, 1.45),
+      r: rng.uniform(5.5, 7),
+      e: rng.uniform(1.1, 1.45),
     });
   }
 }
@@ -300,8 +300,8 @@ export function cellsNear(
       // Crowded areas (lymphoid) pack up to four small nuclei per cell.
       while (count > 0 && count < 4 && rng.float() < (k - 0.5 - 0.12 * count) * 2.5) count++;
       for (let n = 0; n < count; n++) {
-        const x = ccx + rng.range(-0.5, 0.5) * NUCLEUS_CELL;
-        const y = ccy + rng.range(-0.5, 0.5) * NUCLEUS_CELL;
+        const x = ccx + rng.uniform(-0.5, 0.5) * NUCLEUS_CELL;
+        const y = ccy + rng.uniform(-0.5, 0.5) * NUCLEUS_CELL;
         const extent = NUCLEUS_REACH + 1;
         if (x < x0 - extent || x > x1 + extent || y < y0 - extent || y > y1 + extent) continue;
         if (grid.at(grid.dist, Math.floor(x), Math.floor(y)) < 2) continue;
@@ -323,9 +323,9 @@ function stromaNucleus(layout: SlideLayout, rng: Rng, x: number, y: number, k: n
   const oy = rng.int(256);
   if (k > 0.5 && kind < (k - 0.4) * 1.6) {
     // Lymphocyte: small, round, dark.
-    const r = rng.range(3.4, 4.6);
+    const r = rng.uniform(3.4, 4.6);
     const dir = randomDirection(rng);
-    return { x, y, a: r * rng.range(1, 1.15), b: r, ...dir, h: rng.range(1.6, 2), e: 0.12, texture: 0.12, ox, oy, nx: NaN, ny: NaN, cytoplasm: 0 };
+    return { x, y, a: r * rng.uniform(1, 1.15), b: r, ...dir, h: rng.uniform(1.6, 2), e: 0.12, texture: 0.12, ox, oy, nx: NaN, ny: NaN, cytoplasm: 0 };
   }
   if (kind < 0.65) {
     // Fibroblast: thin spindle along the collagen fibres (perpendicular to the phase gradient).
@@ -335,11 +335,11 @@ function stromaNucleus(layout: SlideLayout, rng: Rng, x: number, y: number, k: n
     return {
       x,
       y,
-      a: rng.range(6, 10.5),
-      b: rng.range(1.7, 2.8),
+      a: rng.uniform(6, 10.5),
+      b: rng.uniform(1.7, 2.8),
       ux: -gy / gl,
       uy: gx / gl,
-      h: rng.range(1.3, 1.6),
+      h: rng.uniform(1.3, 1.6),
       e: 0.2,
       texture: 0.15,
       ox,
@@ -350,22 +350,22 @@ function stromaNucleus(layout: SlideLayout, rng: Rng, x: number, y: number, k: n
     };
   }
   // Larger vesicular nucleus (histiocyte / plasma cell / reactive), sometimes with a nucleolus.
-  const a = rng.range(4.8, 7);
+  const a = rng.uniform(4.8, 7);
   const dir = randomDirection(rng);
   const nucleolus = rng.float() < 0.45;
   return {
     x,
     y,
     a,
-    b: a * rng.range(0.65, 0.95),
+    b: a * rng.uniform(0.65, 0.95),
     ...dir,
-    h: rng.range(0.95, 1.2),
+    h: rng.uniform(0.95, 1.2),
     e: 0.2,
     texture: 0.4,
     ox,
     oy,
-    nx: nucleolus ? rng.range(-1.5, 1.5) : NaN,
-    ny: nucleolus ? rng.range(-1.5, 1.5) : NaN,
-    cytoplasm: rng.float() < 0.6 ? rng.range(1.7, 2.4) : 0,
+    nx: nucleolus ? rng.uniform(-1.5, 1.5) : NaN,
+    ny: nucleolus ? rng.uniform(-1.5, 1.5) : NaN,
+    cytoplasm: rng.float() < 0.6 ? rng.uniform(1.7, 2.4) : 0,
   };
 }

@@ -5,29 +5,13 @@ import { BufferSource } from './bytes/blob-source.ts';
 import type { Codecs } from './codecs.ts';
 import { openSlide } from './open.ts';
 import { SlideError, type SlideSource } from './types.ts';
+import { Rng } from '../common/random.ts';
 
 // ---------------------------------------------------------------------------------------------------- PRNG
 
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  pick<T>(items: readonly T[]): T;
-}
-
-/** mulberry32: small, fast, good enough for choosing mutations; the same seed always gives the same cases. */
+/** The same seed always gives the same cases. */
 export function seededRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: (items) => items[int(items.length)]! };
+  return new Rng(seed);
 }
 
 export function randomBytes(r: Rng, length: number): Uint8Array {
@@ -205,7 +189,7 @@ function imageIfds(bytes: Uint8Array, layout: Layout): { ifd: IfdLoc; tiles: Til
 /** A tile with data, of level 0 half the time (the one every view needs), else of any image. */
 function pickTile(r: Rng, bytes: Uint8Array, layout: Layout) {
   const images = imageIfds(bytes, layout);
-  const { ifd, tiles } = r.next() < 0.5 ? images[0]! : r.pick(images);
+  const { ifd, tiles } = r.float() < 0.5 ? images[0]! : r.pick(images);
   const withData = tiles.counts.map((c, i) => (c > 0 ? i : -1)).filter((i) => i >= 0);
   const index = withData.length ? r.pick(withData) : 0;
   const target = { width: ifd.width, height: ifd.height, tileWidth: tiles.tileWidth, tileHeight: tiles.tileHeight, index };
@@ -278,7 +262,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
       const subs = layout.ifds.filter((i) => i.sub);
       const from = r.pick(main);
       const to = r.pick(main.slice(0, main.indexOf(from) + 1));
-      if (subs.length && r.next() < 0.4) {
+      if (subs.length && r.float() < 0.4) {
         // A SubIFD that points back at a main IFD, or whose next pointer loops to itself.
         const sub = r.pick(subs);
         const subEntry = main[0]!.entries.find((e) => e.tag === 330)!;
@@ -307,7 +291,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
     mutate: (r, base, layout) => {
       const bytes = base.slice();
       const ifd = r.pick(layout.ifds);
-      const entry = r.next() < 0.6 ? (r.pick(ifd.entries.filter((e) => [256, 257, 322, 323, 324, 325, 273, 279, 259, 277, 330].includes(e.tag))) ?? r.pick(ifd.entries)) : r.pick(ifd.entries);
+      const entry = r.float() < 0.6 ? (r.pick(ifd.entries.filter((e) => [256, 257, 322, 323, 324, 325, 273, 279, 259, 277, 330].includes(e.tag))) ?? r.pick(ifd.entries)) : r.pick(ifd.entries);
       const type = r.pick([0, 1, 2, 5, 6, 8, 9, 11, 12, 16, 17, 99, r.int(20)]);
       new Bytes(bytes, layout.le).set16(entry.at + 2, type);
       return { bytes, what: `tag ${entry.tag} type ${entry.type} -> ${type}` };
@@ -341,9 +325,9 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
     cases: 4,
     mutate: (r, base, layout) => {
       const bytes = base.slice();
-      const ifd = r.next() < 0.6 ? layout.ifds[0]! : r.pick(layout.ifds);
+      const ifd = r.float() < 0.6 ? layout.ifds[0]! : r.pick(layout.ifds);
       const [w, h] = r.pick([[1e9, 1e9], [1e9, ifd.height], [ifd.width, 1e9], [0, ifd.height], [(1 << 21) + 1, 2], [0xffffffff, 0xffffffff]] as const);
-      const float = r.next() < 0.2; // a FLOAT width: NaN bits
+      const float = r.float() < 0.2; // a FLOAT width: NaN bits
       for (const [tag, v] of [[256, w], [257, h]] as const) {
         const entry = ifd.entries.find((e) => e.tag === tag);
         if (entry) setInlineLong(bytes, layout, entry, float ? 0x7fc00000 : v, float ? 11 : 4);
@@ -355,7 +339,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
     cases: 5,
     mutate: (r, base, layout) => {
       const bytes = base.slice();
-      const { ifd, tiles } = r.next() < 0.6 ? imageIfds(base, layout)[0]! : r.pick(imageIfds(base, layout));
+      const { ifd, tiles } = r.float() < 0.6 ? imageIfds(base, layout)[0]! : r.pick(imageIfds(base, layout));
       const choice = r.int(3);
       if (choice === 0) {
         // Tile dimensions: tiny (absurd tile counts), zero, huge.
@@ -363,7 +347,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
         const value = r.pick([0, 1, 3, 16, 65535, 65536, 1e6, 0xffffffff]);
         if (tw) setInlineLong(bytes, layout, tw, value);
         const th = ifd.entries.find((e) => e.tag === 323);
-        if (th && r.next() < 0.5) setInlineLong(bytes, layout, th, value);
+        if (th && r.float() < 0.5) setInlineLong(bytes, layout, th, value);
         return { bytes, what: `IFD@${ifd.offset} tile size -> ${value}` };
       }
       // Tile offset / byte count arrays claiming absurd counts, or fewer than the image needs.
@@ -427,10 +411,10 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
           return { bytes, what: `tile ${target.index}: JPEG SOF ${w}×${h}`, target };
         }
         if (m === 0x51) {
-          const big = r.next() < 0.5 ? 1e9 : 0;
+          const big = r.float() < 0.5 ? 1e9 : 0;
           view.setUint32(at + 6, big || w); // Xsiz
           view.setUint32(at + 10, big || h); // Ysiz
-          if (r.next() < 0.3) view.setUint16(at + 38, r.pick([0, 255, 16384])); // Csiz
+          if (r.float() < 0.3) view.setUint16(at + 38, r.pick([0, 255, 16384])); // Csiz
           return { bytes, what: `tile ${target.index}: J2K SIZ ${big || w}×${big || h}`, target };
         }
       }
@@ -444,7 +428,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
       const bytes = base.slice();
       const { offset, target } = pickTile(r, base, layout);
       if (bytes[offset] !== 0xff || bytes[offset + 1] !== 0xd8) return { bytes, what: 'skip: not a JPEG tile', target };
-      if (r.next() < 0.5) {
+      if (r.float() < 0.5) {
         bytes.set([0xff, 0xe0, 0xff, 0xff, 0x4a, 0x46, 0x49, 0x46, 0], offset + 2);
         return { bytes, what: `tile ${target.index} of ${target.width}×${target.height}: JFIF APP0 of 65535 bytes`, target };
       }
@@ -460,7 +444,7 @@ export const MUTATORS: Record<string, { cases: number; mutate: Mutator }> = {
       const entries = layout.ifds.flatMap((i) => i.entries.filter((e) => e.tag === 347 || e.tag === 270));
       if (!entries.length) return { bytes, what: 'skip: no JPEGTables or description' };
       const entry = r.pick(entries);
-      if (r.next() < 0.5) bytes.set(randomBytes(r, Math.min(entry.count, 256)), entry.valueAt);
+      if (r.float() < 0.5) bytes.set(randomBytes(r, Math.min(entry.count, 256)), entry.valueAt);
       else flipBits(r, bytes, entry.valueAt, entry.valueAt + entry.count, 1 + r.int(16));
       return { bytes, what: `tag ${entry.tag} value corrupted` };
     },
