@@ -27,8 +27,13 @@ test.describe('whole-slide QC scan', () => {
     await expect(progress).toHaveAttribute('data-running', 'false', { timeout: 180_000 });
     await expect(progress).toContainText('100%');
     await expect(progress).toContainText('MP/s');
+    await expect(progress).toContainText(`${browsed.toLocaleString('en')} cells reused`);
     const scored = Number(await viewer.getAttribute('data-scored-cells'));
     expect(scored).toBeGreaterThan(500);
+    // A second scan finds everything done and recomputes nothing.
+    await page.getByTestId('scan-start').click();
+    await expect(progress).toContainText('every cell was already scored');
+    expect(Number(await viewer.getAttribute('data-scored-cells'))).toBe(scored);
 
     await page.getByTestId('qc-threshold').fill('-3');
     await page.getByTestId('qc-tolerance').fill('5');

@@ -109,7 +109,7 @@ export function startScan(): void {
   const { width, height } = slide.info.levels[0]!;
   scanBaseline = r.map.state.reduce((n, s) => n + (s === 2 ? 1 : 0), 0);
   useFocusStore.setState({
-    scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: scanBaseline, cellsTotal: r.map.state.length, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
+    scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: scanBaseline, cellsTotal: r.map.state.length, cellsReused: scanBaseline, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
   });
   r.setScanMode(true);
   r.setView({ x: 0, y: 0, width, height });

@@ -12,6 +12,8 @@ export interface ScanState {
   elapsedMs: number;
   cellsDone: number;
   cellsTotal: number;
+  /** Cells already scored (while browsing, or by an earlier scan) when the scan started: reused, not recomputed. */
+  cellsReused: number;
   /** Level-0 slide area covered per second, in megapixels. */
   megapixelsPerSecond: number;
   etaSeconds: number;

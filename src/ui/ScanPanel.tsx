@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { buildReport } from '../scan/report.ts';
 import { summarise } from '../scan/summary.ts';
 import { cancelScan, currentModel, currentScoreMap, overlayStyle, startScan } from '../state/focus-controller.ts';
-import { useFocusStore } from '../state/focus-store.ts';
+import { useFocusStore, type ScanState } from '../state/focus-store.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { downloadBlob, downloadText } from './download.ts';
@@ -84,10 +84,7 @@ export function ScanPanel() {
       {scan && (
         <div className="scan-progress" data-testid="scan-progress" data-running={scan.running} data-percent={pct.toFixed(1)}>
           <progress max={100} value={pct} />
-          <span>
-            {pct.toFixed(0)}%{scan.running && Number.isFinite(scan.etaSeconds) ? ` · ETA ${Math.ceil(scan.etaSeconds)} s` : ''} · {scan.megapixelsPerSecond.toFixed(1)} MP/s
-            {scan.cancelled ? ' · cancelled' : !scan.running ? ` · done in ${(scan.elapsedMs / 1000).toFixed(1)} s` : ''}
-          </span>
+          <span>{scanProgressText(scan)}</span>
         </div>
       )}
       {scan && threshold === undefined && (
@@ -151,4 +148,13 @@ export function ScanPanel() {
       )}
     </section>
   );
+}
+
+function scanProgressText(scan: ScanState): string {
+  const pct = scan.cellsTotal ? (100 * scan.cellsDone) / scan.cellsTotal : 0;
+  const reused = scan.cellsReused ? ` · ${scan.cellsReused.toLocaleString('en')} cells reused` : '';
+  if (!scan.running && !scan.cancelled && scan.cellsDone === scan.cellsReused) return `100% · every cell was already scored${reused}, nothing recomputed`;
+  const eta = scan.running && Number.isFinite(scan.etaSeconds) ? ` · ETA ${Math.ceil(scan.etaSeconds)} s` : '';
+  const end = scan.cancelled ? ' · cancelled' : !scan.running ? ` · done in ${(scan.elapsedMs / 1000).toFixed(1)} s` : '';
+  return `${pct.toFixed(0)}%${eta} · ${scan.megapixelsPerSecond.toFixed(1)} MP/s${reused}${end}`;
 }
