@@ -40,7 +40,6 @@ export function overlayStyle(map: ScoreMap | undefined): OverlayStyle {
   return { colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, threshold: s.threshold, ...(normaliser ? { normaliser } : {}) };
 }
 
-let scanBaseline = 0;
 /** Results arrive hundreds of times a second; redrawing the heatmap and panels for each took a third of a core in
  * software rendering (bench:scan) and made long main-thread tasks while browsing (bench:viewer). So progress is
  * shown at most every 100 ms while browsing and 250 ms during a scan; the final state at once. */
@@ -71,7 +70,7 @@ function render(): void {
   let nextScan = scan;
   if (scan?.running) {
     const elapsedMs = performance.now() - scan.startedAt;
-    const newlyDone = p.done - scanBaseline;
+    const newlyDone = p.done - scan.cellsReused;
     const rate = elapsedMs > 0 ? newlyDone / elapsedMs : 0; // cells per ms
     const cellArea = r.map.grid.stride ** 2;
     if (!p.busy) r.setScanMode(false);
@@ -107,9 +106,9 @@ export function startScan(): void {
   const slide = useSlideStore.getState().slide;
   if (!r || !slide) return;
   const { width, height } = slide.info.levels[0]!;
-  scanBaseline = r.map.state.reduce((n, s) => n + (s === 2 ? 1 : 0), 0);
+  const reused = r.map.state.reduce((n, s) => n + (s === 2 ? 1 : 0), 0);
   useFocusStore.setState({
-    scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: scanBaseline, cellsTotal: r.map.state.length, cellsReused: scanBaseline, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
+    scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: reused, cellsTotal: r.map.state.length, cellsReused: reused, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
   });
   r.setScanMode(true);
   r.setView({ x: 0, y: 0, width, height });

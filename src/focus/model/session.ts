@@ -78,7 +78,7 @@ export async function runPatchTensor(session: FocusSession, input: Float32Array,
 
 /**
  * Patches per session.run. Small runs keep the input (8 × 0.7 MB) in cache while onnxruntime copies and reads it:
- * measured with bench:model, batches of 8 cost 10–40 % less per patch than batches of 1 or 49.
+ * measured with bench:model, batches of 8 cost 10–45 % less per patch than batches of 1 or 49.
  */
 export const RUN_BATCH = 8;
 

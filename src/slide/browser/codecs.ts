@@ -19,20 +19,27 @@ async function decodeWithBitmap(bytes: Uint8Array, type: string): Promise<RGBAIm
   }
 }
 
-// One canvas per worker, reused: creating a canvas and its context per tile cost more than decoding the tile.
-let scratch: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
+// One canvas per worker for tile-sized images, reused: creating a canvas and its context per tile cost more than
+// decoding the tile. Larger images (quick-check files) get a canvas of their own that is freed afterwards.
+const SCRATCH_MAX_PIXELS = 1024 * 1024;
+let scratch: OffscreenCanvasRenderingContext2D | undefined;
+
+function canvasFor(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  const reuse = width * height <= SCRATCH_MAX_PIXELS;
+  if (reuse && scratch && scratch.canvas.width >= width && scratch.canvas.height >= height) return scratch;
+  const size = reuse ? Math.sqrt(SCRATCH_MAX_PIXELS) : 0;
+  const canvas = new OffscreenCanvas(Math.max(width, size), Math.max(height, size));
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new SlideError('no 2D canvas available in this worker');
+  // 'copy' replaces what the canvas held (alpha included) instead of compositing over the previous image.
+  ctx.globalCompositeOperation = 'copy';
+  if (reuse) scratch = ctx;
+  return ctx;
+}
 
 export function bitmapToRgba(bitmap: ImageBitmap): RGBAImage {
   const { width, height } = bitmap;
-  if (!scratch || scratch.canvas.width < width || scratch.canvas.height < height) {
-    const canvas = new OffscreenCanvas(Math.max(width, scratch?.canvas.width ?? 0), Math.max(height, scratch?.canvas.height ?? 0));
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new SlideError('no 2D canvas available in this worker');
-    // 'copy' replaces what the canvas held (alpha included) instead of compositing over the previous image.
-    ctx.globalCompositeOperation = 'copy';
-    scratch = { canvas, ctx };
-  }
-  const { ctx } = scratch;
+  const ctx = canvasFor(width, height);
   ctx.drawImage(bitmap, 0, 0);
   const { data } = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
   return { width, height, data };
