@@ -34,3 +34,9 @@ export async function startPreview(port) {
 export function launchChromium() {
   return chromium.launch({ executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS });
 }
+
+/** Loads the app from the preview server and waits until its viewer is ready (the demo slide is open). */
+export async function openApp(page, port) {
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+}

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { launchChromium, startPreview } from './bench-browser.mjs';
+import { launchChromium, openApp, startPreview } from './bench-browser.mjs';
 import { cpuSnapshot, cpuSummary } from './proc-cpu.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -49,8 +49,7 @@ const say = (s) => { console.log(s); lines.push(s); };
 try {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  await openApp(page, PORT);
   await page.setInputFiles('[data-testid=open-file]', slidePath);
   await page.waitForFunction((name) => document.querySelector('[data-testid=status-name]')?.textContent === name, slidePath.split('/').pop(), { timeout: 60_000 });
   await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });

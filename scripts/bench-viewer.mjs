@@ -3,7 +3,7 @@
 // production build. Prints measured numbers with the machine; asserts nothing.
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { launchChromium, startPreview } from './bench-browser.mjs';
+import { launchChromium, openApp, startPreview } from './bench-browser.mjs';
 
 const PORT = 4391;
 const slideArg = process.argv[2];
@@ -13,8 +13,7 @@ const stopPreview = await startPreview(PORT);
 try {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  await openApp(page, PORT);
   if (slide) {
     await page.setInputFiles('[data-testid=open-file]', slide);
     await page.waitForTimeout(300);

@@ -1,15 +1,14 @@
 // Retakes docs/screenshot.png (the README's picture): the demo slide after a whole-slide scan with the default
 // (shipped 1-kernel) model, the QC summary and a hover tooltip. Run after `npm run build`.
 import { resolve } from 'node:path';
-import { launchChromium, root, startPreview } from './bench-browser.mjs';
+import { launchChromium, openApp, root, startPreview } from './bench-browser.mjs';
 
 const PORT = 4394;
 const stop = await startPreview(PORT);
 try {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  await openApp(page, PORT);
   await page.click('[data-testid=scan-start]'); // turns the heatmap on and scores every tissue cell
   await page.waitForSelector('[data-testid=scan-progress][data-running=false]', { state: 'attached', timeout: 300_000 });
   await page.waitForTimeout(500);
