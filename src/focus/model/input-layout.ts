@@ -4,7 +4,7 @@
 // - 's2d' (space to depth): each patch zero-padded to 240×240 and cut into 48×48 blocks of 5×5 pixels, stored as
 //   [N, 75, 48, 48] with channel = colour·25 + row-in-block·5 + column-in-block. A 7×7 window at stride 5 then
 //   spans exactly 2×2 blocks, so the convolution becomes a 1×1 convolution to 4 partial sums per kernel (one per
-//   block offset) plus a fixed 2×2 sum: plain matrix products, which onnxruntime's WASM backend runs about 1.4×
+//   block offset) plus a fixed 2×2 sum: plain matrix products, which onnxruntime's WASM backend runs about 2.4×
 //   faster than its im2col path for the strided 7×7 convolution (bench:model). It does 2× the multiply-adds (the
 //   kernel is padded to 10×10), so the builder uses it for 1 and 2 kernels only.
 import type { RGBAImage } from '../../slide/types.ts';

@@ -16,7 +16,7 @@
 // - patch corners step by 128, and 128 mod 5 = 3, so the 7 corners 0…768 of a 1024 side fall on all 5 phases of
 //   the stride-5 grid; covering them needs 5×5 phase maps of 205×205 ≈ 1.05M conv positions per 1024×1024 image,
 //   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
-// So the app and the CLI batch patches (49 per 1024×1024 image in one run); see onnx-builder.test.ts.
+// So the app and the CLI score patches in batches (session.ts, RUN_BATCH); see onnx-builder.test.ts.
 import { inputShape, S2D_BLOCK, S2D_CHANNELS, type InputLayout } from './input-layout.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 

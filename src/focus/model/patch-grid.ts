@@ -69,8 +69,8 @@ export function packPatches(
       throw new RangeError(`patch at (${x},${y}) lies outside the ${width}×${img.height} image`);
     }
   }
-  // RGBA in an aligned buffer: read one 32-bit word per pixel (little-endian: R in the low byte). This is the hot
-  // loop of whole-slide scanning, where packing otherwise costs as much as the model.
+  // RGBA in an aligned buffer: read one 32-bit word per pixel (little-endian: R in the low byte). Packing is in the
+  // hot loop of scanning with a plain-layout model, where it otherwise costs as much as the model.
   if (ch === 4 && data.byteOffset % 4 === 0 && new Uint8Array(Uint32Array.of(1).buffer)[0] === 1) {
     packRgbaWords(new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2), width, corners, patch, out, outOffset);
     return out;
