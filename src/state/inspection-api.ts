@@ -15,6 +15,8 @@ export interface InspectionApi {
   showRegion(x: number, y: number, width: number, height: number): void;
   /** Level-0 zoom: how many screen pixels one level-0 pixel takes now. */
   imageZoom(): number;
+  /** Every tile the current view needs is loaded and drawn (OpenSeadragon's fully-loaded state). */
+  tilesLoaded(): boolean;
   /** Runs a benchmark stage split over all slide workers in parallel; returns wall time and level-0 pixels covered. */
   benchStage(kind: 'decode' | 'model' | 'per-patch', options?: { maxTiles?: number; patches?: number; cells?: number }): Promise<{ ms: number; pixels: number; workers: number }>;
 }
@@ -79,6 +81,10 @@ export function installInspectionApi(): void {
       const viewer = useViewerStore.getState().viewer;
       const item = viewer?.world.getItemAt(0);
       return viewer && item ? item.viewportToImageZoom(viewer.viewport.getZoom(true)) : Number.NaN;
+    },
+    tilesLoaded() {
+      const item = useViewerStore.getState().viewer?.world.getItemAt(0);
+      return item?.getFullyLoaded() ?? false;
     },
   };
 }
