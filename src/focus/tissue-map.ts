@@ -5,7 +5,7 @@ import { classifyPixel } from './tissue.ts';
 import type { Rect } from './slide-grid.ts';
 
 /** Level-0 pixels per mask pixel. */
-export const MASK_DOWNSAMPLE = 8;
+const MASK_DOWNSAMPLE = 8;
 /** Mask pixels per side of one mask tile (2048 level-0 pixels). */
 const MASK_TILE = 256;
 const TILE_SPAN = MASK_TILE * MASK_DOWNSAMPLE;

@@ -9,8 +9,7 @@ import type { BenchRequest } from '../focus/bench-stages.ts';
  * viewer's workers produce them for OpenSeadragon. Local only; it sends nothing anywhere.
  */
 export interface InspectionApi {
-  /** Pixels of a level-0 rectangle as the workers render them, at its own size or scaled to outWidth×outHeight. */
-  renderRegion(x: number, y: number, width: number, height: number, outWidth?: number, outHeight?: number): Promise<{ width: number; height: number; rgbaBase64: string }>;
+  renderRegion(x: number, y: number, width: number, height: number): Promise<{ width: number; height: number; rgbaBase64: string }>;
   /** Moves the view at once (no animation) to show the level-0 rectangle; used by benchmarks and tests. */
   showRegion(x: number, y: number, width: number, height: number): void;
   /** Level-0 zoom: how many screen pixels one level-0 pixel takes now. */
@@ -29,18 +28,18 @@ declare global {
 
 export function installInspectionApi(): void {
   window.focuslite = {
-    async renderRegion(x, y, width, height, outWidth = width, outHeight = height) {
+    async renderRegion(x, y, width, height) {
       const slide = useSlideStore.getState().slide;
       if (slide?.kind !== 'workers') throw new Error('no slide open in the workers');
-      const bitmap = await slide.workers.render(x, y, width, height, outWidth, outHeight);
-      const canvas = new OffscreenCanvas(outWidth, outHeight);
+      const bitmap = await slide.workers.render(x, y, width, height, width, height);
+      const canvas = new OffscreenCanvas(width, height);
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(bitmap, 0, 0);
       bitmap.close();
-      const bytes = new Uint8Array(ctx.getImageData(0, 0, outWidth, outHeight).data.buffer);
+      const bytes = new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer);
       let binary = '';
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { width: outWidth, height: outHeight, rgbaBase64: btoa(binary) };
+      return { width, height, rgbaBase64: btoa(binary) };
     },
     showRegion(x, y, width, height) {
       const viewer = useViewerStore.getState().viewer;
