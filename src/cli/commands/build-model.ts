@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { describeInput } from '../../focus/model/input-layout.ts';
+import { describeInput, INPUT_LAYOUTS, type InputLayout } from '../../focus/model/input-layout.ts';
 import { architectureString, buildFocusModel, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../../focus/model/onnx-builder.ts';
 import { PATCH, STRIDE } from '../../focus/model/patch-grid.ts';
 import { createFocusSession } from '../../focus/model/session.ts';
@@ -15,8 +15,13 @@ const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [
                   (legacy or zip format, with or without 'module.' prefixes); detected by content
   --out M.onnx    the ONNX model to write; a model card M.json is written beside it
   --name NAME     model name recorded in the model and the card (default: from the weights file name)
-  --layout L      input layout: nchw ([N,3,235,235], the released graph as is) or s2d ([N,75,48,48], the same
-                  maths as matrix products); default s2d for 1–2 kernels (faster there), nchw for more`;
+  --layout L      input layout: nchw (float [N,3,235,235], the released graph as is), s2d (float [N,75,48,48],
+                  the same maths as matrix products) or u8 (uint8 [N,105,48,47], an exact integer matrix product);
+                  default u8 for 1–2 kernels (fastest there), nchw for more`;
+
+function isLayout(s: string): s is InputLayout {
+  return (INPUT_LAYOUTS as readonly string[]).includes(s);
+}
 
 /** The model card's path: M.onnx → M.json. */
 export function cardPath(out: string): string {
@@ -41,8 +46,9 @@ const command: Command = {
       console.error(`focuslite build-model: --weights and --out are required\n\nUsage: ${usage}`);
       return 2;
     }
-    if (values.layout !== undefined && values.layout !== 'nchw' && values.layout !== 's2d') {
-      console.error(`focuslite build-model: --layout must be nchw or s2d, not '${values.layout}'\n\nUsage: ${usage}`);
+    const layout = values.layout;
+    if (layout !== undefined && !isLayout(layout)) {
+      console.error(`focuslite build-model: --layout must be ${INPUT_LAYOUTS.join(', ')}, not '${layout}'\n\nUsage: ${usage}`);
       return 2;
     }
     let bytes: Uint8Array;
@@ -55,8 +61,7 @@ const command: Command = {
     }
     const weights = loadWeights(bytes, values.weights);
     const name = values.name ?? basename(values.weights).replace(/\.(json|pt|pth|tar|ckpt)$/i, '');
-    const layout = values.layout ?? defaultLayout(weights.kernels);
-    const onnx = buildFocusModel(weights, { name, layout, metadata: { source_weights: basename(values.weights) } });
+    const onnx = buildFocusModel(weights, { name, layout: layout ?? defaultLayout(weights.kernels), metadata: { source_weights: basename(values.weights) } });
     // Load it once before writing, so a file that onnxruntime-web cannot run is never produced.
     const session = await createFocusSession(onnx);
     await session.release();
@@ -70,7 +75,7 @@ const command: Command = {
       architecture: architectureString(weights),
       kernels: weights.kernels,
       parameters: parameterCount(weights),
-      input: { name: INPUT_NAME, type: 'float32', ...describeInput(layout) },
+      input: { name: INPUT_NAME, ...describeInput(layout ?? defaultLayout(weights.kernels)) },
       output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1], meaning: 'patch focus score, higher = blurrier' },
       convMap: [CONV_OUT, CONV_OUT],
       imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },

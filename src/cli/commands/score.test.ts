@@ -87,10 +87,10 @@ describe('focuslite build-model + score', () => {
 
   it('build-model --layout: the plain and the space-to-depth graphs score alike; a bad layout is a usage error', async () => {
     const grids: number[][] = [];
-    for (const layout of ['nchw', 's2d']) {
+    for (const layout of ['nchw', 's2d', 'u8']) {
       const out = join(dir, `m-${layout}.onnx`);
       expect((await capture(() => buildModel.run(['--weights', join(dir, 'w.json'), '--out', out, '--layout', layout]))).code).toBe(0);
-      expect(JSON.parse(readFileSync(join(dir, `m-${layout}.json`), 'utf8')).input.shape).toEqual(layout === 'nchw' ? ['N', 3, 235, 235] : ['N', 75, 48, 48]);
+      expect(JSON.parse(readFileSync(join(dir, `m-${layout}.json`), 'utf8')).input.shape).toEqual({ nchw: ['N', 3, 235, 235], s2d: ['N', 75, 48, 48], u8: ['N', 105, 48, 48] }[layout]);
       const r = await capture(() => score.run([join(dir, 'a.png'), '--model', out, '--json']));
       expect(r.code, r.stderr).toBe(0);
       grids.push(JSON.parse(r.stdout).results[0].patchGrid.flat());

@@ -1,5 +1,5 @@
 // Benchmark core shared by Node (bench-node.ts) and the Chromium worker (bench-worker.ts): no Node or DOM APIs.
-import { packInput, valuesPerPatch } from './input-layout.ts';
+import { INPUT_LAYOUTS, inputType, packInput, valuesPerPatch } from './input-layout.ts';
 import { buildFocusModel, defaultLayout } from './onnx-builder.ts';
 import { patchGrid } from './patch-grid.ts';
 import { referencePatchScores } from './reference.ts';
@@ -39,7 +39,7 @@ export interface BenchOptions {
 }
 
 /**
- * Times one model on a 1024×1024 image (7×7 = 49 patches) in both input layouts (input-layout.ts): ONNX at batch 1
+ * Times one model on a 1024×1024 image (7×7 = 49 patches) in each input layout (input-layout.ts): ONNX at batch 1
  * and 49, packing, scoreImage, and once the TS reference. The layout the builder picks by default is marked.
  */
 export async function benchModel(label: string, weights: FocusWeights, options: BenchOptions = {}): Promise<BenchRow[]> {
@@ -49,7 +49,7 @@ export async function benchModel(label: string, weights: FocusWeights, options: 
   const n = grid.corners.length;
   const rows: BenchRow[] = [];
   const row = (what: string, msPerImage: number) => rows.push({ model: label, what, msPerPatch: msPerImage / n, msPerImage });
-  for (const layout of ['nchw', 's2d'] as const) {
+  for (const layout of INPUT_LAYOUTS) {
     const session = await createFocusSession(buildFocusModel(weights, { layout }));
     const tag = `${layout}${layout === defaultLayout(weights.kernels) ? '*' : ''}`;
     try {
@@ -59,7 +59,7 @@ export async function benchModel(label: string, weights: FocusWeights, options: 
       const eight = tensor.slice(0, 8 * valuesPerPatch(layout));
       row(`${tag} onnx, batch 8 (×49/8 runs)`, ((await time(() => runPatchTensor(session, eight, 8), reps * 2)) * n) / 8);
       row(`${tag} onnx, batch 49 (1 run)`, await time(() => runPatchTensor(session, tensor, n), reps));
-      row(`${tag} pack RGBA → float32`, await time(() => packInput(layout, img, grid.corners, tensor), reps));
+      row(`${tag} pack RGBA → ${inputType(layout)}`, await time(() => packInput(layout, img, grid.corners, tensor), reps));
       row(`${tag} scoreImage (pack + onnx 49)`, await time(() => scoreImage(session, img), reps));
     } finally {
       await session.release();

@@ -106,6 +106,10 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     [2, true, 's2d'],
     [10, true, 'nchw'],
     [10, true, 's2d'],
+    [1, false, 'u8'],
+    [1, true, 'u8'],
+    [2, true, 'u8'],
+    [10, true, 'u8'],
   ] as const) {
     it(`${c} kernel${withFc ? ' + fc' : ''}, ${layout} input: ONNX equals the TS reference per patch (1e-5)`, async () => {
       const w = randomWeights(c, 10 + c, withFc);
@@ -162,8 +166,8 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     await expect(scoreImage(session, randomImage(234, 500, 1))).rejects.toThrow(/234×500.*at least 235×235/);
   });
 
-  it('picks the space-to-depth input for 1 and 2 kernels and the plain one for 10', async () => {
-    for (const [c, layout] of [[1, 's2d'], [2, 's2d'], [10, 'nchw']] as const) {
+  it('picks the uint8 input for 1 and 2 kernels and the plain one for 10', async () => {
+    for (const [c, layout] of [[1, 'u8'], [2, 'u8'], [10, 'nchw']] as const) {
       const session = await createFocusSession(buildFocusModel(randomWeights(c, 5, c > 1)));
       sessions.push(session);
       expect(inputLayout(session)).toBe(layout);

@@ -6,6 +6,13 @@
 //   layout 's2d' (input-layout.ts): input float32 [N,75,48,48], the same values space-to-depth
 //     Conv(W1 [4C,75,1,1]) partial sums per 2×2 block offset                              → [N,4C,48,48]
 //     Conv(W2 [C,4,2,2] fixed 0/1, B [C], group C) adds the four offsets                  → [N,C,47,47]
+//   layout 'u8' (input-layout.ts): input uint8 [N,105,48,48], 5×7 windows of the padded patch
+//     Reshape → [N,105,2304]; MatMulInteger(Wq uint8 [6C,105], zero point 128): per kernel, block-row offset
+//       dy (kernel rows 0–4 / 5–6) and base-256 digit of the weights, exact int32 sums              → [N,6C,2304]
+//     Cast float; MatMul(S [2C,6C]): digit scales × weight scale / 255                             → [N,2C,2304]
+//     Reshape [N,C,2,48,48]; output row i = dy 0 at block row i + dy 1 at block row i + 1, columns 0–46:
+//       Slice, Slice, Add                                                                           → [N,C,1,47,47]
+//     ReduceMin(axes [2,3,4]); Add(B [C])                                                         → [N,C]
 //   ReduceMin(axes [2,3], keepdims 0)                                                     → [N,C]
 //   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)                               → [N,1]
 //   output score float32 [N,1]
@@ -17,7 +24,7 @@
 //   the stride-5 grid; covering them needs 5×5 phase maps of 205×205 ≈ 1.05M conv positions per 1024×1024 image,
 //   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
 // So the app and the CLI score patches in batches (session.ts, RUN_BATCH); see onnx-builder.test.ts.
-import { inputShape, S2D_BLOCK, S2D_CHANNELS, type InputLayout } from './input-layout.ts';
+import { inputShape, inputType, S2D_BLOCK, S2D_CHANNELS, U8_CHANNELS, U8_COLS, U8_ROWS, U8_WINDOW_COLS, U8_WINDOW_ROWS, type InputLayout } from './input-layout.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 
 export const PATCH_SIZE = 235;
@@ -81,19 +88,31 @@ class ProtoWriter {
 }
 
 // onnx.proto field numbers and enums used below.
-const TensorDataType = { FLOAT: 1 } as const;
+const TensorDataType = { FLOAT: 1, UINT8: 2, INT64: 7 } as const;
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
 
-function tensorProto(name: string, dims: number[], values: Float32Array): ProtoWriter {
-  const raw = new Uint8Array(values.length * 4);
+function tensorProto(name: string, dims: number[], values: Float32Array | Uint8Array | BigInt64Array): ProtoWriter {
+  const raw = new Uint8Array(values.byteLength);
   const dv = new DataView(raw.buffer);
-  values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
+  let type: number;
+  if (values instanceof Float32Array) {
+    type = TensorDataType.FLOAT;
+    values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
+  } else if (values instanceof BigInt64Array) {
+    type = TensorDataType.INT64;
+    values.forEach((v, i) => dv.setBigInt64(i * 8, v, true));
+  } else {
+    type = TensorDataType.UINT8;
+    raw.set(values);
+  }
   return new ProtoWriter()
     .packedInts(1, dims) // dims
-    .int(2, TensorDataType.FLOAT) // data_type
+    .int(2, type) // data_type
     .string(8, name) // name
     .bytesField(9, raw); // raw_data (little-endian)
 }
+
+const int64s = (...v: number[]) => BigInt64Array.from(v, BigInt);
 
 type Attr = { name: string; ints: number[] } | { name: string; int: number };
 
@@ -112,11 +131,11 @@ function nodeProto(opType: string, inputs: string[], outputs: string[], name: st
   return w;
 }
 
-/** A float tensor value: dims are numbers (fixed) or strings (symbolic, e.g. "N"). */
-function valueInfo(name: string, dims: (number | string)[]): ProtoWriter {
+/** A tensor value: dims are numbers (fixed) or strings (symbolic, e.g. "N"). */
+function valueInfo(name: string, dims: (number | string)[], type: number = TensorDataType.FLOAT): ProtoWriter {
   const shape = new ProtoWriter();
   for (const d of dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-  const tensorType = new ProtoWriter().int(1, TensorDataType.FLOAT).message(2, shape);
+  const tensorType = new ProtoWriter().int(1, type).message(2, shape);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
@@ -126,12 +145,12 @@ export interface BuildModelOptions {
   /** Extra metadata_props (string values), e.g. the source weights file. */
   metadata?: Record<string, string>;
   producerVersion?: string;
-  /** Input layout; by default 's2d' for 1 and 2 kernels (faster there) and 'nchw' for more. */
+  /** Input layout; by default 'u8' for 1 and 2 kernels (fastest there) and 'nchw' for more. */
   layout?: InputLayout;
 }
 
 export function defaultLayout(kernels: number): InputLayout {
-  return kernels <= 2 ? 's2d' : 'nchw';
+  return kernels <= 2 ? 'u8' : 'nchw';
 }
 
 /** W1 of the s2d graph: for kernel k and block offset (dy, dx), the 5×5 part of the 7×7 kernel (zero past 7). */
@@ -159,6 +178,64 @@ function s2dCombine(c: number): Float32Array {
   return w2;
 }
 
+// 'u8' weights: each kernel's 147 weights as integers Q = round(w / s), s = max|w| / (127·2¹⁶), written as three
+// base-256 digits in [−128, 127] (uint8 with zero point 128). Integer sums of uint8 pixels times digits are exact
+// (|sum| < 105·255·128 < 2²⁴, so also exact as float32); the quantisation error is at most s/2 = max|w|·6·10⁻⁸
+// per weight: float32 precision, not 8-bit.
+const DIGITS = 3;
+const U8_ZERO_POINT = 128;
+const U8_POSITIONS = U8_ROWS * U8_COLS;
+const U8_OUT = U8_COLS - 1; // 47 output rows and columns
+
+function kernelScale(w: FocusWeights, k: number): number {
+  let max = 0;
+  for (let i = k * 147; i < (k + 1) * 147; i++) max = Math.max(max, Math.abs(w.convWeight[i] as number));
+  return max > 0 ? max / (127 * 65536) : 1;
+}
+
+/** Base-256 digits of round(v), least significant last, each in [−128, 127]. */
+function digitsOf(v: number): number[] {
+  let q = Math.round(v);
+  const out: number[] = [];
+  for (let i = 0; i < DIGITS - 1; i++) {
+    const d = q - 256 * Math.round(q / 256);
+    out.unshift(d);
+    q = (q - d) / 256;
+  }
+  out.unshift(q);
+  return out;
+}
+
+/** Wq [6C,105]: row (k·2 + dy)·3 + digit; column colour·35 + row·7 + column of the window (input-layout.ts). */
+function u8Weights(w: FocusWeights): Uint8Array {
+  const c = w.kernels;
+  const wq = new Uint8Array(c * 2 * DIGITS * U8_CHANNELS).fill(U8_ZERO_POINT);
+  for (let k = 0; k < c; k++) {
+    const s = kernelScale(w, k);
+    for (let ch = 0; ch < 3; ch++)
+      for (let ky = 0; ky < 7; ky++)
+        for (let kx = 0; kx < 7; kx++) {
+          const dy = ky < U8_WINDOW_ROWS ? 0 : 1;
+          const col = ch * U8_WINDOW_ROWS * U8_WINDOW_COLS + (ky - dy * U8_WINDOW_ROWS) * U8_WINDOW_COLS + kx;
+          const digits = digitsOf((w.convWeight[((k * 3 + ch) * 7 + ky) * 7 + kx] as number) / s);
+          digits.forEach((d, i) => (wq[((k * 2 + dy) * DIGITS + i) * U8_CHANNELS + col] = d + U8_ZERO_POINT));
+        }
+  }
+  return wq;
+}
+
+/** S [2C,6C]: adds each (kernel, dy)'s digits with weights 256², 256, 1, times the kernel's scale / 255. */
+function u8DigitScales(w: FocusWeights): Float32Array {
+  const c = w.kernels;
+  const m = new Float32Array(2 * c * 2 * c * DIGITS);
+  for (let k = 0; k < c; k++) {
+    const s = kernelScale(w, k) / 255;
+    for (let dy = 0; dy < 2; dy++)
+      for (let i = 0; i < DIGITS; i++) m[(k * 2 + dy) * 2 * c * DIGITS + (k * 2 + dy) * DIGITS + i] = s * 256 ** (DIGITS - 1 - i);
+  }
+  return m;
+}
+
 /** Serialised ONNX model bytes of the per-patch FocusLiteNN for these weights. */
 export function buildFocusModel(weights: FocusWeights, options: BuildModelOptions = {}): Uint8Array {
   validateWeights(weights);
@@ -179,6 +256,15 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
         { name: 'group', int: 1 },
       ]),
     );
+  } else if (layout === 'u8') {
+    graph.message(1, nodeProto('Reshape', [INPUT_NAME, 'u8.flat_shape'], ['windows'], 'flatten'));
+    graph.message(1, nodeProto('MatMulInteger', ['conv.u8_weight', 'windows', 'u8.zero_point'], ['digit_sums'], 'conv_digits'));
+    graph.message(1, nodeProto('Cast', ['digit_sums'], ['digit_sums_f'], 'to_float', [{ name: 'to', int: TensorDataType.FLOAT }]));
+    graph.message(1, nodeProto('MatMul', ['conv.u8_scales', 'digit_sums_f'], ['row_sums'], 'add_digits'));
+    graph.message(1, nodeProto('Reshape', ['row_sums', 'u8.row_shape'], ['row_sums4'], 'split_rows'));
+    graph.message(1, nodeProto('Slice', ['row_sums4', 'u8.top_start', 'u8.top_end', 'u8.axes'], ['top'], 'top_rows'));
+    graph.message(1, nodeProto('Slice', ['row_sums4', 'u8.bottom_start', 'u8.bottom_end', 'u8.axes'], ['bottom'], 'bottom_rows'));
+    graph.message(1, nodeProto('Add', ['top', 'bottom'], ['conv_nobias'], 'add_rows'));
   } else {
     graph.message(1, nodeProto('Conv', [INPUT_NAME, 'conv.s2d_weight'], ['block_sums'], 'conv_blocks', [{ name: 'kernel_shape', ints: [1, 1] }]));
     graph.message(
@@ -189,19 +275,34 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
       ]),
     );
   }
-  graph.message(
-    1,
-    nodeProto('ReduceMin', ['conv_map'], [hasFc ? 'min' : OUTPUT_NAME], 'min', [
-      { name: 'axes', ints: [2, 3] },
-      { name: 'keepdims', int: 0 },
-    ]),
-  );
+  const minAttrs: Attr[] = [
+    { name: 'axes', ints: [2, 3] },
+    { name: 'keepdims', int: 0 },
+  ];
+  if (layout === 'u8') {
+    // min(x) + b = min(x + b): the bias is added to C numbers instead of C·47² (the other graphs add it in Conv).
+    graph.message(1, nodeProto('ReduceMin', ['conv_nobias'], ['min_nobias'], 'min', [{ name: 'axes', ints: [2, 3, 4] }, { name: 'keepdims', int: 0 }]));
+    graph.message(1, nodeProto('Add', ['min_nobias', 'conv.bias'], [hasFc ? 'min' : OUTPUT_NAME], 'bias'));
+  } else {
+    graph.message(1, nodeProto('ReduceMin', ['conv_map'], [hasFc ? 'min' : OUTPUT_NAME], 'min', minAttrs));
+  }
   if (hasFc) {
     graph.message(1, nodeProto('Gemm', ['min', 'fc.weight', 'fc.bias'], [OUTPUT_NAME], 'fc', [{ name: 'transB', int: 1 }]));
   }
   graph.string(2, name);
   if (layout === 'nchw') {
     graph.message(5, tensorProto('conv.weight', [c, 3, 7, 7], weights.convWeight));
+  } else if (layout === 'u8') {
+    graph.message(5, tensorProto('u8.flat_shape', [3], int64s(0, U8_CHANNELS, U8_POSITIONS)));
+    graph.message(5, tensorProto('conv.u8_weight', [2 * c * DIGITS, U8_CHANNELS], u8Weights(weights)));
+    graph.message(5, tensorProto('u8.zero_point', [], Uint8Array.of(U8_ZERO_POINT)));
+    graph.message(5, tensorProto('conv.u8_scales', [2 * c, 2 * c * DIGITS], u8DigitScales(weights)));
+    graph.message(5, tensorProto('u8.row_shape', [5], int64s(0, c, 2, U8_ROWS, U8_COLS)));
+    graph.message(5, tensorProto('u8.axes', [3], int64s(2, 3, 4)));
+    graph.message(5, tensorProto('u8.top_start', [3], int64s(0, 0, 0)));
+    graph.message(5, tensorProto('u8.top_end', [3], int64s(1, U8_OUT, U8_OUT)));
+    graph.message(5, tensorProto('u8.bottom_start', [3], int64s(1, 1, 0)));
+    graph.message(5, tensorProto('u8.bottom_end', [3], int64s(2, U8_OUT + 1, U8_OUT)));
   } else {
     graph.message(5, tensorProto('conv.s2d_weight', [4 * c, S2D_CHANNELS, 1, 1], s2dWeights(weights)));
     graph.message(5, tensorProto('conv.s2d_combine', [c, 4, 2, 2], s2dCombine(c)));
@@ -212,7 +313,7 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
     graph.message(5, tensorProto('fc.bias', [1], Float32Array.of(weights.fcBias ?? 0)));
   }
   graph.string(10, `FocusLiteNN, ${c} kernel${c > 1 ? 's' : ''}: per-patch score, higher = blurrier`);
-  graph.message(11, valueInfo(INPUT_NAME, ['N', ...inputShape(layout, 1).slice(1)]));
+  graph.message(11, valueInfo(INPUT_NAME, ['N', ...inputShape(layout, 1).slice(1)], inputType(layout) === 'uint8' ? TensorDataType.UINT8 : TensorDataType.FLOAT));
   graph.message(12, valueInfo(OUTPUT_NAME, ['N', 1]));
 
   const model = new ProtoWriter()

@@ -8,7 +8,7 @@
 // URL Vite gives for it, so nothing is ever fetched from a CDN.
 import * as ort from 'onnxruntime-web/wasm';
 import { INPUT_NAME, OUTPUT_NAME } from './onnx-builder.ts';
-import { inputShape, layoutOfShape, packInput, valuesPerPatch, type InputLayout } from './input-layout.ts';
+import { allocInput, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
 import { mean, patchGrid, PATCH, STRIDE, toGrid, type PixelImage } from './patch-grid.ts';
 import type { ImageScore } from './reference.ts';
 
@@ -46,7 +46,7 @@ export async function createFocusSession(model: Uint8Array | ArrayBuffer, config
   const layout = input?.isTensor ? layoutOfShape(input.shape) : undefined;
   if (!layout) {
     await session.release();
-    throw new Error(`not a FocusLiteNN model: its input is not [N,3,235,235] nor the space-to-depth [N,75,48,48]`);
+    throw new Error(`not a FocusLiteNN model: its input is not [N,3,235,235], the space-to-depth [N,75,48,48] nor the uint8 windows [N,105,48,47]`);
   }
   layouts.set(session, layout);
   return session;
@@ -62,11 +62,13 @@ export function inputLayout(session: FocusSession): InputLayout {
 }
 
 /** Runs the model on n patches packed in the session's input layout (input-layout.ts) and returns n scores. */
-export async function runPatchTensor(session: FocusSession, input: Float32Array, n: number): Promise<Float32Array> {
+export async function runPatchTensor(session: FocusSession, input: InputTensor, n: number): Promise<Float32Array> {
   const layout = inputLayout(session);
   const size = valuesPerPatch(layout);
   const view = input.length === n * size ? input : input.subarray(0, n * size);
-  const feeds = { [INPUT_NAME]: new ort.Tensor('float32', view, inputShape(layout, n)) };
+  const type = inputType(layout);
+  if ((type === 'uint8') !== (view instanceof Uint8Array)) throw new TypeError(`this model's input is ${type}`);
+  const feeds = { [INPUT_NAME]: type === 'uint8' ? new ort.Tensor('uint8', view as Uint8Array, inputShape(layout, n)) : new ort.Tensor('float32', view as Float32Array, inputShape(layout, n)) };
   const result = await session.run(feeds);
   const out = result[OUTPUT_NAME];
   if (!out) throw new Error(`model produced no '${OUTPUT_NAME}' output`);
@@ -88,7 +90,7 @@ export interface ScorePatchesOptions {
   signal?: AbortSignal;
 }
 
-const buffers = new WeakMap<FocusSession, Float32Array>();
+const buffers = new WeakMap<FocusSession, InputTensor>();
 
 /** Scores of the 235×235 patches of `img` (RGBA or RGB bytes) whose top-left corners are `corners`. */
 export async function scorePatches(
@@ -104,7 +106,7 @@ export async function scorePatches(
   // never pack into the same memory.
   let buffer = buffers.get(session);
   buffers.delete(session);
-  if (!buffer || buffer.length < batch * valuesPerPatch(layout)) buffer = new Float32Array(batch * valuesPerPatch(layout));
+  if (!buffer || buffer.length < batch * valuesPerPatch(layout)) buffer = allocInput(layout, batch);
   try {
     for (let start = 0; start < corners.length; start += batch) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
