@@ -9,7 +9,7 @@ import { PATCH, STRIDE } from '../../focus/model/patch-grid.ts';
 import { createFocusSession } from '../../focus/model/session.ts';
 import { loadWeights, parameterCount } from '../../focus/model/weights.ts';
 
-const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [--layout nchw|s2d]
+const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [--layout nchw|s2d|u8]
 
   --weights FILE  focuslite-weights JSON, tensors JSON ({"tensors": …}), or a PyTorch .pt checkpoint
                   (legacy or zip format, with or without 'module.' prefixes); detected by content

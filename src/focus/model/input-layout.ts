@@ -70,8 +70,9 @@ const S2D_X = Int32Array.from({ length: PATCH }, (_, x) => ((x + 1) % S2D_BLOCK)
 const S2D_Y = Int32Array.from({ length: PATCH }, (_, y) => ((y + 1) % S2D_BLOCK) * S2D_BLOCK * PLANE + Math.floor((y + 1) / S2D_BLOCK) * S2D_SIDE);
 
 /**
- * Writes patches into `out` in the given layout from patch index `outOffset`. In 's2d' only pixel positions are
- * written: the padding positions must hold zeros, so reuse a buffer only for the same layout.
+ * Writes patches into `out` in the given layout from patch index `outOffset`. In 's2d' and 'u8' some positions that
+ * lie wholly in the padding are never written and must hold zeros: start from allocInput and reuse a buffer only
+ * for the same layout.
  */
 export function packInput(
   layout: InputLayout,
