@@ -16,7 +16,7 @@ const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [
   --out M.onnx    the ONNX model to write; a model card M.json is written beside it
   --name NAME     model name recorded in the model and the card (default: from the weights file name)
   --layout L      input layout: nchw (float [N,3,235,235], the released graph as is), s2d (float [N,75,48,48],
-                  the same maths as matrix products) or u8 (uint8 [N,105,48,47], an exact integer matrix product);
+                  the same maths as matrix products) or u8 (uint8 [N,105,48,48], an exact integer matrix product);
                   default u8 for 1–2 kernels (fastest there), nchw for more`;
 
 function isLayout(s: string): s is InputLayout {

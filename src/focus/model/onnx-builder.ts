@@ -13,7 +13,7 @@
 //     Reshape [N,C,2,48,48]; output row i = dy 0 at block row i + dy 1 at block row i + 1, columns 0–46:
 //       Slice, Slice, Add                                                                           → [N,C,1,47,47]
 //     ReduceMin(axes [2,3,4]); Add(B [C])                                                         → [N,C]
-//   ReduceMin(axes [2,3], keepdims 0)                                                     → [N,C]
+//   nchw, s2d: ReduceMin(axes [2,3], keepdims 0)                                          → [N,C]
 //   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)                               → [N,1]
 //   output score float32 [N,1]
 //
@@ -185,7 +185,6 @@ function s2dCombine(c: number): Float32Array {
 const DIGITS = 3;
 const U8_ZERO_POINT = 128;
 const U8_POSITIONS = U8_ROWS * U8_COLS;
-const U8_OUT = U8_COLS - 1; // 47 output rows and columns
 
 function kernelScale(w: FocusWeights, k: number): number {
   let max = 0;
@@ -300,9 +299,9 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
     graph.message(5, tensorProto('u8.row_shape', [5], int64s(0, c, 2, U8_ROWS, U8_COLS)));
     graph.message(5, tensorProto('u8.axes', [3], int64s(2, 3, 4)));
     graph.message(5, tensorProto('u8.top_start', [3], int64s(0, 0, 0)));
-    graph.message(5, tensorProto('u8.top_end', [3], int64s(1, U8_OUT, U8_OUT)));
+    graph.message(5, tensorProto('u8.top_end', [3], int64s(1, CONV_OUT, CONV_OUT)));
     graph.message(5, tensorProto('u8.bottom_start', [3], int64s(1, 1, 0)));
-    graph.message(5, tensorProto('u8.bottom_end', [3], int64s(2, U8_OUT + 1, U8_OUT)));
+    graph.message(5, tensorProto('u8.bottom_end', [3], int64s(2, CONV_OUT + 1, CONV_OUT)));
   } else {
     graph.message(5, tensorProto('conv.s2d_weight', [4 * c, S2D_CHANNELS, 1, 1], s2dWeights(weights)));
     graph.message(5, tensorProto('conv.s2d_combine', [c, 4, 2, 2], s2dCombine(c)));
