@@ -274,17 +274,17 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
       ]),
     );
   }
-  const minAttrs: Attr[] = [
-    { name: 'axes', ints: [2, 3] },
-    { name: 'keepdims', int: 0 },
-  ];
-  if (layout === 'u8') {
-    // min(x) + b = min(x + b): the bias is added to C numbers instead of C·47² (the other graphs add it in Conv).
-    graph.message(1, nodeProto('ReduceMin', ['conv_nobias'], ['min_nobias'], 'min', [{ name: 'axes', ints: [2, 3, 4] }, { name: 'keepdims', int: 0 }]));
-    graph.message(1, nodeProto('Add', ['min_nobias', 'conv.bias'], [hasFc ? 'min' : OUTPUT_NAME], 'bias'));
-  } else {
-    graph.message(1, nodeProto('ReduceMin', ['conv_map'], [hasFc ? 'min' : OUTPUT_NAME], 'min', minAttrs));
-  }
+  const minOut = hasFc ? 'min' : OUTPUT_NAME;
+  // u8: min(x) + b = min(x + b), so the bias is added to C numbers instead of C·47² (the other graphs add it in Conv).
+  const u8 = layout === 'u8';
+  graph.message(
+    1,
+    nodeProto('ReduceMin', [u8 ? 'conv_nobias' : 'conv_map'], [u8 ? 'min_nobias' : minOut], 'min', [
+      { name: 'axes', ints: u8 ? [2, 3, 4] : [2, 3] },
+      { name: 'keepdims', int: 0 },
+    ]),
+  );
+  if (u8) graph.message(1, nodeProto('Add', ['min_nobias', 'conv.bias'], [minOut], 'bias'));
   if (hasFc) {
     graph.message(1, nodeProto('Gemm', ['min', 'fc.weight', 'fc.bias'], [OUTPUT_NAME], 'fc', [{ name: 'transB', int: 1 }]));
   }

@@ -8,7 +8,7 @@
 // URL Vite gives for it, so nothing is ever fetched from a CDN.
 import * as ort from 'onnxruntime-web/wasm';
 import { INPUT_NAME, OUTPUT_NAME } from './onnx-builder.ts';
-import { allocInput, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
+import { allocInput, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
 import { mean, patchGrid, PATCH, STRIDE, toGrid, type PixelImage } from './patch-grid.ts';
 import type { ImageScore } from './reference.ts';
 
@@ -46,7 +46,8 @@ export async function createFocusSession(model: Uint8Array | ArrayBuffer, config
   const layout = input?.isTensor ? layoutOfShape(input.shape) : undefined;
   if (!layout) {
     await session.release();
-    throw new Error(`not a FocusLiteNN model: its input is not [N,3,235,235], the space-to-depth [N,75,48,48] nor the uint8 windows [N,105,48,47]`);
+    const known = INPUT_LAYOUTS.map((l) => `${inputType(l)} [${['N', ...inputShape(l, 1).slice(1)].join(',')}] (${l})`).join(', ');
+    throw new Error(`not a FocusLiteNN model: its input is none of ${known}`);
   }
   layouts.set(session, layout);
   return session;
