@@ -16,8 +16,9 @@ const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [
   --out M.onnx    the ONNX model to write; a model card M.json is written beside it
   --name NAME     model name recorded in the model and the card (default: from the weights file name)
   --layout L      input layout: nchw (float [N,3,235,235], the released graph as is), s2d (float [N,75,48,48],
-                  the same maths as matrix products) or u8 (uint8 [N,105,48,48], an exact integer matrix product);
-                  default u8 for 1–2 kernels (fastest there), nchw for more`;
+                  the same maths as matrix products) or u8 (uint8 [N,105,48,48], an exact integer matrix product
+                  with the weights as 1 base-256 digit when they lie on an 8-bit grid, as trained models do, else 3);
+                  default u8 for 1–2 kernels and for 8-bit-grid weights (fastest there), nchw for more`;
 
 function isLayout(s: string): s is InputLayout {
   return (INPUT_LAYOUTS as readonly string[]).includes(s);
@@ -61,7 +62,7 @@ const command: Command = {
     }
     const weights = loadWeights(bytes, values.weights);
     const name = values.name ?? basename(values.weights).replace(/\.(json|pt|pth|tar|ckpt)$/i, '');
-    const onnx = buildFocusModel(weights, { name, layout: layout ?? defaultLayout(weights.kernels), metadata: { source_weights: basename(values.weights) } });
+    const onnx = buildFocusModel(weights, { name, layout: layout ?? defaultLayout(weights), metadata: { source_weights: basename(values.weights) } });
     // Load it once before writing, so a file that onnxruntime-web cannot run is never produced.
     const session = await createFocusSession(onnx);
     await session.release();
@@ -75,7 +76,7 @@ const command: Command = {
       architecture: architectureString(weights),
       kernels: weights.kernels,
       parameters: parameterCount(weights),
-      input: { name: INPUT_NAME, ...describeInput(layout ?? defaultLayout(weights.kernels)) },
+      input: { name: INPUT_NAME, ...describeInput(layout ?? defaultLayout(weights)) },
       output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1], meaning: 'patch focus score, higher = blurrier' },
       convMap: [CONV_OUT, CONV_OUT],
       imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },

@@ -32,6 +32,9 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
   --lr-step N          decay the learning rate every N epochs (default a third of the epochs)
   --lr-gamma X         decay factor (default 0.1)
   --workers N          worker threads (default 2, capped by the cores)
+  --zero-mean MODE     keep the kernels zero-mean while training: per colour (channel) or over all three (grey)
+  --float-weights      ship the conv weights as trained (float32) instead of on an 8-bit grid per kernel;
+                       the default 8-bit grid makes the model's integer product 3× cheaper (1 digit, not 3)
   --name PREFIX        model name prefix (default focuslite)`;
 
 function num(v: string | undefined, name: string, fallback: number, integer = true): number {
@@ -71,6 +74,8 @@ const command: Command = {
           'lr-gamma': { type: 'string' },
           workers: { type: 'string' },
           name: { type: 'string' },
+          'float-weights': { type: 'boolean' },
+          'zero-mean': { type: 'string' },
         },
       }));
     } catch (err) {
@@ -94,6 +99,11 @@ const command: Command = {
     const target = values.target;
     if (target !== undefined && target !== 'sqrt' && target !== 'z') {
       console.error(`focuslite train: --target must be sqrt or z, got '${target}'`);
+      return 2;
+    }
+    const zeroMean = values['zero-mean'];
+    if (zeroMean !== undefined && zeroMean !== 'channel' && zeroMean !== 'grey') {
+      console.error(`focuslite train: --zero-mean must be channel or grey, got '${zeroMean}'`);
       return 2;
     }
     let slides: string[] = [];
@@ -136,6 +146,8 @@ const command: Command = {
       data: values.data,
       workers: values.workers !== undefined ? num(values.workers, 'workers', 2) : undefined,
       name: values.name ?? 'focuslite',
+      floatWeights: values['float-weights'] === true,
+      zeroMean,
       command: ['focuslite', 'train', ...argv].join(' '),
       log: (s) => console.log(s),
     });

@@ -3,10 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
+import { join } from 'node:path';
 import { benchModel, formatRows, randomWeights, type BenchRow } from './bench.ts';
 import { ort } from './session.ts';
 import { loadOfficialWeights, sharedDir } from './shared-data.ts';
-import type { FocusWeights } from './weights.ts';
+import { packageRoot } from './node-model.ts';
+import { parseWeightsJson, type FocusWeights } from './weights.ts';
 
 export interface BenchNodeOptions {
   /** esbuild bundle of bench-worker.ts */
@@ -25,16 +27,24 @@ export async function main(opts: BenchNodeOptions): Promise<void> {
   console.log(`node ${process.version}, onnxruntime-web ${ort.env.versions.web ?? '?'} (WASM backend, 1 thread)`);
 
   const shared = sharedDir();
+  // The shipped models (what the app and `focuslite score` run; conv weights on an 8-bit grid, so the u8 graph
+  // needs one integer digit) and the official ones (arbitrary float weights: three digits).
   const models: { label: string; weights: FocusWeights }[] = [];
+  for (const c of [1, 2, 10]) {
+    const file = join(packageRoot(), 'models', 'weights', `focuslite-${c}kernel.json`);
+    models.push({ label: `focuslite ${c}-kernel`, weights: parseWeightsJson(await readFile(file, 'utf8')) });
+  }
   for (const c of [1, 2, 10]) {
     if (shared) models.push({ label: `official ${c}-kernel`, weights: loadOfficialWeights(shared, `${c}kernel` as '1kernel') });
     else models.push({ label: `random ${c}-kernel`, weights: randomWeights(c) });
   }
   console.log(
-    shared
-      ? `weights: official FocusLiteNN from ${shared}/reference/weights (read in place)`
-      : 'weights: RANDOM (../shared is absent; timings do not depend on the weight values)',
+    'weights: focuslite = the shipped models/weights/*.json; ' +
+      (shared
+        ? `official = FocusLiteNN from ${shared}/reference/weights (read in place)`
+        : 'random = made up (../shared is absent), float weights like the official ones'),
   );
+  console.log('u8/Nd = uint8 input with N base-256 digits per weight (1 for 8-bit-grid weights, 3 for float); * = the layout the builder picks');
   console.log('target: ≤ 4 ms per 1024×1024 image on one core (paper: 17 ms on a desktop CPU)\n');
 
   const nodeRows: BenchRow[] = [];

@@ -1,6 +1,6 @@
 // Benchmark core shared by Node (bench-node.ts) and the Chromium worker (bench-worker.ts): no Node or DOM APIs.
 import { INPUT_LAYOUTS, inputType, packInput, valuesPerPatch } from './input-layout.ts';
-import { buildFocusModel, defaultLayout } from './onnx-builder.ts';
+import { buildFocusModel, defaultLayout, weightDigits } from './onnx-builder.ts';
 import { patchGrid } from './patch-grid.ts';
 import { referencePatchScores } from './reference.ts';
 import { createFocusSession, runPatchTensor, scoreImage } from './session.ts';
@@ -51,7 +51,7 @@ export async function benchModel(label: string, weights: FocusWeights, options: 
   const row = (what: string, msPerImage: number) => rows.push({ model: label, what, msPerPatch: msPerImage / n, msPerImage });
   for (const layout of INPUT_LAYOUTS) {
     const session = await createFocusSession(buildFocusModel(weights, { layout }));
-    const tag = `${layout}${layout === defaultLayout(weights.kernels) ? '*' : ''}`;
+    const tag = `${layout}${layout === 'u8' ? `/${weightDigits(weights)}d` : ''}${layout === defaultLayout(weights) ? '*' : ''}`;
     try {
       const tensor = packInput(layout, img, grid.corners);
       const one = tensor.slice(0, valuesPerPatch(layout));
@@ -85,7 +85,7 @@ export function randomWeights(c: number): FocusWeights {
 }
 
 export function formatRows(rows: BenchRow[]): string {
-  const lines = [`${'model'.padEnd(22)} ${'what'.padEnd(30)} ${'ms/patch'.padStart(9)} ${'ms/image(49)'.padStart(13)}`];
-  for (const r of rows) lines.push(`${r.model.padEnd(22)} ${r.what.padEnd(30)} ${r.msPerPatch.toFixed(3).padStart(9)} ${r.msPerImage.toFixed(2).padStart(13)}`);
+  const lines = [`${'model'.padEnd(22)} ${'what'.padEnd(34)} ${'ms/patch'.padStart(9)} ${'ms/image(49)'.padStart(13)}`];
+  for (const r of rows) lines.push(`${r.model.padEnd(22)} ${r.what.padEnd(34)} ${r.msPerPatch.toFixed(3).padStart(9)} ${r.msPerImage.toFixed(2).padStart(13)}`);
   return lines.join('\n');
 }

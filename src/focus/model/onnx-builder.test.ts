@@ -1,6 +1,7 @@
 // Runs without ../shared: ONNX models built from made-up weights against the TS reference on made-up pixels.
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFocusModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-builder.ts';
+import { buildFocusModel, ONNX_IR_VERSION, ONNX_OPSET, weightDigits } from './onnx-builder.ts';
+import { quantiseConvWeights } from './quantise.ts';
 import { packPatches, patchGrid } from './patch-grid.ts';
 import { referenceImageScore, referencePatchScores, referenceScoreTensor } from './reference.ts';
 import { fromNchw, packInput, valuesPerPatch } from './input-layout.ts';
@@ -98,22 +99,32 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     expect(readHeader(buildFocusModel(randomWeights(1, 1)))).toEqual({ ir: 8, opset: 17 });
   });
 
-  for (const [c, withFc, layout] of [
-    [1, false, 'nchw'],
-    [1, false, 's2d'],
-    [1, true, 's2d'],
-    [2, true, 'nchw'],
-    [2, true, 's2d'],
-    [10, true, 'nchw'],
-    [10, true, 's2d'],
-    [1, false, 'u8'],
-    [1, true, 'u8'],
-    [2, true, 'u8'],
-    [10, true, 'u8'],
+  // weights: 'float' = arbitrary float32 (3 digits in the u8 graph); '8-bit' = on the 8-bit grid the trainer ships
+  // (1 digit by default; `digits` forces more, which must give the same scores).
+  for (const [c, withFc, layout, weightGrid, digits] of [
+    [1, false, 'nchw', 'float', undefined],
+    [1, false, 's2d', 'float', undefined],
+    [1, true, 's2d', 'float', undefined],
+    [2, true, 'nchw', 'float', undefined],
+    [2, true, 's2d', 'float', undefined],
+    [10, true, 'nchw', 'float', undefined],
+    [10, true, 's2d', 'float', undefined],
+    [1, false, 'u8', 'float', undefined],
+    [1, true, 'u8', 'float', undefined],
+    [2, true, 'u8', 'float', undefined],
+    [10, true, 'u8', 'float', undefined],
+    [1, false, 'u8', '8-bit', undefined],
+    [1, false, 'u8', '8-bit', 2],
+    [2, true, 'u8', '8-bit', undefined],
+    [10, true, 'u8', '8-bit', undefined],
+    [10, true, 'u8', '8-bit', 3],
   ] as const) {
-    it(`${c} kernel${withFc ? ' + fc' : ''}, ${layout} input: ONNX equals the TS reference per patch (1e-5)`, async () => {
-      const w = randomWeights(c, 10 + c, withFc);
-      const session = await createFocusSession(buildFocusModel(w, { layout }));
+    const label = `${c} kernel${withFc ? ' + fc' : ''}, ${layout} input, ${weightGrid} weights${digits ? `, ${digits} digits` : ''}`;
+    it(`${label}: ONNX equals the TS reference per patch (1e-5)`, async () => {
+      const floatW = randomWeights(c, 10 + c, withFc);
+      const w = weightGrid === '8-bit' ? quantiseConvWeights(floatW) : floatW;
+      expect(weightDigits(w)).toBe(weightGrid === '8-bit' ? 1 : 3);
+      const session = await createFocusSession(buildFocusModel(w, { layout, digits }));
       expect(inputLayout(session)).toBe(layout);
       sessions.push(session);
       const img = randomImage(600, 400, c);
@@ -166,12 +177,19 @@ describe('ONNX FocusLiteNN (made-up weights, no ../shared needed)', () => {
     await expect(scoreImage(session, randomImage(234, 500, 1))).rejects.toThrow(/234×500.*at least 235×235/);
   });
 
-  it('picks the uint8 input for 1 and 2 kernels and the plain one for 10', async () => {
-    for (const [c, layout] of [[1, 'u8'], [2, 'u8'], [10, 'nchw']] as const) {
-      const session = await createFocusSession(buildFocusModel(randomWeights(c, 5, c > 1)));
+  it('picks the uint8 input for 1 and 2 kernels and for 8-bit-grid weights, the plain one for 10 float kernels', async () => {
+    for (const [c, grid, layout] of [[1, 'float', 'u8'], [2, 'float', 'u8'], [10, 'float', 'nchw'], [10, '8-bit', 'u8']] as const) {
+      const w = randomWeights(c, 5, c > 1);
+      const session = await createFocusSession(buildFocusModel(grid === '8-bit' ? quantiseConvWeights(w) : w));
       sessions.push(session);
       expect(inputLayout(session)).toBe(layout);
     }
+  });
+
+  it('refuses to round weights: fewer digits than they need is an error', () => {
+    const w = randomWeights(1, 7);
+    expect(() => buildFocusModel(w, { layout: 'u8', digits: 1 })).toThrow(/need 3 base-256 digits.*1 would round them/);
+    expect(() => buildFocusModel(quantiseConvWeights(w), { layout: 'u8', digits: 1 })).not.toThrow();
   });
 
   it('rejects a model that is not FocusLiteNN-shaped', async () => {

@@ -6,13 +6,14 @@
 //   layout 's2d' (input-layout.ts): input float32 [N,75,48,48], the same values space-to-depth
 //     Conv(W1 [4C,75,1,1]) partial sums per 2×2 block offset                              → [N,4C,48,48]
 //     Conv(W2 [C,4,2,2] fixed 0/1, B [C], group C) adds the four offsets                  → [N,C,47,47]
-//   layout 'u8' (input-layout.ts): input uint8 [N,105,48,48], 5×7 windows of the padded patch
-//     Reshape → [N,105,2304]; MatMulInteger(Wq uint8 [6C,105], zero point 128): per kernel, block-row offset
-//       dy (kernel rows 0–4 / 5–6) and base-256 digit of the weights, exact int32 sums              → [N,6C,2304]
-//     Cast float; MatMul(S [2C,6C]): digit scales × weight scale / 255                             → [N,2C,2304]
+//   layout 'u8' (input-layout.ts): input uint8 [N,105,48,48], 5×7 windows of the padded patch; the weights as
+//   D base-256 digits (D = 1 for weights on an 8-bit grid, as this project trains them; 3 for arbitrary floats)
+//     Reshape → [N,105,2304]; MatMulInteger(Wq uint8 [2CD,105], zero point 128): per kernel, block-row offset
+//       dy (kernel rows 0–4 / 5–6) and digit of the weights, exact int32 sums                        → [N,2CD,2304]
+//     D > 1: Cast float; MatMul(S [2C,2CD]): digit scales × weight scale / 255                     → [N,2C,2304]
 //     Reshape [N,C,2,48,48]; output row i = dy 0 at block row i + dy 1 at block row i + 1, columns 0–46:
 //       Slice, Slice, Add                                                                           → [N,C,1,47,47]
-//     ReduceMin(axes [2,3,4]); Add(B [C])                                                         → [N,C]
+//     ReduceMin(axes [2,3,4]); D = 1: Cast float, Mul(weight scale / 255 [C]); Add(B [C])           → [N,C]
 //   nchw, s2d: ReduceMin(axes [2,3], keepdims 0)                                          → [N,C]
 //   C > 1 (or fc given): Gemm(fcW [1,C], fcB [1], transB 1)                               → [N,1]
 //   output score float32 [N,1]
@@ -25,6 +26,7 @@
 //   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
 // So the app and the CLI score patches in batches (session.ts, RUN_BATCH); see onnx-builder.test.ts.
 import { inputShape, inputType, S2D_BLOCK, S2D_CHANNELS, U8_CHANNELS, U8_COLS, U8_ROWS, U8_WINDOW_COLS, U8_WINDOW_ROWS, type InputLayout } from './input-layout.ts';
+import { kernelStep, weightDigits, type WeightDigits } from './quantise.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 
 export const PATCH_SIZE = 235;
@@ -145,13 +147,21 @@ export interface BuildModelOptions {
   /** Extra metadata_props (string values), e.g. the source weights file. */
   metadata?: Record<string, string>;
   producerVersion?: string;
-  /** Input layout; by default 'u8' for 1 and 2 kernels (fastest there) and 'nchw' for more. */
+  /** Input layout; by default defaultLayout(weights). */
   layout?: InputLayout;
+  /** u8 layout: base-256 digits per weight; by default the fewest that are exact (weightDigits). Fewer is refused. */
+  digits?: WeightDigits;
 }
 
-export function defaultLayout(kernels: number): InputLayout {
-  return kernels <= 2 ? 'u8' : 'nchw';
+/**
+ * The fastest layout for these weights (bench:model): 'u8' when they need one digit (8-bit grid, any number of
+ * kernels) or for 1 and 2 kernels; 'nchw' for more kernels of arbitrary float weights, whose three-digit integer
+ * product costs more than the float Conv.
+ */
+export function defaultLayout(weights: FocusWeights): InputLayout {
+  return weights.kernels <= 2 || weightDigits(weights) === 1 ? 'u8' : 'nchw';
 }
+export { weightDigits, type WeightDigits };
 
 /** W1 of the s2d graph: for kernel k and block offset (dy, dx), the 5×5 part of the 7×7 kernel (zero past 7). */
 function s2dWeights(w: FocusWeights): Float32Array {
@@ -178,25 +188,19 @@ function s2dCombine(c: number): Float32Array {
   return w2;
 }
 
-// 'u8' weights: each kernel's 147 weights as integers Q = round(w / s), s = max|w| / (127·2¹⁶), written as three
+// 'u8' weights: each kernel's 147 weights as integers Q = round(w / s), s = max|w| / (127·256^(D−1)), written as D
 // base-256 digits in [−128, 127] (uint8 with zero point 128). Integer sums of uint8 pixels times digits are exact
-// (|sum| < 105·255·128 < 2²⁴, so also exact as float32); the quantisation error is at most s/2 = max|w|·6·10⁻⁸
-// per weight: float32 precision, not 8-bit.
-const DIGITS = 3;
+// (|sum| < 105·255·128 < 2²⁴, so also exact as float32). Arbitrary float weights need D = 3: the quantisation error
+// is then at most s/2 = max|w|·6·10⁻⁸ per weight, float32 precision, not 8-bit. Weights that already lie on an 8-bit
+// grid (this project's trained models, quantise.ts) need one digit, a third of the integer work, and the
+// whole map stays integer up to the minimum (min(s·x) = s·min(x) for s > 0).
 const U8_ZERO_POINT = 128;
 const U8_POSITIONS = U8_ROWS * U8_COLS;
-
-function kernelScale(w: FocusWeights, k: number): number {
-  let max = 0;
-  for (let i = k * 147; i < (k + 1) * 147; i++) max = Math.max(max, Math.abs(w.convWeight[i] as number));
-  return max > 0 ? max / (127 * 65536) : 1;
-}
-
-/** Base-256 digits of round(v), least significant last, each in [−128, 127]. */
-function digitsOf(v: number): number[] {
+/** Base-256 digits of round(v), most significant first, each in [−128, 127]. */
+function digitsOf(v: number, digits: WeightDigits): number[] {
   let q = Math.round(v);
   const out: number[] = [];
-  for (let i = 0; i < DIGITS - 1; i++) {
+  for (let i = 0; i < digits - 1; i++) {
     const d = q - 256 * Math.round(q / 256);
     out.unshift(d);
     q = (q - d) / 256;
@@ -205,34 +209,39 @@ function digitsOf(v: number): number[] {
   return out;
 }
 
-/** Wq [6C,105]: row (k·2 + dy)·3 + digit; column colour·35 + row·7 + column of the window (input-layout.ts). */
-function u8Weights(w: FocusWeights): Uint8Array {
+/** Wq [2CD,105]: row (k·2 + dy)·D + digit; column colour·35 + row·7 + column of the window (input-layout.ts). */
+function u8Weights(w: FocusWeights, digits: WeightDigits): Uint8Array {
   const c = w.kernels;
-  const wq = new Uint8Array(c * 2 * DIGITS * U8_CHANNELS).fill(U8_ZERO_POINT);
+  const wq = new Uint8Array(c * 2 * digits * U8_CHANNELS).fill(U8_ZERO_POINT);
   for (let k = 0; k < c; k++) {
-    const s = kernelScale(w, k);
+    const s = kernelStep(w, k, digits);
     for (let ch = 0; ch < 3; ch++)
       for (let ky = 0; ky < 7; ky++)
         for (let kx = 0; kx < 7; kx++) {
           const dy = ky < U8_WINDOW_ROWS ? 0 : 1;
           const col = ch * U8_WINDOW_ROWS * U8_WINDOW_COLS + (ky - dy * U8_WINDOW_ROWS) * U8_WINDOW_COLS + kx;
-          const digits = digitsOf((w.convWeight[((k * 3 + ch) * 7 + ky) * 7 + kx] as number) / s);
-          digits.forEach((d, i) => (wq[((k * 2 + dy) * DIGITS + i) * U8_CHANNELS + col] = d + U8_ZERO_POINT));
+          const ds = digitsOf((w.convWeight[((k * 3 + ch) * 7 + ky) * 7 + kx] as number) / s, digits);
+          ds.forEach((d, i) => (wq[((k * 2 + dy) * digits + i) * U8_CHANNELS + col] = d + U8_ZERO_POINT));
         }
   }
   return wq;
 }
 
-/** S [2C,6C]: adds each (kernel, dy)'s digits with weights 256², 256, 1, times the kernel's scale / 255. */
-function u8DigitScales(w: FocusWeights): Float32Array {
+/** S [2C,2CD]: adds each (kernel, dy)'s digits with weights 256^(D−1) … 1, times the kernel's scale / 255. */
+function u8DigitScales(w: FocusWeights, digits: WeightDigits): Float32Array {
   const c = w.kernels;
-  const m = new Float32Array(2 * c * 2 * c * DIGITS);
+  const m = new Float32Array(2 * c * 2 * c * digits);
   for (let k = 0; k < c; k++) {
-    const s = kernelScale(w, k) / 255;
+    const s = kernelStep(w, k, digits) / 255;
     for (let dy = 0; dy < 2; dy++)
-      for (let i = 0; i < DIGITS; i++) m[(k * 2 + dy) * 2 * c * DIGITS + (k * 2 + dy) * DIGITS + i] = s * 256 ** (DIGITS - 1 - i);
+      for (let i = 0; i < digits; i++) m[(k * 2 + dy) * 2 * c * digits + (k * 2 + dy) * digits + i] = s * 256 ** (digits - 1 - i);
   }
   return m;
+}
+
+/** One digit: each kernel's scale / 255, applied to its integer minimum. */
+function u8MinScales(w: FocusWeights): Float32Array {
+  return Float32Array.from({ length: w.kernels }, (_, k) => kernelStep(w, k, 1) / 255);
 }
 
 /** Serialised ONNX model bytes of the per-patch FocusLiteNN for these weights. */
@@ -241,7 +250,12 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
   const c = weights.kernels;
   const hasFc = weights.fcWeight !== undefined;
   const name = options.name ?? `focuslitenn-${c}kernel`;
-  const layout = options.layout ?? defaultLayout(c);
+  const layout = options.layout ?? defaultLayout(weights);
+  const exactDigits = weightDigits(weights);
+  const digits = options.digits ?? exactDigits;
+  if (digits < exactDigits) {
+    throw new RangeError(`these weights need ${exactDigits} base-256 digits to be exact in the u8 graph; ${digits} would round them`);
+  }
 
   const graph = new ProtoWriter();
   if (layout === 'nchw') {
@@ -258,9 +272,11 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
   } else if (layout === 'u8') {
     graph.message(1, nodeProto('Reshape', [INPUT_NAME, 'u8.flat_shape'], ['windows'], 'flatten'));
     graph.message(1, nodeProto('MatMulInteger', ['conv.u8_weight', 'windows', 'u8.zero_point'], ['digit_sums'], 'conv_digits'));
-    graph.message(1, nodeProto('Cast', ['digit_sums'], ['digit_sums_f'], 'to_float', [{ name: 'to', int: TensorDataType.FLOAT }]));
-    graph.message(1, nodeProto('MatMul', ['conv.u8_scales', 'digit_sums_f'], ['row_sums'], 'add_digits'));
-    graph.message(1, nodeProto('Reshape', ['row_sums', 'u8.row_shape'], ['row_sums4'], 'split_rows'));
+    if (digits > 1) {
+      graph.message(1, nodeProto('Cast', ['digit_sums'], ['digit_sums_f'], 'to_float', [{ name: 'to', int: TensorDataType.FLOAT }]));
+      graph.message(1, nodeProto('MatMul', ['conv.u8_scales', 'digit_sums_f'], ['row_sums'], 'add_digits'));
+    }
+    graph.message(1, nodeProto('Reshape', [digits > 1 ? 'row_sums' : 'digit_sums', 'u8.row_shape'], ['row_sums4'], 'split_rows'));
     graph.message(1, nodeProto('Slice', ['row_sums4', 'u8.top_start', 'u8.top_end', 'u8.axes'], ['top'], 'top_rows'));
     graph.message(1, nodeProto('Slice', ['row_sums4', 'u8.bottom_start', 'u8.bottom_end', 'u8.axes'], ['bottom'], 'bottom_rows'));
     graph.message(1, nodeProto('Add', ['top', 'bottom'], ['conv_nobias'], 'add_rows'));
@@ -284,7 +300,11 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
       { name: 'keepdims', int: 0 },
     ]),
   );
-  if (u8) graph.message(1, nodeProto('Add', ['min_nobias', 'conv.bias'], [minOut], 'bias'));
+  if (u8 && digits === 1) {
+    graph.message(1, nodeProto('Cast', ['min_nobias'], ['min_int_f'], 'to_float', [{ name: 'to', int: TensorDataType.FLOAT }]));
+    graph.message(1, nodeProto('Mul', ['min_int_f', 'conv.u8_min_scales'], ['min_scaled'], 'scale'));
+  }
+  if (u8) graph.message(1, nodeProto('Add', [digits === 1 ? 'min_scaled' : 'min_nobias', 'conv.bias'], [minOut], 'bias'));
   if (hasFc) {
     graph.message(1, nodeProto('Gemm', ['min', 'fc.weight', 'fc.bias'], [OUTPUT_NAME], 'fc', [{ name: 'transB', int: 1 }]));
   }
@@ -293,9 +313,10 @@ export function buildFocusModel(weights: FocusWeights, options: BuildModelOption
     graph.message(5, tensorProto('conv.weight', [c, 3, 7, 7], weights.convWeight));
   } else if (layout === 'u8') {
     graph.message(5, tensorProto('u8.flat_shape', [3], int64s(0, U8_CHANNELS, U8_POSITIONS)));
-    graph.message(5, tensorProto('conv.u8_weight', [2 * c * DIGITS, U8_CHANNELS], u8Weights(weights)));
+    graph.message(5, tensorProto('conv.u8_weight', [2 * c * digits, U8_CHANNELS], u8Weights(weights, digits)));
     graph.message(5, tensorProto('u8.zero_point', [], Uint8Array.of(U8_ZERO_POINT)));
-    graph.message(5, tensorProto('conv.u8_scales', [2 * c, 2 * c * DIGITS], u8DigitScales(weights)));
+    if (digits > 1) graph.message(5, tensorProto('conv.u8_scales', [2 * c, 2 * c * digits], u8DigitScales(weights, digits)));
+    else graph.message(5, tensorProto('conv.u8_min_scales', [c], u8MinScales(weights)));
     graph.message(5, tensorProto('u8.row_shape', [5], int64s(0, c, 2, U8_ROWS, U8_COLS)));
     graph.message(5, tensorProto('u8.axes', [3], int64s(2, 3, 4)));
     graph.message(5, tensorProto('u8.top_start', [3], int64s(0, 0, 0)));

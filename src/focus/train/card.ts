@@ -116,7 +116,7 @@ export function modelCard(c: CardInput): Record<string, unknown> {
     architecture: architectureString(c.weights),
     kernels: c.weights.kernels,
     parameters: parameterCount(c.weights),
-    input: { name: INPUT_NAME, ...describeInput(defaultLayout(c.weights.kernels)) },
+    input: { name: INPUT_NAME, ...describeInput(defaultLayout(c.weights)) },
     output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1], meaning: 'patch focus score, higher = blurrier' },
     convMap: [CONV_OUT, CONV_OUT],
     imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },

@@ -6,6 +6,7 @@ import { basename, join, relative } from 'node:path';
 import { buildFocusModel } from '../model/onnx-builder.ts';
 import { fromNchw } from '../model/input-layout.ts';
 import { createFocusSession, inputLayout, runPatchTensor } from '../model/session.ts';
+import { quantiseConvWeights } from '../model/quantise.ts';
 import { writeWeightsJson, type FocusWeights } from '../model/weights.ts';
 import { calibrate, modelCard, round, type Calibration } from './card.ts';
 import { PATCH, PADDED, PLANE, SAMPLE_BYTES } from './image.ts';
@@ -48,6 +49,10 @@ export interface RunOptions {
   data?: string;
   workers?: number;
   name: string;
+  /** Keep the kernels zero-mean while training (trainer.ts zeroMeanKernels). */
+  zeroMean?: 'channel' | 'grey';
+  /** Ship the conv weights as trained instead of on their 8-bit grid (quantise.ts). */
+  floatWeights?: boolean;
   command: string;
   log: (s: string) => void;
   sim?: Partial<SimulationConfig>;
@@ -209,15 +214,19 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
         seed: o.seed,
         validateEvery: 5,
         groupSize: prep.groupSize,
+        zeroMean: o.zeroMean,
         log: o.log,
       };
       o.log(`training the ${C}-kernel model: ${epochs} epochs of ${o.trainSamples} samples, batch ${o.batchSize}, ${o.loss.toUpperCase()} loss against ${target === 'sqrt' ? '√z' : 'z'}`);
       const res = await trainNet(pool, prep.buffers, trainSet, valSet, topts);
-      const weights = netToWeights(res.net);
-      // calibrate the float32 weights that are shipped, not the float64 ones trained
-      const shippedNet = netFromWeights(weights);
-      const valScores = await scoreSet(pool, shippedNet, prep.val);
+      const floatWeights = netToWeights(res.net);
+      // Ship the conv weights on an 8-bit grid: the u8 graph then runs one integer digit instead of three (3× less
+      // work, onnx-builder.ts). Calibrate the weights that are shipped, not the float64 ones trained; the float32
+      // weights' validation metrics go in the card beside them, so the cost of rounding is on record.
+      const weights = o.floatWeights ? floatWeights : quantiseConvWeights(floatWeights);
+      const valScores = await scoreSet(pool, netFromWeights(weights), prep.val);
       const cal = calibrate(valScores, prep.val.labels);
+      const floatCal = o.floatWeights ? cal : calibrate(await scoreSet(pool, netFromWeights(floatWeights), prep.val), prep.val.labels);
       const name = `${o.name}-${C}kernel${o.loss === 'mse' ? '-mse' : ''}`;
       const onnx = buildFocusModel(weights, { name, metadata: { licence: 'MIT', trained_by: 'focuslite train', seed: String(o.seed) } });
       const parity = await onnxParity(onnx, weights, prep.buffers[prep.val.buffer]!, prep.val.count);
@@ -237,6 +246,13 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
           steps: res.steps,
           initialisation: 'PyTorch defaults (uniform ±1/√fan_in), seeded',
           selection: 'the weights after the last epoch (no early stopping)',
+          ...(o.zeroMean ? { kernelConstraint: `zero-mean ${o.zeroMean === 'channel' ? 'per colour' : 'over all three colours'} (projection after every step)` } : {}),
+          convWeights: o.floatWeights
+            ? 'float32 as trained (--float-weights)'
+            : {
+                rule: 'rounded after training to a symmetric 8-bit grid per kernel (step max|w| / 127); biases and the linear layer stay float32',
+                validationFloat32: { plcc: round(floatCal.validation.plcc, 4), srcc: round(floatCal.validation.srcc, 4), rocAuc: round(floatCal.validation.rocAuc, 4) },
+              },
         },
         history: res.history.map((h) => ({ epoch: h.epoch, lr: h.lr, loss: round(h.loss, 5), ...(h.valPlcc !== undefined ? { valPlcc: round(h.valPlcc, 4), valSrcc: round(h.valSrcc!, 4) } : {}) })),
         seconds: { samples: round(dataSeconds, 1), training: round(res.seconds, 1), workers: pool.size },
