@@ -51,7 +51,7 @@ export function quantiseConvWeights(w: FocusWeights): FocusWeights {
   const convWeight = new Float32Array(w.convWeight.length);
   for (let k = 0; k < w.kernels; k++) {
     const s = kernelStep(w, k, 1);
-    for (let i = k * 147; i < (k + 1) * 147; i++) convWeight[i] = Math.round((w.convWeight[i] as number) / s) * s;
+    for (let i = k * 147; i < (k + 1) * 147; i++) convWeight[i] = (Math.round((w.convWeight[i] as number) / s) || 0) * s; // || 0: no −0, as JSON would write it
   }
   return { ...w, convWeight };
 }

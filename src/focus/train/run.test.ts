@@ -11,6 +11,7 @@ import { parseLabelList } from './labelled.ts';
 import { gaussianBlur } from './psf.ts';
 import { Rng } from './rng.ts';
 import { runTraining } from './run.ts';
+import { quantiseConvWeights, weightDigits } from '../model/quantise.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'focuslite-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,5 +101,18 @@ describe('focuslite train on labelled patches', () => {
     expect(card.displayScale).toEqual([med[`z${Math.min(...zs)}`], med[`z${Math.max(...zs)}`]]);
     expect(card.licence).toMatch(/MIT/);
     expect(card.training.recipe.seed).toBe(4);
+    // conv weights shipped on their 8-bit grid (one integer digit in the u8 graph), float metrics kept in the card
+    expect(weightDigits(weights)).toBe(1);
+    expect(card.input.type).toBe('uint8');
+    expect(card.training.recipe.convWeights.rule).toMatch(/8-bit grid/);
+    expect(card.training.recipe.convWeights.validationFloat32.plcc).toBeGreaterThan(-1);
+
+    // --float-weights: the same training, weights as trained (off the grid), so 1 digit would not hold them
+    const floatOut = join(dir, 'models-float');
+    await runTraining({ out: floatOut, kernels: [2], loss: 'plcc', seed: 4, trainSamples: 64, valSamples: 32, epochs: 4, batchSize: 16, lr: 0.01, lrGamma: 0.1, slides: [], data: join(dir, 'labels.csv'), workers: 0, name: 'tiny', command: 'test', floatWeights: true, log: () => {} });
+    const floatWeights = parseWeightsJson(readFileSync(join(floatOut, 'weights', 'tiny-2kernel.json'), 'utf8'));
+    expect(weightDigits(floatWeights)).toBe(3);
+    const rounded = quantiseConvWeights(floatWeights).convWeight;
+    expect(rounded).toEqual(weights.convWeight); // the shipped = the trained, rounded
   });
 });

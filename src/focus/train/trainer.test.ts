@@ -61,4 +61,22 @@ describe('training', () => {
     expect(Array.from(a.net.theta)).not.toEqual(Array.from(c.net.theta));
     await pool.close();
   });
+
+  it('zeroMean keeps each kernel (grey) or each of its colours (channel) summing to zero, and still learns', async () => {
+    const pool = await Pool.create(0);
+    await pool.init(undefined, buffers);
+    const opts = { kernels: 2, loss: 'plcc' as const, epochs: 3, batchSize: 16, lr: 0.01, lrStepEpochs: 10, lrGamma: 0.1, seed: 5, validateEvery: 0 };
+    const sum = (theta: ArrayLike<number>, from: number, n: number) => Array.from(theta).slice(from, from + n).reduce((x, y) => x + y, 0);
+    const free = await trainNet(pool, buffers, trainSet, undefined, opts);
+    expect(Math.abs(sum(free.net.theta, 0, 147))).toBeGreaterThan(1e-3); // unconstrained kernels do not sum to zero
+    const grey = await trainNet(pool, buffers, trainSet, undefined, { ...opts, zeroMean: 'grey' });
+    const channel = await trainNet(pool, buffers, trainSet, undefined, { ...opts, zeroMean: 'channel' });
+    for (let k = 0; k < 2; k++) {
+      expect(Math.abs(sum(grey.net.theta, k * 147, 147))).toBeLessThan(1e-9);
+      expect(Math.abs(sum(grey.net.theta, k * 147, 49))).toBeGreaterThan(1e-6); // colours are free to differ
+      for (let ch = 0; ch < 3; ch++) expect(Math.abs(sum(channel.net.theta, k * 147 + ch * 49, 49))).toBeLessThan(1e-9);
+    }
+    expect(grey.history.at(-1)!.loss).toBeLessThan(grey.history[0]!.loss);
+    await pool.close();
+  });
 });
