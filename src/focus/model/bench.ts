@@ -1,6 +1,7 @@
 // Benchmark core shared by Node (bench-node.ts) and the Chromium worker (bench-worker.ts): no Node or DOM APIs.
 import { INPUT_LAYOUTS, inputType, packInput, valuesPerPatch } from './input-layout.ts';
-import { buildFocusModel, defaultLayout, weightDigits } from './onnx-builder.ts';
+import { buildFocusModel, defaultLayout } from './onnx-builder.ts';
+import { weightDigits } from './quantise.ts';
 import { patchGrid } from './patch-grid.ts';
 import { referencePatchScores } from './reference.ts';
 import { createFocusSession, runPatchTensor, scoreImage } from './session.ts';

@@ -1,7 +1,7 @@
 // Runs without ../shared: ONNX models built from made-up weights against the TS reference on made-up pixels.
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFocusModel, ONNX_IR_VERSION, ONNX_OPSET, weightDigits } from './onnx-builder.ts';
-import { quantiseConvWeights } from './quantise.ts';
+import { buildFocusModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-builder.ts';
+import { quantiseConvWeights, weightDigits } from './quantise.ts';
 import { packPatches, patchGrid } from './patch-grid.ts';
 import { referenceImageScore, referencePatchScores, referenceScoreTensor } from './reference.ts';
 import { fromNchw, packInput, valuesPerPatch } from './input-layout.ts';

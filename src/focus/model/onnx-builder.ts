@@ -161,7 +161,6 @@ export interface BuildModelOptions {
 export function defaultLayout(weights: FocusWeights): InputLayout {
   return weights.kernels <= 2 || weightDigits(weights) === 1 ? 'u8' : 'nchw';
 }
-export { weightDigits, type WeightDigits };
 
 /** W1 of the s2d graph: for kernel k and block offset (dy, dx), the 5×5 part of the 7×7 kernel (zero past 7). */
 function s2dWeights(w: FocusWeights): Float32Array {
