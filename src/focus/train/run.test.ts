@@ -105,13 +105,16 @@ describe('focuslite train on labelled patches', () => {
     expect(weightDigits(weights)).toBe(1);
     expect(card.input.type).toBe('uint8');
     expect(card.training.recipe.convWeights.rule).toMatch(/8-bit grid/);
-    expect(card.training.recipe.convWeights.validationFloat32.plcc).toBeGreaterThan(-1);
 
     // --float-weights: the same training, weights as trained (off the grid), so 1 digit would not hold them
     const floatOut = join(dir, 'models-float');
     await runTraining({ out: floatOut, kernels: [2], loss: 'plcc', seed: 4, trainSamples: 64, valSamples: 32, epochs: 4, batchSize: 16, lr: 0.01, lrGamma: 0.1, slides: [], data: join(dir, 'labels.csv'), workers: 0, name: 'tiny', command: 'test', floatWeights: true, log: () => {} });
     const floatWeights = parseWeightsJson(readFileSync(join(floatOut, 'weights', 'tiny-2kernel.json'), 'utf8'));
     expect(weightDigits(floatWeights)).toBe(3);
+    // the float32 metrics the rounded model's card records are those of the weights as trained
+    const floatCard = JSON.parse(readFileSync(join(floatOut, 'tiny-2kernel.json'), 'utf8'));
+    expect(card.training.recipe.convWeights.validationFloat32).toEqual({ plcc: floatCard.metrics.validation.plcc, srcc: floatCard.metrics.validation.srcc, rocAuc: floatCard.metrics.validation.rocAuc });
+    expect(floatCard.training.recipe.convWeights).toMatch(/float32 as trained/);
     const rounded = quantiseConvWeights(floatWeights).convWeight;
     expect(rounded).toEqual(weights.convWeight); // the shipped = the trained, rounded
   });
