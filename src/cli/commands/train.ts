@@ -18,7 +18,8 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
   --out DIR            output folder (created)
   --kernels LIST       kernel counts, e.g. 1 or 1,2,10 (default 1); all share one sample set
   --loss plcc|mse      PLCC loss as in the paper (default), or MSE against z for absolute-scale models
-  --target sqrt|z      what the loss compares the score with: √z (default for PLCC) or z (default for MSE)
+  --target sqrt|z|log  what the loss compares the score with: √z (default for PLCC), z (default for MSE) or
+                       log(1 + z), which saturates sooner still
   --seed N             random seed (default 1); the same seed gives the same weights
   --slides LIST        pyramidal TIFFs of in-focus tissue, level 0 used
                        (default ../shared/${DEFAULT_SLIDE})
@@ -97,8 +98,8 @@ const command: Command = {
       return 2;
     }
     const target = values.target;
-    if (target !== undefined && target !== 'sqrt' && target !== 'z') {
-      console.error(`focuslite train: --target must be sqrt or z, got '${target}'`);
+    if (target !== undefined && target !== 'sqrt' && target !== 'z' && target !== 'log') {
+      console.error(`focuslite train: --target must be sqrt, z or log, got '${target}'`);
       return 2;
     }
     const zeroMean = values['zero-mean'];
