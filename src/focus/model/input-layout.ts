@@ -12,7 +12,8 @@
 //   row adds two block rows (kernel rows 0–4 from row r, rows 5–6 from row r + 1), so the convolution is one integer
 //   matrix product (onnxruntime's MatMulInteger, exact) plus one shifted add. Column 47 is not an output (the model
 //   drops it); it makes rows 48 bytes long, so the packer stores 4 bytes at a time. A quarter of the bytes of a float
-//   layout to pack, copy into WASM memory and read: the fastest layout for 1 and 2 kernels (bench:model).
+//   layout to pack, copy into WASM memory and read: the fastest layout for weights on an 8-bit grid (one integer
+//   digit, quantise.ts) of any kernel count, and for 1 and 2 kernels of float weights (bench:model).
 import type { RGBAImage } from '../../slide/types.ts';
 import { channelsOf, PATCH, packPatches, type PixelImage } from './patch-grid.ts';
 

@@ -52,7 +52,7 @@ export interface RunOptions {
   workers?: number;
   name: string;
   /** Keep the kernels zero-mean while training (trainer.ts zeroMeanKernels). */
-  zeroMean?: 'channel' | 'grey';
+  zeroMean?: TrainOptions['zeroMean'];
   /** Ship the conv weights as trained instead of on their 8-bit grid (quantise.ts). */
   floatWeights?: boolean;
   command: string;
@@ -223,8 +223,9 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
       const res = await trainNet(pool, prep.buffers, trainSet, valSet, topts);
       const floatWeights = netToWeights(res.net);
       // Ship the conv weights on an 8-bit grid: the u8 graph then runs one integer digit instead of three (a third
-      // of the integer rows, about half the model's time; onnx-builder.ts). Calibrate the weights that are shipped, not the float64 ones trained; the float32
-      // weights' validation metrics go in the card beside them, so the cost of rounding is on record.
+      // of the integer rows, about half the model's time; onnx-builder.ts). Calibrate the weights that are shipped,
+      // not the float64 ones trained; the float32 weights' validation metrics go in the card beside them, so the
+      // cost of rounding is on record.
       const weights = o.floatWeights ? floatWeights : quantiseConvWeights(floatWeights);
       const valScores = await scoreSet(pool, netFromWeights(weights), prep.val);
       const cal = calibrate(valScores, prep.val.labels);
