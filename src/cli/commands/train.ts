@@ -6,8 +6,23 @@ import type { Command } from '../main.ts';
 import { sharedDir } from '../../focus/model/shared-data.ts';
 import { serveWorker } from '../../focus/train/pool.ts';
 import { DEFAULT_EPOCHS, runTraining } from '../../focus/train/run.ts';
+import { DEFAULT_SIMULATION, type Range } from '../../focus/train/simulate.ts';
+
+const fmtRange = (r: Range) => r.join(',');
+
+/** A positive factor range 'A,B' (A ≤ B), for the log-uniform augmentations. */
+function range(v: string | undefined, name: string): Range | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  const [a, b] = parts;
+  if (parts.length !== 2 || a === undefined || b === undefined || !(a > 0) || !(b >= a) || !Number.isFinite(b))
+    throw new Error(`--${name} must be two positive factors A,B with A ≤ B, got '${v}'`);
+  return [a, b];
+}
 
 const DEFAULT_SLIDE = 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif';
+/** Initialisations tried per model (trainer.ts TrainOptions.starts). */
+const DEFAULT_STARTS = 4;
 
 const usage = `focuslite train --out DIR [options]
 
@@ -18,8 +33,8 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
   --out DIR            output folder (created)
   --kernels LIST       kernel counts, e.g. 1 or 1,2,10 (default 1); all share one sample set
   --loss plcc|mse      PLCC loss as in the paper (default), or MSE against z for absolute-scale models
-  --target sqrt|z|log  what the loss compares the score with: √z (default for PLCC), z (default for MSE) or
-                       log(1 + z), which saturates sooner still
+  --target log|sqrt|z  what the loss compares the score with: log(1 + z) (default for PLCC), √z, or z (default
+                       for MSE)
   --seed N             random seed (default 1); the same seed gives the same weights
   --slides LIST        pyramidal TIFFs of in-focus tissue, level 0 used
                        (default ../shared/${DEFAULT_SLIDE})
@@ -33,7 +48,14 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
   --lr-step N          decay the learning rate every N epochs (default a third of the epochs)
   --lr-gamma X         decay factor (default 0.1)
   --workers N          worker threads (default 2, capped by the cores)
-  --zero-mean MODE     keep the kernels zero-mean while training: per colour (channel) or over all three (grey)
+  --stain-density A,B  overall stain density factor range, one factor on every stain (default ${fmtRange(DEFAULT_SIMULATION.stainDensity)};
+                       1,1 = off): section thickness and staining vary between labs
+  --exposure A,B       illumination gain range on transmitted intensity (default ${fmtRange(DEFAULT_SIMULATION.exposure)}; 1,1 = off)
+  --white-balance A,B  a further gain range per colour channel (default ${fmtRange(DEFAULT_SIMULATION.whiteBalance)}; 1,1 = off)
+  --starts N           initialisations tried per model (default ${DEFAULT_STARTS}): each trains 5 epochs, the one with the
+                       lowest validation loss is kept and trained in full
+  --zero-mean MODE     keep the kernels zero-mean while training: over all three colours (grey, the default), per
+                       colour (channel), or not at all (none)
   --float-weights      ship the conv weights as trained (float32) instead of on an 8-bit grid per kernel;
                        the default 8-bit grid makes the model's integer product 3× cheaper (1 digit, not 3)
   --name PREFIX        model name prefix (default focuslite)`;
@@ -77,6 +99,10 @@ const command: Command = {
           name: { type: 'string' },
           'float-weights': { type: 'boolean' },
           'zero-mean': { type: 'string' },
+          'stain-density': { type: 'string' },
+          exposure: { type: 'string' },
+          'white-balance': { type: 'string' },
+          starts: { type: 'string' },
         },
       }));
     } catch (err) {
@@ -102,9 +128,30 @@ const command: Command = {
       console.error(`focuslite train: --target must be sqrt, z or log, got '${target}'`);
       return 2;
     }
-    const zeroMean = values['zero-mean'];
-    if (zeroMean !== undefined && zeroMean !== 'channel' && zeroMean !== 'grey') {
-      console.error(`focuslite train: --zero-mean must be channel or grey, got '${zeroMean}'`);
+    const zeroMeanArg = values['zero-mean'] ?? 'grey';
+    if (zeroMeanArg !== 'channel' && zeroMeanArg !== 'grey' && zeroMeanArg !== 'none') {
+      console.error(`focuslite train: --zero-mean must be grey, channel or none, got '${zeroMeanArg}'`);
+      return 2;
+    }
+    const zeroMean = zeroMeanArg === 'none' ? undefined : zeroMeanArg;
+    let starts: number;
+    try {
+      starts = num(values.starts, 'starts', DEFAULT_STARTS);
+      if (starts < 1) throw new Error(`--starts must be at least 1, got '${values.starts}'`);
+    } catch (err) {
+      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}`);
+      return 2;
+    }
+    const sim: { stainDensity?: Range; exposure?: Range; whiteBalance?: Range } = {};
+    try {
+      const stainDensity = range(values['stain-density'], 'stain-density');
+      const exposure = range(values.exposure, 'exposure');
+      if (stainDensity) sim.stainDensity = stainDensity;
+      if (exposure) sim.exposure = exposure;
+      const whiteBalance = range(values['white-balance'], 'white-balance');
+      if (whiteBalance) sim.whiteBalance = whiteBalance;
+    } catch (err) {
+      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}`);
       return 2;
     }
     let slides: string[] = [];
@@ -149,7 +196,9 @@ const command: Command = {
       name: values.name ?? 'focuslite',
       floatWeights: values['float-weights'] === true,
       zeroMean,
+      starts,
       command: ['focuslite', 'train', ...argv].join(' '),
+      sim,
       log: (s) => console.log(s),
     });
     console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${results.map((r) => `${r.name} (${r.seconds.toFixed(1)} s training)`).join(', ')}`);

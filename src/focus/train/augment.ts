@@ -81,6 +81,19 @@ export function jitterStain(img: Planar, j: StainJitter): void {
   }
 }
 
+/** Scales each channel's transmitted intensity by its gain (as jitterStain, on the (v + 1)/256 scale), clipped to white. In place. */
+export function applyExposure(img: Planar, gains: readonly [number, number, number]): void {
+  const d = img.data;
+  const n = img.width * img.height;
+  for (let c = 0; c < 3; c++) {
+    const g = gains[c]!;
+    for (let i = c * n; i < (c + 1) * n; i++) {
+      const v = (d[i]! + 1) * g - 1;
+      d[i] = v > 255 ? 255 : v;
+    }
+  }
+}
+
 // Standard normal deviates drawn once; noise indexes them at random (fast, and plenty for sensor noise).
 const NORMALS = (() => {
   const rng = new Rng(0x5eed);

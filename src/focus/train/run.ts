@@ -23,11 +23,11 @@ import { scoreSet, trainNet, type SampleSet, type TrainOptions } from './trainer
 export type Target = 'z' | 'sqrt' | 'log';
 
 /**
- * √z spreads the sharp end: the visible effect of defocus grows fast for the first levels and then saturates (a
- * 10 px blur and a 14 px blur both leave no detail), so a score linear in z must spend its range on differences
- * that are invisible, at the expense of the ones around the in-focus/out-of-focus boundary. PLCC against √z keeps
- * the ordering (SRCC is unchanged) and moves the emphasis to z = 0…6. log(1 + z) goes further the same way (measured in
- * models/README.md: with zero-mean kernels it ranks CMU-1 a little better, without them worse).
+ * The PLCC target compresses the blurry end: the visible effect of defocus grows fast for the first levels and then
+ * saturates (a 10 px blur and a 14 px blur both leave no detail), so a score linear in z must spend its range on
+ * differences that are invisible, at the expense of the ones around the in-focus/out-of-focus boundary. PLCC against
+ * log(1 + z) (the default) or √z keeps the ordering (SRCC is unchanged) and moves the emphasis to z = 0…6; with
+ * zero-mean kernels log(1 + z) ranked CMU-1 better than √z (measured in models/README.md).
  */
 export const TARGETS: Record<Target, (z: number) => number> = { z: (z) => z, sqrt: (z) => Math.sqrt(z), log: (z) => Math.log1p(z) };
 const TARGET_LABELS: Record<Target, string> = { z: 'z', sqrt: '√z', log: 'log(1 + z)' };
@@ -36,7 +36,7 @@ export interface RunOptions {
   out: string;
   kernels: number[];
   loss: LossKind;
-  /** What the PLCC/MSE loss compares the score with (default √z for PLCC, z for MSE). */
+  /** What the PLCC/MSE loss compares the score with (default log(1 + z) for PLCC, z for MSE). */
   target?: Target;
   seed: number;
   trainSamples: number;
@@ -53,6 +53,8 @@ export interface RunOptions {
   name: string;
   /** Keep the kernels zero-mean while training (trainer.ts zeroMeanKernels). */
   zeroMean?: TrainOptions['zeroMean'];
+  /** Initialisations tried per model, the best on validation after a short probe kept (trainer.ts TrainOptions.starts). */
+  starts?: number;
   /** Ship the conv weights as trained instead of on their 8-bit grid (quantise.ts). */
   floatWeights?: boolean;
   command: string;
@@ -119,6 +121,18 @@ async function prepareSimulated(pool: Pool, o: RunOptions, shared: boolean): Pro
       augmentations: {
         magnification: `×U_log(${cfg.scale}) bicubic resampling of the tissue before the PSF (finer sampling of the same tissue)`,
         stain: `HED colour deconvolution (Ruifrok–Johnston); concentration × log-uniform H ∈ [${cfg.stainScale[0]}], E ∈ [${cfg.stainScale[1]}], residual ∈ [${cfg.stainScale[2]}]; optical-density shift ± ${cfg.stainShift}`,
+        stainDensity:
+          cfg.stainDensity[0] === cfg.stainDensity[1] && cfg.stainDensity[0] === 1
+            ? 'none'
+            : `every stain's concentration × one log-uniform factor ∈ [${cfg.stainDensity}] (section thickness, staining time)`,
+        exposure:
+          cfg.exposure[0] === cfg.exposure[1] && cfg.exposure[0] === 1
+            ? 'none'
+            : `transmitted intensity × log-uniform gain ∈ [${cfg.exposure}], clipped at white (lamp, exposure, white level)`,
+        whiteBalance:
+          cfg.whiteBalance[0] === cfg.whiteBalance[1] && cfg.whiteBalance[0] === 1
+            ? 'none'
+            : `each colour channel's transmitted intensity × its own log-uniform gain ∈ [${cfg.whiteBalance}] (colour calibration)`,
         noise: `Poisson–Gaussian: σ² = read² + shot·I/255 grey levels², read ∈ [${cfg.noiseRead}], shot ∈ [${cfg.noiseShot}]`,
         sharpening:
           cfg.sharpenProbability > 0
@@ -199,7 +213,7 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
     const prep = o.data ? await prepareLabelled(pool, o, nWorkers > 0) : await prepareSimulated(pool, o, nWorkers > 0);
     const dataSeconds = (performance.now() - started) / 1000;
     await mkdir(join(o.out, 'weights'), { recursive: true });
-    const target = o.target ?? (o.loss === 'mse' ? 'z' : 'sqrt');
+    const target = o.target ?? (o.loss === 'mse' ? 'z' : 'log');
     const toTarget = (set: SampleSet): SampleSet => ({ ...set, labels: set.labels.map(TARGETS[target]) });
     const trainSet = toTarget(prep.train);
     const valSet = toTarget(prep.val);
@@ -217,6 +231,7 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
         validateEvery: 5,
         groupSize: prep.groupSize,
         zeroMean: o.zeroMean,
+        starts: o.starts,
         log: o.log,
       };
       o.log(`training the ${C}-kernel model: ${epochs} epochs of ${o.trainSamples} samples, batch ${o.batchSize}, ${o.loss.toUpperCase()} loss against ${TARGET_LABELS[target]}`);
@@ -241,7 +256,7 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
           seed: o.seed,
           optimizer: 'Adam (β1 0.9, β2 0.999, ε 1e-8)',
           loss: o.loss === 'plcc' ? `1 − PLCC(scores, ${TARGET_LABELS[target]}) per batch (offset and scale of the score are arbitrary)` : `MSE against ${TARGET_LABELS[target]}${target === 'z' ? ' (score ≈ z-level)' : ''}`,
-          target: target === 'sqrt' ? '√z: PLCC against the square root of the level spreads the sharp end, where in/out of focus is decided' : TARGET_LABELS[target],
+          target: target === 'z' ? 'z' : `${TARGET_LABELS[target]}: spreads the sharp end, where in/out of focus is decided, and compresses the saturated blurry end`,
           lr: o.lr,
           lrSchedule: `step decay ×${o.lrGamma} every ${topts.lrStepEpochs} epochs`,
           epochs,
@@ -249,6 +264,9 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
           steps: res.steps,
           initialisation: 'PyTorch defaults (uniform ±1/√fan_in), seeded',
           selection: 'the weights after the last epoch (no early stopping)',
+          ...(res.probeLosses.length > 1
+            ? { starts: { tried: res.probeLosses.length, kept: res.start + 1, rule: 'lowest validation loss after 5 epochs, then trained in full', validationLosses: res.probeLosses.map((l) => Number(l.toFixed(5))) } }
+            : {}),
           ...(o.zeroMean ? { kernelConstraint: `zero-mean ${o.zeroMean === 'channel' ? 'per colour' : 'over all three colours'} (projection after every step)` } : {}),
           convWeights: o.floatWeights
             ? 'float32 as trained (--float-weights)'

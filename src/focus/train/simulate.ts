@@ -2,7 +2,7 @@
 // level z with a randomly shaped defocus PSF, sensor noise and JPEG re-compression, in the order they happen:
 // specimen (stain) → optics (PSF, in linear intensity) → sensor (noise) → scanner sharpening → file (JPEG).
 // Each sample is a pure function of (seed, split, index), so any number of workers produce the same data.
-import { addNoise, drawStainJitter, jitterStain, jpegRoundTrip, unsharpMask, type StainJitter } from './augment.ts';
+import { addNoise, applyExposure, drawStainJitter, jitterStain, jpegRoundTrip, unsharpMask, type StainJitter } from './augment.ts';
 import { cropPlanar, packSample, PATCH, planarWindow, resample, type RGBImage } from './image.ts';
 import { applyPsf, psfReach, PX_PER_LEVEL, Z_MAX, type DefocusPsf } from './psf.ts';
 import { hashSeed, Rng } from './rng.ts';
@@ -32,6 +32,21 @@ export interface SimulationConfig {
    */
   stainScale: [Range, Range, Range];
   stainShift: number;
+  /**
+   * Overall stain density (log-uniform), one factor on every stain: section thickness and staining time vary between
+   * labs far more than the training slide shows. [1, 1] = off (no random draw).
+   */
+  stainDensity: Range;
+  /**
+   * Illumination gain on transmitted intensity (log-uniform): lamp, exposure and white-level differences between
+   * scanners darken or brighten glass and tissue alike. [1, 1] = off (no random draw).
+   */
+  exposure: Range;
+  /**
+   * White balance: a further gain per colour channel (log-uniform each), as scanners' colour calibration differs.
+   * [1, 1] = off (no random draw).
+   */
+  whiteBalance: Range;
   /** Noise: read σ and shot coefficient ranges (grey levels). */
   noiseRead: Range;
   noiseShot: Range;
@@ -70,6 +85,9 @@ export const DEFAULT_SIMULATION: SimulationConfig = {
     [0.8, 1.25],
   ],
   stainShift: 0.05,
+  stainDensity: [0.6, 4],
+  exposure: [1, 1],
+  whiteBalance: [0.85, 1.18],
   noiseRead: [0, 1],
   noiseShot: [0, 2],
   sharpenProbability: 0,
@@ -96,6 +114,8 @@ export interface SampleSpec {
   scale: number;
   psf: DefocusPsf;
   stain: StainJitter;
+  /** Gain on transmitted intensity per colour channel (1 = none): exposure × white balance. */
+  exposure: [number, number, number];
   noiseRead: number;
   noiseShot: number;
   /** Unsharp-mask amount (0 = none) and σ. */
@@ -153,6 +173,12 @@ export function drawSample(cfg: SimulationConfig, candidates: Candidate[], seed:
     innerGain: u(cfg.innerGain),
   };
   const stain = drawStainJitter(rng, cfg.stainScale, cfg.stainShift);
+  // a fixed range draws nothing, so adding these left the earlier recipes' samples bit-identical
+  const drawLog = (r: Range) => (r[0] === r[1] ? r[0] : rng.logUniform(r[0], r[1]));
+  const density = drawLog(cfg.stainDensity);
+  stain.scale = [stain.scale[0] * density, stain.scale[1] * density, stain.scale[2] * density];
+  const gain = drawLog(cfg.exposure);
+  const exposure: [number, number, number] = [gain * drawLog(cfg.whiteBalance), gain * drawLog(cfg.whiteBalance), gain * drawLog(cfg.whiteBalance)];
   const noiseRead = u(cfg.noiseRead);
   const noiseShot = u(cfg.noiseShot);
   const sharpen = rng.float() < cfg.sharpenProbability;
@@ -175,6 +201,7 @@ export function drawSample(cfg: SimulationConfig, candidates: Candidate[], seed:
     scale,
     psf,
     stain,
+    exposure,
     noiseRead,
     noiseShot,
     sharpenAmount,
@@ -199,6 +226,7 @@ export function renderSample(sources: RGBImage[], spec: SampleSpec, out: Uint8Ar
   const nw = Math.ceil(size / s) + 8;
   const native = planarWindow(src, x0, y0, nw, nw);
   jitterStain(native, spec.stain);
+  if (spec.exposure.some((g) => g !== 1)) applyExposure(native, spec.exposure);
   const work = s === 1 && Number.isInteger(left) ? cropPlanar(native, left - x0, top - y0, size, size) : resample(native, s, left - x0, top - y0, size, size);
   const blurred = applyPsf(work, spec.psf);
   const patch = cropPlanar(blurred, margin, margin, PATCH, PATCH);

@@ -79,4 +79,26 @@ describe('training', () => {
     expect(grey.history.at(-1)!.loss).toBeLessThan(grey.history[0]!.loss);
     await pool.close();
   });
+
+  it('several starts: each is probed, the lowest validation loss is kept and trained in full', async () => {
+    const pool = await Pool.create(0);
+    await pool.init(undefined, buffers);
+    const opts = { kernels: 1, loss: 'plcc' as const, epochs: 4, batchSize: 16, lr: 0.01, lrStepEpochs: 10, lrGamma: 0.1, seed: 5, validateEvery: 0, probeEpochs: 2 };
+    const res = await trainNet(pool, buffers, trainSet, valSet, { ...opts, starts: 3 });
+    expect(res.probeLosses).toHaveLength(3);
+    expect(new Set(res.probeLosses).size).toBe(3); // different initialisations
+    expect(res.probeLosses[res.start]).toBe(Math.min(...res.probeLosses));
+    expect(res.history).toHaveLength(4); // the kept start's full schedule, not the probe
+    // the kept start is still the best among the starts up to it, so that shorter search returns the same weights;
+    // with one start this is the plain single run
+    const prefix = await trainNet(pool, buffers, trainSet, valSet, { ...opts, starts: res.start + 1 });
+    expect(prefix.start).toBe(res.start);
+    expect(Array.from(prefix.net.theta)).toEqual(Array.from(res.net.theta));
+    const single = await trainNet(pool, buffers, trainSet, valSet, opts);
+    expect(single.probeLosses).toEqual([]);
+    if (res.start === 0) expect(Array.from(single.net.theta)).toEqual(Array.from(res.net.theta));
+    else expect(Array.from(single.net.theta)).not.toEqual(Array.from(res.net.theta));
+    await expect(trainNet(pool, buffers, trainSet, undefined, { ...opts, starts: 2 })).rejects.toThrow(/validation set/);
+    await pool.close();
+  });
 });
