@@ -35,7 +35,10 @@ test.describe('whole-slide QC scan', () => {
     await expect(progress).toContainText('every cell was already scored');
     expect(Number(await viewer.getAttribute('data-scored-cells'))).toBe(scored);
 
-    await page.getByTestId('qc-threshold').fill('-3');
+    // the shipped model's own out-of-focus threshold (scores have an arbitrary scale per model), on the input's grid
+    const card = JSON.parse(readFileSync(defaultModelFile().replace(/\.onnx$/, '.json'), 'utf8')) as { threshold: number };
+    const threshold = Number(card.threshold.toFixed(2));
+    await page.getByTestId('qc-threshold').fill(String(threshold));
     await page.getByTestId('qc-tolerance').fill('5');
     const verdict = page.getByTestId('qc-verdict');
     await expect(verdict).toHaveAttribute('data-verdict', /pass|fail/);
@@ -55,7 +58,7 @@ test.describe('whole-slide QC scan', () => {
     const report = JSON.parse(readFileSync(await (await jsonDownload).path(), 'utf8'));
     expect(report.schema).toBe('focuslite-scan-report/1');
     expect(report.slide).toMatchObject({ width: 4443, height: 3567 });
-    expect(report.summary.threshold).toBe(-3);
+    expect(report.summary.threshold).toBe(threshold);
     expect(report.summary.coverage.done).toBe(report.summary.coverage.total);
     expect(report.patches).toHaveLength(csv.length - 1);
     expect(report.regions.length).toBe(report.summary.regionCount);
@@ -69,7 +72,7 @@ test.describe('whole-slide QC scan', () => {
 
     // The CLI on the same slide and model writes the same report numbers.
     const cli = JSON.parse(
-      execFileSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--threshold=-3', '--tolerance', '5'], {
+      execFileSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), `--threshold=${threshold}`, '--tolerance', '5'], {
         encoding: 'utf8',
         maxBuffer: 256 << 20,
       }),
