@@ -135,20 +135,15 @@ const command: Command = {
     }
     const zeroMean = zeroMeanArg === 'none' ? undefined : zeroMeanArg;
     let starts: number;
+    const sim: { stainDensity?: Range; exposure?: Range; whiteBalance?: Range } = {};
     try {
       starts = num(values.starts, 'starts', DEFAULT_STARTS);
       if (starts < 1) throw new Error(`--starts must be at least 1, got '${values.starts}'`);
-    } catch (err) {
-      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}`);
-      return 2;
-    }
-    const sim: { stainDensity?: Range; exposure?: Range; whiteBalance?: Range } = {};
-    try {
       const stainDensity = range(values['stain-density'], 'stain-density');
       const exposure = range(values.exposure, 'exposure');
+      const whiteBalance = range(values['white-balance'], 'white-balance');
       if (stainDensity) sim.stainDensity = stainDensity;
       if (exposure) sim.exposure = exposure;
-      const whiteBalance = range(values['white-balance'], 'white-balance');
       if (whiteBalance) sim.whiteBalance = whiteBalance;
     } catch (err) {
       console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}`);

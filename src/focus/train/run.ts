@@ -15,7 +15,7 @@ import type { LossKind } from './loss.ts';
 import { netFromWeights, netToWeights, scoreSamples } from './net.ts';
 import { Pool, sampleBuffer, toShared, workerCount, type Buffers } from './pool.ts';
 import { nominalPsf, psfKernel, kernelSigma, PX_PER_LEVEL } from './psf.ts';
-import { DEFAULT_SIMULATION, findCandidates, type SimulationConfig } from './simulate.ts';
+import { DEFAULT_SIMULATION, findCandidates, type Range, type SimulationConfig } from './simulate.ts';
 import { readSlideLevel } from './source.ts';
 import { scoreSet, trainNet, type SampleSet, type TrainOptions } from './trainer.ts';
 
@@ -74,6 +74,9 @@ interface Prepared {
   description: Record<string, unknown>;
 }
 
+/** A factor-range augmentation for the card: 'none' when it is [1, 1], else the text with $ replaced by the range. */
+const gainRange = (r: Range, text: string): string => (r[0] === 1 && r[1] === 1 ? 'none' : text.replace('$', r.join(',')));
+
 async function prepareSimulated(pool: Pool, o: RunOptions, shared: boolean): Promise<Prepared> {
   const cfg: SimulationConfig = { ...DEFAULT_SIMULATION, ...o.sim };
   const t0 = performance.now();
@@ -121,18 +124,9 @@ async function prepareSimulated(pool: Pool, o: RunOptions, shared: boolean): Pro
       augmentations: {
         magnification: `×U_log(${cfg.scale}) bicubic resampling of the tissue before the PSF (finer sampling of the same tissue)`,
         stain: `HED colour deconvolution (Ruifrok–Johnston); concentration × log-uniform H ∈ [${cfg.stainScale[0]}], E ∈ [${cfg.stainScale[1]}], residual ∈ [${cfg.stainScale[2]}]; optical-density shift ± ${cfg.stainShift}`,
-        stainDensity:
-          cfg.stainDensity[0] === cfg.stainDensity[1] && cfg.stainDensity[0] === 1
-            ? 'none'
-            : `every stain's concentration × one log-uniform factor ∈ [${cfg.stainDensity}] (section thickness, staining time)`,
-        exposure:
-          cfg.exposure[0] === cfg.exposure[1] && cfg.exposure[0] === 1
-            ? 'none'
-            : `transmitted intensity × log-uniform gain ∈ [${cfg.exposure}], clipped at white (lamp, exposure, white level)`,
-        whiteBalance:
-          cfg.whiteBalance[0] === cfg.whiteBalance[1] && cfg.whiteBalance[0] === 1
-            ? 'none'
-            : `each colour channel's transmitted intensity × its own log-uniform gain ∈ [${cfg.whiteBalance}] (colour calibration)`,
+        stainDensity: gainRange(cfg.stainDensity, "every stain's concentration × one log-uniform factor ∈ [$] (section thickness, staining time)"),
+        exposure: gainRange(cfg.exposure, 'transmitted intensity × log-uniform gain ∈ [$], clipped at white (lamp, exposure, white level)'),
+        whiteBalance: gainRange(cfg.whiteBalance, "each colour channel's transmitted intensity × its own log-uniform gain ∈ [$] (colour calibration)"),
         noise: `Poisson–Gaussian: σ² = read² + shot·I/255 grey levels², read ∈ [${cfg.noiseRead}], shot ∈ [${cfg.noiseShot}]`,
         sharpening:
           cfg.sharpenProbability > 0
