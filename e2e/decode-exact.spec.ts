@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { openSlideFile } from '../src/slide/node.ts';
-import { buildTiff } from '../src/slide/tiff/tiff-fixture.ts';
+import { buildTiff } from '../test-support/tiff-fixture.ts';
 import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared } from './helpers.ts';
 
 // The browser workers decode JPEG tiles with WebCodecs and convert YCbCr themselves (ycc-to-rgba.ts); the CLI

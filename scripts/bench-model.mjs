@@ -13,7 +13,7 @@ const repsArg = args.indexOf('--reps');
 const reps = repsArg >= 0 ? Number(args[repsArg + 1]) : 10;
 
 await build({
-  entryPoints: [resolve(root, 'src/focus/model/bench-node.ts')],
+  entryPoints: [resolve(root, 'src/tools/bench/bench-node.ts')],
   outfile: resolve(outDir, 'bench-node.mjs'),
   bundle: true,
   platform: 'node',
@@ -23,7 +23,7 @@ await build({
   logLevel: 'warning',
 });
 await build({
-  entryPoints: [resolve(root, 'src/focus/model/bench-worker.ts')],
+  entryPoints: [resolve(root, 'src/tools/bench/bench-worker.ts')],
   outfile: resolve(outDir, 'bench-worker.mjs'),
   bundle: true,
   platform: 'browser',

@@ -1,4 +1,4 @@
-import type { SlideWorkers } from '../slide/worker/slide-workers.ts';
+import type { SlideWorkers } from '../workers/slide-workers.ts';
 import { FocusScheduler, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
 import { cellRangeIn, type Rect } from './slide-grid.ts';

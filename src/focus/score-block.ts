@@ -1,5 +1,5 @@
 import type { SlideSource } from '../slide/types.ts';
-import type { PatchScorer } from './model/patch-scorer.ts';
+import type { PatchScorer } from './session/patch-scorer.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
 import { TISSUE_RULES } from './tissue.ts';
 import { tissueMapOf } from './tissue-map.ts';

@@ -1,4 +1,4 @@
-import { PATCH, STRIDE, patchStarts } from './model/patch-grid.ts';
+import { PATCH, STRIDE, patchStarts } from './patch-grid.ts';
 
 /**
  * The patch grid over a slide's level 0: the same grid as `focuslite score` uses on an image (235×235 patches with

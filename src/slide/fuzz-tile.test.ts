@@ -4,17 +4,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createDemoSlide } from '../demo/demo-slide.ts';
-import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../testing/shared.ts';
+import { createDemoSlide } from '../writers/demo/demo-slide.ts';
+import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { BufferSource } from './bytes/blob-source.ts';
 import { createJ2kDecoder, type OpenJpegFactory, type OpenJpegModule } from './jp2k/openjpeg.ts';
 import { LIMITS } from './limits.ts';
 import { nodeCodecs } from './node.ts';
 import { openSlide } from './open.ts';
-import { entryValues, parseLayout } from './testing-fuzz.ts';
+import { entryValues, parseLayout } from '../../test-support/fuzz-mutations.ts';
 import { inflateDecode, lzwDecode } from './tiff/lossless.ts';
-import { MemorySink, writeTiff } from './tiff/writer.ts';
-import { lzwEncode } from './tiff/writer-lzw.ts';
+import { MemorySink, writeTiff } from '../writers/tiff/writer.ts';
+import { lzwEncode } from '../writers/tiff/writer-lzw.ts';
 import { SlideError, type SlideSource } from './types.ts';
 
 /** Offset and byte count of every tile of the first IFD. */

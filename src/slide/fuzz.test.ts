@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoSlide } from '../demo/demo-slide.ts';
-import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../testing/shared.ts';
+import { createDemoSlide } from '../writers/demo/demo-slide.ts';
+import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { nodeCodecs } from './node.ts';
-import { MUTATORS, messageClass, parseLayout, randomBytes, runCase, seededRng, type FuzzCase, type Outcome } from './testing-fuzz.ts';
-import { MemorySink, writeTiff, type TiffWriterOptions } from './tiff/writer.ts';
+import { MUTATORS, messageClass, parseLayout, randomBytes, runCase, seededRng, type FuzzCase, type Outcome } from '../../test-support/fuzz-mutations.ts';
+import { MemorySink, writeTiff, type TiffWriterOptions } from '../writers/tiff/writer.ts';
 
 /**
  * Per case: opening plus up to five region reads; real cases take well under a second. The bound catches awaits

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../testing/shared.ts';
+import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { openSlideFile } from './node.ts';
 import { resizeArea } from './region.ts';
 import type { RGBAImage, SlideSource } from './types.ts';

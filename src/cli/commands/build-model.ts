@@ -3,11 +3,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { describeInput, INPUT_LAYOUTS, type InputLayout } from '../../focus/model/input-layout.ts';
-import { architectureString, buildFocusModel, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../../focus/model/onnx-builder.ts';
-import { PATCH, STRIDE } from '../../focus/model/patch-grid.ts';
-import { createFocusSession } from '../../focus/model/session.ts';
-import { loadWeights, parameterCount } from '../../focus/model/weights.ts';
+import { describeInput, INPUT_LAYOUTS, type InputLayout } from '../../focus/session/input-layout.ts';
+import { architectureString, buildFocusModel, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../../tools/model/onnx-builder.ts';
+import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
+import { createFocusSession } from '../../focus/session/session.ts';
+import { loadWeights, parameterCount } from '../../tools/model/weights.ts';
 
 const usage = `focuslite build-model --weights FILE --out M.onnx [--name NAME] [--layout nchw|s2d|u8]
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { DEFAULT_PARAMS, writeDemoSlide, type DemoSlideParams } from '../../demo/write-demo-slide.ts';
-import type { TiffCompression, TiffLayout } from '../../slide/tiff/writer.ts';
+import { DEFAULT_PARAMS, writeDemoSlide, type DemoSlideParams } from '../../writers/demo/write-demo-slide.ts';
+import type { TiffCompression, TiffLayout } from '../../writers/tiff/writer.ts';
 
 const USAGE = `focuslite demo-slide --out FILE [options]
 

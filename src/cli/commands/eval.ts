@@ -3,10 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { packageRoot } from '../../focus/model/node-model.ts';
-import { sharedDir, SHARED_MISSING } from '../../focus/model/shared-data.ts';
-import { DEFAULT_SETS, markdownReport, ourWeightsIn, runEvaluation, SET_IDS, type EvalReport, type SetId } from '../../focus/eval/run.ts';
-import { round } from '../../focus/train/card.ts';
+import { packageRoot } from '../../tools/model/node-model.ts';
+import { sharedDir, SHARED_MISSING } from '../../tools/model/shared-data.ts';
+import { DEFAULT_SETS, markdownReport, ourWeightsIn, runEvaluation, SET_IDS, type EvalReport, type SetId } from '../../tools/eval/run.ts';
+import { round } from '../../tools/train/card.ts';
 
 const BEGIN = '<!-- focuslite eval: begin (generated, do not edit by hand) -->';
 const END = '<!-- focuslite eval: end -->';

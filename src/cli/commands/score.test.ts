@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { referenceImageScore } from '../../focus/model/reference.ts';
-import { writeTorchLegacy, writeTorchZip } from '../../focus/model/torch-pt.ts';
-import { writeWeightsJson, type FocusWeights } from '../../focus/model/weights.ts';
-import { createDemoSlide } from '../../demo/demo-slide.ts';
-import { MemorySink, writeTiff } from '../../slide/tiff/writer.ts';
+import { referenceImageScore } from '../../tools/model/reference.ts';
+import { writeTorchLegacy, writeTorchZip } from '../../tools/model/pt/torch-pt.ts';
+import { writeWeightsJson, type FocusWeights } from '../../tools/model/weights.ts';
+import { createDemoSlide } from '../../writers/demo/demo-slide.ts';
+import { MemorySink, writeTiff } from '../../writers/tiff/writer.ts';
 import buildModel from './build-model.ts';
 import score from './score.ts';
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
 import { readImageFile } from '../../slide/image/node-decode.ts';
-import { loadModelSource } from '../../focus/model/node-model.ts';
-import { PATCH, STRIDE } from '../../focus/model/patch-grid.ts';
-import { createFocusSession, scoreImage } from '../../focus/model/session.ts';
-import type { ImageScore } from '../../focus/model/reference.ts';
+import { loadModelSource } from '../../tools/model/node-model.ts';
+import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
+import { createFocusSession, scoreImage } from '../../focus/session/session.ts';
+import type { ImageScore } from '../../tools/model/reference.ts';
 
 const usage = `focuslite score IMAGE... [--model M.onnx | --weights W] [--json] [--stride 128] [--batch 49]
 

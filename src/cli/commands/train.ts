@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { sharedDir } from '../../focus/model/shared-data.ts';
-import { serveWorker } from '../../focus/train/pool.ts';
-import { DEFAULT_EPOCHS, runTraining } from '../../focus/train/run.ts';
-import { DEFAULT_SIMULATION, type Range } from '../../focus/train/simulate.ts';
+import { sharedDir } from '../../tools/model/shared-data.ts';
+import { serveWorker } from '../../tools/train/pool.ts';
+import { DEFAULT_EPOCHS, runTraining } from '../../tools/train/run.ts';
+import { DEFAULT_SIMULATION, type Range } from '../../tools/train/simulate.ts';
 
 const fmtRange = (r: Range) => r.join(',');
 

@@ -3,7 +3,7 @@ import { BufferSource } from '../bytes/blob-source.ts';
 import type { Codecs } from '../codecs.ts';
 import { openSlide } from '../open.ts';
 import { SlideError } from '../types.ts';
-import { buildTiff, rgbImage } from './tiff-fixture.ts';
+import { buildTiff, rgbImage } from '../../../test-support/tiff-fixture.ts';
 import { TiffSlide } from './tiff-slide.ts';
 
 // Uncompressed fixtures need no image codecs; any call to them is a bug.

@@ -1,0 +1,77 @@
+import { create } from 'zustand';
+import type { SlideInfo } from '../../slide/types.ts';
+import { SlideWorkers } from '../../workers/slide-workers.ts';
+import type { SlideInput } from '../../workers/slide-protocol.ts';
+
+export type ViewerStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+/** What the viewer shows: our own slide workers, or a DZI/IIIF source OpenSeadragon reads itself. */
+export type OpenSlide =
+  | { kind: 'workers'; id: number; workers: SlideWorkers; info: SlideInfo }
+  | { kind: 'osd-url'; id: number; url: string; info: SlideInfo };
+
+interface SlideState {
+  status: ViewerStatus;
+  slide?: OpenSlide;
+  error?: string;
+  openInput(input: SlideInput): Promise<void>;
+  openOsdUrl(url: string): void;
+  setStatus(status: ViewerStatus): void;
+  fail(message: string): void;
+  dismissError(): void;
+}
+
+let nextId = 1;
+let opening: AbortController | undefined;
+
+/** URLs OpenSeadragon reads natively (Deep Zoom and IIIF Image API); everything else goes through our readers. */
+export function isOsdNativeUrl(url: string): boolean {
+  return /\.dzi(\?|#|$)/i.test(url) || /info\.json(\?|#|$)/i.test(url);
+}
+
+export const useSlideStore = create<SlideState>((set, get) => ({
+  status: 'idle',
+
+  async openInput(input) {
+    opening?.abort();
+    const controller = new AbortController();
+    opening = controller;
+    set({ status: 'loading', error: undefined });
+    try {
+      const workers = await SlideWorkers.open(input, undefined, controller.signal);
+      if (controller.signal.aborted) {
+        workers.close();
+        return;
+      }
+      closeSlide(get().slide);
+      set({ slide: { kind: 'workers', id: nextId++, workers, info: workers.info }, status: 'loading' });
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      get().fail(err instanceof Error ? err.message : String(err));
+    }
+  },
+
+  openOsdUrl(url) {
+    opening?.abort();
+    closeSlide(get().slide);
+    const name = decodeURIComponent(url.split('/').filter(Boolean).slice(-2).join('/'));
+    const info: SlideInfo = { name, format: 'image', vendor: url.endsWith('.dzi') ? 'Deep Zoom' : 'IIIF', compression: 'served tiles', levels: [] };
+    set({ slide: { kind: 'osd-url', id: nextId++, url, info }, status: 'loading', error: undefined });
+  },
+
+  setStatus(status) {
+    set({ status });
+  },
+
+  fail(message) {
+    set({ status: 'error', error: message });
+  },
+
+  dismissError() {
+    set((s) => ({ error: undefined, status: s.status === 'error' ? (s.slide ? 'ready' : 'idle') : s.status }));
+  },
+}));
+
+function closeSlide(slide: OpenSlide | undefined): void {
+  if (slide?.kind === 'workers') slide.workers.close();
+}

@@ -1,0 +1,124 @@
+import { useEffect } from 'react';
+import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
+import { currentModel, currentScoreMap } from '../state/focus-controller.ts';
+import { useFocusStore } from '../state/focus-store.ts';
+import { MODELS } from '../state/models.ts';
+import { useSlideStore } from '../state/slide-store.ts';
+import { Legend } from './Legend.tsx';
+import { ScanPanel } from './ScanPanel.tsx';
+import { downloadText } from './download.ts';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
+}
+
+/** Heatmap toggle (button and H key), model, colours, normalisation, opacity, threshold and CSV export. */
+export function HeatmapControls() {
+  const s = useFocusStore();
+  const slideName = useSlideStore((st) => st.slide?.info.name);
+  const threshold = currentModel()?.card.threshold;
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.key === 'h' || event.key === 'H') && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
+        useFocusStore.getState().toggle();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const exportCsv = () => {
+    const map = currentScoreMap();
+    if (!map) return;
+    downloadText(map.toCsv(), `${(slideName ?? 'slide').replace(/\.[^.]+$/, '')}.focus.csv`, 'text/csv');
+  };
+
+  return (
+    <aside className="heatmap-panel" aria-label="Focus heatmap">
+      <div className="row">
+        <button type="button" data-testid="heatmap-toggle" aria-pressed={s.enabled} onClick={s.toggle} title="Show or hide the focus heatmap (H)" className={s.enabled ? 'on' : ''}>
+          {s.enabled ? 'Heatmap on' : 'Heatmap off'}
+        </button>
+        <span className="progress" data-testid="heatmap-progress">
+          {s.enabled && s.viewTotal > 0 && (s.status === 'scoring' ? `scoring ${s.viewDone}/${s.viewTotal} cells in view` : `${s.viewTotal} cells in view scored`)}
+        </span>
+      </div>
+      {s.error && (
+        <div role="alert" className="panel-alert">
+          Heatmap unavailable: {s.error}
+        </div>
+      )}
+      {s.failedCells > 0 && (
+        <div className="panel-warning" data-testid="failed-cells" title={s.lastFailure}>
+          {s.failedCells} cells could not be scored (shown without colour): {s.lastFailure}
+        </div>
+      )}
+      <label>
+        Model
+        <select value={s.modelId ?? ''} onChange={(e) => s.set({ modelId: e.currentTarget.value })} data-testid="model-picker">
+          {MODELS.map((m) => (
+            <option key={m.id} value={m.id}>{m.label}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Colours
+        <select value={s.colormap} onChange={(e) => s.set({ colormap: e.currentTarget.value as ColormapName })}>
+          {COLORMAPS.map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      </label>
+      <label>
+        Scale
+        <select value={s.normalisation} onChange={(e) => s.set({ normalisation: e.currentTarget.value as 'relative' | 'absolute' })} data-testid="normalisation">
+          <option value="relative">relative (this slide)</option>
+          <option value="absolute">absolute (model card)</option>
+        </select>
+      </label>
+      <label>
+        Opacity
+        <input type="range" min={0} max={1} step={0.05} value={s.opacity} onChange={(e) => s.set({ opacity: Number(e.currentTarget.value) })} />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={s.smooth} onChange={(e) => s.set({ smooth: e.currentTarget.checked })} /> smooth
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={s.keepColour} onChange={(e) => s.set({ keepColour: e.currentTarget.checked })} /> keep slide colour
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={s.threshold !== undefined}
+          onChange={(e) => s.set({ threshold: e.currentTarget.checked ? (threshold ?? 0) : undefined })}
+          data-testid="outline-toggle"
+        />{' '}
+        outline cells above
+      </label>
+      {s.threshold !== undefined && (
+        <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
+      )}
+      <Legend />
+      <ScanPanel />
+      <div className="row">
+        <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={s.scoredCells === 0}>
+          Export CSV
+        </button>
+        <span className="muted" data-testid="scored-count">{s.scoredCells} cells scored</span>
+      </div>
+    </aside>
+  );
+}
+
+function ThresholdSlider({ value, onChange }: { value: number; onChange: (t: number) => void }) {
+  const map = currentScoreMap();
+  const card = currentModel()?.card;
+  const lo = Math.min(card?.displayScale?.[0] ?? Infinity, map?.range.lo ?? Infinity, value);
+  const hi = Math.max(card?.displayScale?.[1] ?? -Infinity, map?.range.hi ?? -Infinity, value);
+  const span = hi > lo ? hi - lo : 1;
+  return (
+    <label>
+      Threshold {value.toFixed(2)}
+      <input type="range" min={lo} max={lo + span} step={span / 200} value={value} onChange={(e) => onChange(Number(e.currentTarget.value))} data-testid="threshold" />
+    </label>
+  );
+}

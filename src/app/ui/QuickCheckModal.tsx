@@ -1,0 +1,144 @@
+import { useEffect, useMemo, useState, type MouseEvent } from 'react';
+import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../../heatmap/patch-map.ts';
+import { formatBytes, resolveThreshold, verdictOf } from '../check/results.ts';
+import { colormapGradient } from '../../heatmap/colormaps.ts';
+import type { RGBAImage } from '../../slide/types.ts';
+import { checkModel, loadPreview, useCheckStore } from '../state/check-store.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { useFocusStore } from '../state/focus-store.ts';
+import { RgbaCanvas } from './QuickCheckCanvas.tsx';
+
+/** One checked file, large, with its heatmap (interpolated between patch centres) and per-patch scores on hover. */
+export function QuickCheckModal() {
+  const item = useCheckStore((s) => s.items.find((i) => i.id === s.selectedId));
+  const items = useCheckStore((s) => s.items);
+  const scale = useCheckStore((s) => s.scale);
+  const userThreshold = useCheckStore((s) => s.userThreshold);
+  // Only what is drawn: the focus store also ticks with the slide heatmap's progress.
+  const focus = useFocusStore(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, modelId: s.modelId, set: s.set })));
+  const card = checkModel()?.card;
+  const [preview, setPreview] = useState<{ id: number; image: RGBAImage }>();
+  const [previewError, setPreviewError] = useState<string>();
+  const [showHeatmap, setShowHeatmap] = useState(true);
+  const [hover, setHover] = useState<PatchHit>();
+  const close = () => useCheckStore.getState().set({ selectedId: undefined });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // The row's thumbnail shows at once; a sharper rendering comes from a worker.
+  useEffect(() => {
+    if (!item) return;
+    let live = true;
+    setPreviewError(undefined);
+    loadPreview(item).then(
+      (image) => live && setPreview({ id: item.id, image }),
+      (err: unknown) => live && setPreviewError(err instanceof Error ? err.message : String(err)),
+    );
+    return () => {
+      live = false;
+    };
+    // Once per file: the item object changes as other rows stream in.
+  }, [item?.id]);
+
+  const threshold = useMemo(() => resolveThreshold(userThreshold, card?.threshold, items), [userThreshold, card?.threshold, items]);
+  const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
+  const geometry: PatchGeometry | undefined =
+    item?.patchGrid && item.width !== undefined && item.height !== undefined
+      ? { width: item.width, height: item.height, patch: item.patch ?? 235, stride: item.stride ?? 128, patchGrid: item.patchGrid }
+      : undefined;
+  const normaliser = sharedNormaliser(scale, card?.displayScale, batch) ?? rangeOf([item?.patchGrid]);
+  const base = preview && preview.id === item?.id ? preview.image : item?.thumb;
+
+  const image = useMemo(() => {
+    if (!base || !geometry || !normaliser || !showHeatmap) return base;
+    return renderHeatmap(base, geometry, { normaliser, colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, keepColour: focus.keepColour });
+    // Geometry and normaliser by value: both are rebuilt on every render.
+  }, [base, item?.patchGrid, normaliser?.lo, normaliser?.hi, focus.colormap, focus.opacity, focus.smooth, focus.keepColour, showHeatmap]);
+
+  if (!item || !geometry) return null;
+  const verdict = verdictOf(item, threshold.value);
+
+  const onMove = (e: MouseEvent<HTMLDivElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const x = ((e.clientX - rect.left) / rect.width) * geometry.width;
+    const y = ((e.clientY - rect.top) / rect.height) * geometry.height;
+    setHover(patchAt(geometry, x, y));
+  };
+
+  const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+  // Fit the image to the window whatever arrived so far (the thumbnail is scaled up until the large rendering comes).
+  const fit = Math.min((window.innerWidth * 0.9) / geometry.width, (window.innerHeight * 0.94 - 150) / geometry.height, 1);
+  const display = { width: Math.round(geometry.width * fit), height: Math.round(geometry.height * fit) };
+  const thresholdPos = normaliser && threshold.value !== undefined ? (threshold.value - normaliser.lo) / (normaliser.hi - normaliser.lo) : undefined;
+
+  return (
+    <div className="check-modal-backdrop" onClick={close}>
+      <div className="check-modal" role="dialog" aria-modal="true" aria-label={item.name} data-testid="check-view" onClick={(e) => e.stopPropagation()}>
+        <header className="check-header">
+          <h2 title={item.name}>{item.name}</h2>
+          <span className="muted">
+            {item.width}×{item.height} · {formatBytes(item.size)} · score <strong>{item.score?.toFixed(4)}</strong> ·{' '}
+            <span className={`check-verdict ${verdict}`}>{verdict.replace(/-/g, ' ')}</span>
+          </span>
+          <div className="spacer" />
+          <button type="button" onClick={close} aria-label="Close" data-testid="check-view-close">
+            ×
+          </button>
+        </header>
+        <div className="check-figure" onMouseMove={onMove} onMouseLeave={() => setHover(undefined)} data-testid="check-view-image">
+          <RgbaCanvas image={image} style={display} />
+          {hover && (
+            <>
+              <div
+                className="check-patch-outline"
+                style={{
+                  left: pct(hover.x, geometry.width),
+                  top: pct(hover.y, geometry.height),
+                  width: pct(geometry.patch, geometry.width),
+                  height: pct(geometry.patch, geometry.height),
+                }}
+              />
+              <div className="check-hover" data-testid="check-hover" style={{ left: pct(hover.x, geometry.width), top: pct(hover.y, geometry.height) }}>
+                patch row {hover.row + 1}, column {hover.col + 1} (x {hover.x}–{hover.x + geometry.patch}, y {hover.y}–{hover.y + geometry.patch}): score{' '}
+                {hover.score.toFixed(3)}
+                {threshold.value !== undefined && (hover.score >= threshold.value ? ' · out of focus' : ' · in focus')}
+              </div>
+            </>
+          )}
+        </div>
+        <footer className="check-modal-footer">
+          {normaliser && (
+            <div className="check-legend">
+              <div className="legend-bar" style={{ background: colormapGradient(focus.colormap) }}>
+                {thresholdPos !== undefined && thresholdPos >= 0 && thresholdPos <= 1 && (
+                  <div className="legend-threshold" style={{ left: `${thresholdPos * 100}%` }} title={`threshold ${threshold.value}`} />
+                )}
+              </div>
+              <div className="legend-range">
+                <span>{normaliser.lo.toFixed(2)}</span>
+                <span>patch score, higher = blurrier{threshold.value !== undefined && ` · threshold ${threshold.value.toFixed(2)}`}</span>
+                <span>{normaliser.hi.toFixed(2)}</span>
+              </div>
+            </div>
+          )}
+          <label className="check">
+            <input type="checkbox" checked={showHeatmap} onChange={(e) => setShowHeatmap(e.currentTarget.checked)} /> heatmap
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={focus.smooth} onChange={(e) => focus.set({ smooth: e.currentTarget.checked })} /> smooth
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={focus.keepColour} onChange={(e) => focus.set({ keepColour: e.currentTarget.checked })} /> keep colour
+          </label>
+          {previewError && <span className="check-error">Large view unavailable: {previewError}</span>}
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { memo, useMemo } from 'react';
+import { fitSize, rangeOf, renderHeatmap, type HeatmapOptions } from '../../heatmap/patch-map.ts';
+import { formatBytes, type RowVerdict } from '../check/results.ts';
+import { resizeArea } from '../../slide/region.ts';
+import type { CheckItem } from '../state/check-store.ts';
+import { RgbaCanvas } from './QuickCheckCanvas.tsx';
+
+const VERDICT_LABEL: Record<RowVerdict, string> = {
+  'in-focus': 'in focus',
+  'out-of-focus': 'out of focus',
+  error: 'error',
+  pending: '…',
+  unrated: 'no threshold',
+};
+
+/** Small heatmaps are drawn at their display size: hundreds of rows redraw when the colour range changes. */
+const HEATMAP_SIZE = Math.min(128, Math.round(64 * (globalThis.devicePixelRatio || 1)));
+
+interface Props {
+  item: CheckItem;
+  verdict: RowVerdict;
+  /** `normaliser` undefined: this image's own min–max. */
+  heatmap: Omit<HeatmapOptions, 'normaliser'> & { normaliser?: HeatmapOptions['normaliser'] };
+  onOpen: (id: number) => void;
+}
+
+/** One file: thumbnail, name and size, score, verdict, and its patch scores over a grayscale thumbnail. */
+export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, heatmap, onOpen }: Props) {
+  const small = useMemo(() => {
+    if (!item.thumb) return undefined;
+    const size = fitSize(item.thumb.width, item.thumb.height, HEATMAP_SIZE);
+    return resizeArea(item.thumb, size.width, size.height);
+  }, [item.thumb]);
+  const { normaliser, colormap, opacity, smooth } = heatmap;
+  const overlay = useMemo(() => {
+    const range = normaliser ?? rangeOf([item.patchGrid]);
+    if (!small || !item.patchGrid || !range || item.width === undefined || item.height === undefined) return undefined;
+    const geometry = { width: item.width, height: item.height, patch: item.patch ?? 235, stride: item.stride ?? 128, patchGrid: item.patchGrid };
+    return renderHeatmap(small, geometry, { normaliser: range, colormap, opacity, smooth });
+  }, [small, item.patchGrid, item.width, item.height, item.patch, item.stride, normaliser, colormap, opacity, smooth]);
+
+  const clickable = item.status === 'done';
+  const open = () => clickable && onOpen(item.id);
+  return (
+    <li
+      className={`check-row ${verdict}`}
+      data-testid="check-result"
+      data-file={item.name}
+      data-score={item.status === 'done' && item.score !== undefined ? String(item.score) : ''}
+      data-verdict={verdict}
+      role={clickable ? 'button' : undefined}
+      tabIndex={clickable ? 0 : undefined}
+      onClick={open}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          open();
+        }
+      }}
+      title={clickable ? 'Show large, with the heatmap' : undefined}
+    >
+      <div className="check-thumb">{item.thumb ? <RgbaCanvas image={item.thumb} aria-label="thumbnail" /> : <span className="check-placeholder" />}</div>
+      <div className="check-thumb">{overlay ? <RgbaCanvas image={overlay} aria-label="heatmap" /> : <span className="check-placeholder" />}</div>
+      <div className="check-name">
+        <span className="file" title={item.name}>{item.name}</span>
+        <span className="muted">
+          {formatBytes(item.size)}
+          {item.width !== undefined && item.height !== undefined && ` · ${item.width}×${item.height}`}
+        </span>
+        {item.status === 'error' && <span className="check-error" role="note">{item.error}</span>}
+      </div>
+      <div className="check-score">{item.status === 'done' && item.score !== undefined ? item.score.toFixed(3) : item.status === 'running' ? 'scoring…' : ''}</div>
+      <div className={`check-verdict ${verdict}`}>{VERDICT_LABEL[verdict]}</div>
+    </li>
+  );
+});

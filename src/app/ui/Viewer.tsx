@@ -1,0 +1,117 @@
+import OpenSeadragon from 'openseadragon';
+import { useEffect, useRef } from 'react';
+import { createSlideTileSource } from '../viewer/slide-tile-source.ts';
+import { useFocusStore } from '../state/focus-store.ts';
+import { useSlideStore } from '../state/slide-store.ts';
+import { useViewerStore } from '../state/viewer-store.ts';
+import { ScaleBar } from './ScaleBar.tsx';
+
+/**
+ * OpenSeadragon's WebGL drawer composites through a WebGL canvas; without a GPU (software SwiftShader, as in headless
+ * or remote sessions) every frame's read-back costs hundreds of milliseconds of main thread, so use the 2D canvas
+ * drawer there.
+ */
+function preferredDrawer(): string {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl');
+    if (!gl) return 'canvas';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software/i.test(renderer) ? 'canvas' : 'webgl';
+  } catch {
+    return 'canvas';
+  }
+}
+
+/** The deep-zoom canvas. Thin: it mirrors the slide store into OpenSeadragon and reports back the view status. */
+export function Viewer() {
+  const element = useRef<HTMLDivElement>(null);
+  const slide = useSlideStore((s) => s.slide);
+  const status = useSlideStore((s) => s.status);
+  const viewer = useViewerStore((s) => s.viewer);
+  const heatmap = useFocusStore((s) => s.status);
+  const scoredCells = useFocusStore((s) => s.scoredCells);
+  const viewCells = useFocusStore((s) => `${s.viewDone}/${s.viewTotal}`);
+  const grayscale = useFocusStore((s) => s.enabled && !s.keepColour);
+
+  useEffect(() => {
+    if (!element.current) return;
+    const osd = OpenSeadragon({
+      element: element.current,
+      showNavigationControl: false,
+      showNavigator: true,
+      navigatorPosition: 'BOTTOM_RIGHT',
+      navigatorSizeRatio: 0.18,
+      navigatorAutoFade: false,
+      animationTime: 0.4,
+      blendTime: 0,
+      maxZoomPixelRatio: 4,
+      visibilityRatio: 0.5,
+      imageLoaderLimit: 8,
+      // OpenSeadragon starts one tile load per frame by default: 1.8 s to fill a 1920×1080 view at level 0 here
+      // (bench:viewer); the workers decode several at once, so ask for four (0.7 s).
+      maxTilesPerFrame: 4,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      gestureSettingsTouch: { pinchToZoom: true, flickEnabled: true },
+      crossOriginPolicy: 'Anonymous',
+      keyboardNavEnabled: true,
+      drawer: preferredDrawer(),
+    } as OpenSeadragon.Options);
+    useViewerStore.getState().setViewer(osd);
+    return () => {
+      useViewerStore.getState().setViewer(undefined);
+      osd.destroy();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!viewer || !slide) return;
+    const { setStatus, fail } = useSlideStore.getState();
+    const { tileFailed, resetFailures } = useViewerStore.getState();
+    resetFailures();
+    const onOpen = () => {
+      const item = viewer.world.getItemAt(0);
+      if (!item) return;
+      if (slide.kind === 'osd-url') {
+        const size = item.source.dimensions;
+        useSlideStore.setState({
+          slide: { ...slide, info: { ...slide.info, levels: [{ width: size.x, height: size.y, tileWidth: 256, tileHeight: 256, downsample: 1 }] } },
+        });
+      }
+      item.addHandler('fully-loaded-change', (event: { fullyLoaded: boolean }) => {
+        if (event.fullyLoaded && useSlideStore.getState().status === 'loading') setStatus('ready');
+      });
+      if (item.getFullyLoaded()) setStatus('ready');
+    };
+    const onOpenFailed = (event: { message?: string }) => fail(`Could not open ${slide.info.name}: ${event.message ?? 'the tile source failed to load'}.`);
+    const onTileFailed = (event: { message?: string }) => tileFailed(event.message ?? 'tile failed to load');
+    viewer.addOnceHandler('open', onOpen);
+    viewer.addOnceHandler('open-failed', onOpenFailed as OpenSeadragon.EventHandler<OpenSeadragon.OpenFailedEvent>);
+    viewer.addHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
+    type Spec = Parameters<typeof viewer.open>[0];
+    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers) : slide.url) as unknown as Spec);
+    return () => {
+      viewer.removeHandler('open', onOpen);
+      viewer.removeHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
+    };
+    // Re-open only when a different slide arrives (the osd-url info update keeps the same id).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewer, slide?.id]);
+
+  return (
+    <div
+      className={grayscale ? 'viewer grayscale' : 'viewer'}
+      data-testid="viewer"
+      data-status={status}
+      data-heatmap={heatmap}
+      data-scored-cells={scoredCells}
+      data-view-cells={viewCells}
+      tabIndex={0}
+      aria-label="Slide viewer"
+    >
+      <div ref={element} className="viewer-canvas" />
+      <ScaleBar />
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ScoreMap } from '../score-map.ts';
+import { slideGrid } from '../slide-grid.ts';
+import { renderHeatmapImage } from '../../heatmap/report-image.ts';
+import { buildReport } from './report.ts';
+import { summarise } from './summary.ts';
+
+/** A 10×10-cell map: all tissue, score 0 except two blurred blobs (3 cells and 1 cell) and one glass cell. */
+function fixture(): ScoreMap {
+  const grid = slideGrid(128 * 9 + 235, 128 * 9 + 235);
+  const map = new ScoreMap(grid);
+  const cells = Array.from({ length: 100 }, (_, i) => i);
+  const scores = cells.map(() => 0);
+  const tissue = cells.map(() => 1);
+  for (const c of [11, 12, 22]) scores[c] = 5; // 8-connected blob of three
+  scores[77] = 3; // a lone cell
+  tissue[99] = 0; // glass
+  scores[99] = Number.NaN;
+  map.record(cells, scores, tissue);
+  return map;
+}
+
+describe('QC summary', () => {
+  it('counts tissue, out-of-focus cells and 8-connected regions, worst first', () => {
+    const s = summarise(fixture(), 1, 5, 0.5);
+    expect(s.tissueCells).toBe(99);
+    expect(s.outOfFocusCells).toBe(4);
+    expect(s.regionCount).toBe(2);
+    expect(s.regions[0]).toMatchObject({ rank: 1, cells: 3, meanScore: 5, maxScore: 5 });
+    expect(s.regions[1]).toMatchObject({ rank: 2, cells: 1, meanScore: 3 });
+    // Each cell stands for its 128×128 stride square at 0.5 µm/px = 0.004096 mm².
+    expect(s.tissueArea).toBeCloseTo(99 * 0.004096, 9);
+    expect(s.outOfFocusPercent).toBeCloseTo((100 * 4) / 99, 9);
+    expect(s.verdict).toBe('pass'); // 4.04% ≤ 5%
+    expect(summarise(fixture(), 1, 5).areaUnit).toBe('px²');
+    expect(summarise(fixture(), 1, 4).verdict).toBe('fail');
+    expect(summarise(fixture(), 1, 4.05).verdict).toBe('pass');
+    expect(summarise(fixture(), 4, 5).outOfFocusCells).toBe(3);
+  });
+
+  it('places regions on the cells\' stride squares', () => {
+    const [blob] = summarise(fixture(), 1, 5).regions;
+    // Cells 11, 12, 22: columns 1–2, rows 1–2; each owns [128c + 53.5, +128).
+    expect(blob).toMatchObject({ x: 182, y: 182, width: 256, height: 256 });
+  });
+});
+
+describe('scan report', () => {
+  it('lists every cell looked at with level-0 geometry, scores and tissue flags', () => {
+    const map = fixture();
+    const info = { name: 's.tif', format: 'tiff' as const, vendor: 'generic', compression: 'none', levels: [{ width: 1387, height: 1387, tileWidth: 256, tileHeight: 256, downsample: 1 }] };
+    const report = buildReport({ info, map, modelId: 'm', card: {}, threshold: 1, tolerancePercent: 5, software: 'test', now: new Date(0) });
+    expect(report.patches).toHaveLength(100);
+    expect(report.patches[12]).toEqual({ x: 256, y: 128, width: 235, height: 235, score: 5, tissue: true });
+    expect(report.patches[99]).toMatchObject({ score: null, tissue: false });
+    expect(report.regions).toHaveLength(2);
+    expect(report.summary.outOfFocusCells).toBe(4);
+    expect(JSON.parse(JSON.stringify(report)).generatedAt).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
+
+describe('heatmap image', () => {
+  it('colours blurred cells with the top of the colormap over a grayscale base, with a legend strip below', () => {
+    const map = fixture();
+    const size = 1387;
+    const base = { width: size, height: size, data: new Uint8ClampedArray(size * size * 4).fill(200) };
+    const image = renderHeatmapImage(map, base, size, { colormap: 'viridis', normaliser: { lo: 0, hi: 5 }, opacity: 1 });
+    expect(image.height).toBeGreaterThan(size);
+    const px = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 3));
+    // Centre of cell 12 (column 2, row 1): patch centre at (256 + 117.5, 128 + 117.5).
+    const [r, g, b] = px(373, 245);
+    expect(r! + g!).toBeGreaterThan(400); // viridis top is yellow
+    expect(b!).toBeLessThan(100);
+    const [r0, , b0] = px(117 + 128 * 5, 117 + 128 * 5); // score 0: viridis bottom, purple
+    expect(b0!).toBeGreaterThan(r0!);
+  });
+});

@@ -1,0 +1,134 @@
+import type { ScoreMap } from '../score-map.ts';
+import { cellRect } from '../slide-grid.ts';
+
+export interface FocusRegion {
+  /** 1-based, worst first. */
+  rank: number;
+  cells: number;
+  /** Level-0 bounding box of the region's cells' stride squares. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Area in mm² (when the slide's pixel size is known), else in level-0 pixels². */
+  area: number;
+  meanScore: number;
+  maxScore: number;
+}
+
+export interface QcSummary {
+  threshold: number;
+  /** Allowed percentage of tissue out of focus for a pass. */
+  tolerancePercent: number;
+  areaUnit: 'mm²' | 'px²';
+  tissueCells: number;
+  scoredTissueCells: number;
+  tissueArea: number;
+  outOfFocusCells: number;
+  outOfFocusArea: number;
+  outOfFocusPercent: number;
+  regionCount: number;
+  regions: FocusRegion[];
+  verdict: 'pass' | 'fail';
+  /** Cells of the grid looked at (scored or glass) and all cells; a partial scan says so. */
+  coverage: { done: number; total: number };
+  /** Cells whose pixels could not be read or decoded (shown as missing, left out of the numbers above). */
+  failedCells: number;
+}
+
+/**
+ * QC summary of a score map. Each tissue cell stands for its stride×stride square (the grid's patches overlap), so
+ * areas add up without double counting. Out-of-focus regions are 8-connected groups of tissue cells at or above the
+ * threshold (the model cards' rule).
+ */
+export function summarise(map: ScoreMap, threshold: number, tolerancePercent: number, mpp?: number, maxRegions = 20): QcSummary {
+  const { grid } = map;
+  const cellArea = mpp ? (grid.stride * mpp * 1e-3) ** 2 : grid.stride ** 2;
+  const n = grid.cols * grid.rows;
+  let tissueCells = 0;
+  let scoredTissue = 0;
+  let done = 0;
+  const bad = new Uint8Array(n);
+  for (let cell = 0; cell < n; cell++) {
+    if (map.state[cell] === 2) done++;
+    if (!map.isTissue(cell)) continue;
+    tissueCells++;
+    const score = map.scores[cell]!;
+    if (!Number.isFinite(score)) continue;
+    scoredTissue++;
+    if (score >= threshold) bad[cell] = 1;
+  }
+  const regions = connectedRegions(map, bad, cellArea);
+  const outOfFocusCells = regions.reduce((s, r) => s + r.cells, 0);
+  const outOfFocusPercent = scoredTissue ? (100 * outOfFocusCells) / scoredTissue : 0;
+  return {
+    threshold,
+    tolerancePercent,
+    areaUnit: mpp ? 'mm²' : 'px²',
+    tissueCells,
+    scoredTissueCells: scoredTissue,
+    tissueArea: tissueCells * cellArea,
+    outOfFocusCells,
+    outOfFocusArea: outOfFocusCells * cellArea,
+    outOfFocusPercent,
+    regionCount: regions.length,
+    regions: regions.slice(0, maxRegions),
+    verdict: outOfFocusPercent <= tolerancePercent ? 'pass' : 'fail',
+    coverage: { done, total: n },
+    failedCells: map.failed,
+  };
+}
+
+function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number): FocusRegion[] {
+  const { cols, rows, stride, patch } = map.grid;
+  const label = new Int32Array(bad.length).fill(-1);
+  const regions: Omit<FocusRegion, 'rank'>[] = [];
+  const stack: number[] = [];
+  const half = patch / 2 - stride / 2;
+  for (let start = 0; start < bad.length; start++) {
+    if (!bad[start] || label[start]! >= 0) continue;
+    const id = regions.length;
+    let cells = 0;
+    let sum = 0;
+    let max = -Infinity;
+    let c0 = Infinity, c1 = -Infinity, r0 = Infinity, r1 = -Infinity;
+    label[start] = id;
+    stack.push(start);
+    while (stack.length) {
+      const cell = stack.pop()!;
+      const col = cell % cols;
+      const row = Math.floor(cell / cols);
+      const score = map.scores[cell]!;
+      cells++;
+      sum += score;
+      max = Math.max(max, score);
+      c0 = Math.min(c0, col); c1 = Math.max(c1, col); r0 = Math.min(r0, row); r1 = Math.max(r1, row);
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = row + dr;
+          const cc = col + dc;
+          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+          const next = rr * cols + cc;
+          if (bad[next] && label[next]! < 0) {
+            label[next] = id;
+            stack.push(next);
+          }
+        }
+      }
+    }
+    const first = cellRect(map.grid, r0 * cols + c0);
+    regions.push({
+      cells,
+      x: Math.round(first.x + half),
+      y: Math.round(first.y + half),
+      width: (c1 - c0 + 1) * stride,
+      height: (r1 - r0 + 1) * stride,
+      area: cells * cellArea,
+      meanScore: sum / cells,
+      maxScore: max,
+    });
+  }
+  // Worst first: the most out-of-focus area, ties broken by how blurred it is.
+  regions.sort((a, b) => b.cells - a.cells || b.meanScore - a.meanScore);
+  return regions.map((r, i) => ({ rank: i + 1, ...r }));
+}

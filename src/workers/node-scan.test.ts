@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { buildFocusModel } from '../tools/model/onnx-builder.ts';
+import { createFocusSession, scoreImage } from '../focus/session/session.ts';
+import { parseTensorsJson } from '../tools/model/weights.ts';
+import { openSlideFile } from '../slide/node.ts';
+import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
+import { scanSlideFile } from './node-scan.ts';
+
+describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared present' : SKIP_SHARED_MESSAGE})`, () => {
+  it('gives every tissue cell the same score as scoring the level-0 image whole', async () => {
+    // The official weights are read in place for this test only; nothing derived from them is written anywhere.
+    const weights = parseTensorsJson(await readFile(sharedPath('reference/weights/focuslitenn-1kernel.json'), 'utf8'));
+    const model = buildFocusModel(weights);
+    const path = sharedPath('slides/CMU-1-Small-Region.svs');
+    const result = await scanSlideFile(path, { model, workers: 0 });
+    const { map } = result;
+    expect(map.grid.cols).toBe(Math.floor((2220 - 235) / 128) + 1);
+    expect(map.state.every((s) => s === 2)).toBe(true);
+    expect(map.scored).toBeGreaterThan(100);
+
+    const slide = await openSlideFile(path);
+    const whole = await slide.readRegion(0, 0, 0, 2220, 2967);
+    slide.close();
+    const reference = await scoreImage(await createFocusSession(model), whole);
+    let maxDiff = 0;
+    for (let cell = 0; cell < map.scores.length; cell++) {
+      const score = map.scores[cell]!;
+      if (!Number.isFinite(score)) continue;
+      const expected = reference.patchGrid[Math.floor(cell / map.grid.cols)]![cell % map.grid.cols]!;
+      maxDiff = Math.max(maxDiff, Math.abs(score - expected));
+    }
+    expect(maxDiff).toBeLessThan(1e-5);
+    // Glass cells are not scored; tissue cells are.
+    const glass = map.tissue.filter((t) => t < 0.05).length;
+    expect(glass).toBeGreaterThan(20);
+    expect(map.scored).toBe(map.scores.length - glass);
+  });
+});

@@ -1,0 +1,27 @@
+import type { BenchRequest, BenchResult } from './bench/bench-stages.ts';
+import type { SlideGrid } from '../focus/slide-grid.ts';
+import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
+import type { SlideInfo } from '../slide/types.ts';
+
+/** How a worker gets at the slide: a File/Blob is shared with workers without copying its bytes. */
+export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
+
+export type SlideRequest =
+  | { type: 'open'; input: SlideInput }
+  /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
+  | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
+  /** Score grid cells (see src/focus/score-block.ts) with the model at `modelUrl` (same origin). */
+  | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
+  /** Render the exported heatmap PNG (src/scan/heatmap-image.ts) of the whole slide at `width` pixels. */
+  | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
+  | { type: 'bench'; id: number; modelUrl: string; request: BenchRequest }
+  | { type: 'cancel'; id: number };
+
+export type SlideResponse =
+  | { type: 'opened'; info: SlideInfo }
+  | { type: 'open-failed'; message: string }
+  | { type: 'rendered'; id: number; bitmap: ImageBitmap }
+  | { type: 'scored'; id: number; scores: Float32Array; tissue: Float32Array; pixels: number }
+  | { type: 'png'; id: number; blob: Blob }
+  | { type: 'bench-result'; id: number; result: BenchResult }
+  | { type: 'failed'; id: number; message: string; aborted?: boolean };

@@ -1,0 +1,95 @@
+// A slide worker: opens its own handle on the slide (File objects are shared, not copied), renders tiles for the
+// viewer and scores grid cells with FocusLiteNN, all off the main thread. Several run side by side; each decodes
+// with the browser's native decoders and keeps its own decoded-tile cache, shared by rendering and scoring.
+import { browserCodecs } from '../slide/browser/codecs.ts';
+import { BlobSource } from '../slide/bytes/blob-source.ts';
+import { HttpRangeSource } from '../slide/bytes/http-source.ts';
+import { openSlide } from '../slide/open.ts';
+import { readScaledRegion } from '../slide/region.ts';
+import type { SlideSource } from '../slide/types.ts';
+import type { SlideInput, SlideRequest, SlideResponse } from './slide-protocol.ts';
+import { runBenchStage } from './bench/bench-stages.ts';
+import { scoreBlock } from '../focus/score-block.ts';
+import { ScoreMap } from '../focus/score-map.ts';
+import { renderHeatmapImage } from '../heatmap/report-image.ts';
+import { modelRunner } from './model-cache.ts';
+
+let slide: SlideSource | undefined;
+const running = new Map<number, AbortController>();
+
+const post = (message: SlideResponse, transfer: Transferable[] = []) =>
+  (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(message, transfer);
+
+async function open(input: SlideInput): Promise<SlideSource> {
+  const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
+  return openSlide(source, browserCodecs, { tileCacheBytes: 64 * 1024 * 1024 });
+}
+
+self.onmessage = async (event: MessageEvent<SlideRequest>) => {
+  const request = event.data;
+  if (request.type === 'open') {
+    slide?.close();
+    slide = undefined;
+    try {
+      slide = await open(request.input);
+      post({ type: 'opened', info: slide.info });
+    } catch (err) {
+      post({ type: 'open-failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  } else if (request.type === 'cancel') {
+    running.get(request.id)?.abort();
+  } else if (request.type === 'score') {
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const run = await modelRunner(request.modelUrl);
+      const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal);
+      post({ type: 'scored', id: request.id, ...result }, [result.scores.buffer, result.tissue.buffer]);
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+    } finally {
+      running.delete(request.id);
+    }
+  } else if (request.type === 'bench') {
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const result = await runBenchStage(slide, await modelRunner(request.modelUrl), request.request);
+      post({ type: 'bench-result', id: request.id, result });
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  } else if (request.type === 'heatmap-png') {
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const { width: w0, height: h0 } = slide.info.levels[0]!;
+      const width = Math.max(64, Math.min(request.width, w0));
+      const height = Math.max(1, Math.round((width * h0) / w0));
+      const base = await readScaledRegion(slide, 0, 0, w0, h0, width, height);
+      const map = ScoreMap.fromArrays(request.grid, request.scores, request.tissue, request.state);
+      const image = renderHeatmapImage(map, base, w0, request.options);
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      canvas.getContext('2d')!.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
+      post({ type: 'png', id: request.id, blob: await canvas.convertToBlob({ type: 'image/png' }) });
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  } else if (request.type === 'render') {
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    try {
+      if (!slide) throw new Error('no slide is open');
+      const { x, y, width, height, outWidth, outHeight } = request;
+      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal);
+      const bitmap = await createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), {
+        premultiplyAlpha: 'none',
+        colorSpaceConversion: 'none',
+      });
+      post({ type: 'rendered', id: request.id, bitmap }, [bitmap]);
+    } catch (err) {
+      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+    } finally {
+      running.delete(request.id);
+    }
+  }
+};
