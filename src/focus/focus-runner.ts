@@ -1,7 +1,12 @@
-import type { SlideWorkers } from '../workers/slide-workers.ts';
 import { FocusScheduler, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
-import { cellRangeIn, type Rect } from './slide-grid.ts';
+import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
+
+/** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
+export interface CellScorer {
+  readonly size: number;
+  score(modelUrl: string, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal): Promise<{ scores: Float32Array; tissue: Float32Array }>;
+}
 
 export interface RunnerProgress {
   /** Cells of the current view looked at (scored or found to be glass). */
@@ -34,7 +39,7 @@ export class FocusRunner {
   readonly perWorker = 3;
 
   constructor(
-    private readonly workers: SlideWorkers,
+    private readonly workers: CellScorer,
     readonly map: ScoreMap,
     private readonly modelUrl: string,
     private readonly onChange: (rangeChanged: boolean) => void,

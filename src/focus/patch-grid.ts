@@ -126,3 +126,15 @@ export function mean(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) s += values[i] as number;
   return values.length ? s / values.length : Number.NaN;
 }
+
+/** One image's patch scores on the paper's grid and their mean (what `focuslite score` prints). */
+export interface ImageScore {
+  width: number;
+  height: number;
+  patch: number;
+  stride: number;
+  /** Mean of the patch scores (unclamped). */
+  score: number;
+  /** Patch scores, rows outer. */
+  patchGrid: number[][];
+}

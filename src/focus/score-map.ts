@@ -1,4 +1,4 @@
-import { RelativeRange } from '../heatmap/normalise.ts';
+import { RelativeRange } from './score-range.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
 import { TISSUE_RULES } from './tissue.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colormapLut } from './colormaps.ts';
-import { normalise, RelativeRange } from './normalise.ts';
+import { RelativeRange } from '../focus/score-range.ts';
+import { normalise } from './normalise.ts';
 
 describe('relative normalisation', () => {
   it('is min–max over what it has seen and only widens', () => {

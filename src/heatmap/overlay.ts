@@ -2,7 +2,8 @@ import OpenSeadragon from 'openseadragon';
 import type { ScoreMap } from '../focus/score-map.ts';
 import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
 import { colormapLut, type ColormapName } from './colormaps.ts';
-import { normalise, type Normaliser } from './normalise.ts';
+import type { Normaliser } from '../focus/score-range.ts';
+import { normalise } from './normalise.ts';
 
 export interface OverlayStyle {
   colormap: ColormapName;

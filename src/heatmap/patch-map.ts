@@ -1,6 +1,7 @@
 // Heatmaps of one image's patch grid over a grayscale rendering of it, at any output size. Pure pixels, no DOM.
 import { colormapLut, type ColormapName } from './colormaps.ts';
-import { normalise, type Normaliser } from './normalise.ts';
+import type { Normaliser } from '../focus/score-range.ts';
+import { normalise } from './normalise.ts';
 import type { RGBAImage } from '../slide/types.ts';
 
 /** Where an image's patches lie: corners at stride·k (k < cols or rows), each `patch` pixels square. */

@@ -1,6 +1,7 @@
 import type { ScoreMap } from '../focus/score-map.ts';
 import { colormapLut, type ColormapName } from './colormaps.ts';
-import { normalise, type Normaliser } from './normalise.ts';
+import type { Normaliser } from '../focus/score-range.ts';
+import { normalise } from './normalise.ts';
 import type { RGBAImage } from '../slide/types.ts';
 import { drawText, textWidth } from './bitmap-font.ts';
 

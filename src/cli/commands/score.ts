@@ -4,7 +4,7 @@ import { readImageFile } from '../../slide/image/node-decode.ts';
 import { loadModelSource } from '../../tools/model/node-model.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { createFocusSession, scoreImage } from '../../focus/session/session.ts';
-import type { ImageScore } from '../../tools/model/reference.ts';
+import type { ImageScore } from '../../focus/patch-grid.ts';
 
 const usage = `focuslite score IMAGE... [--model M.onnx | --weights W] [--json] [--stride 128] [--batch 49]
 

@@ -17,6 +17,10 @@
 import type { RGBAImage } from '../../slide/types.ts';
 import { channelsOf, PATCH, packPatches, type PixelImage } from '../patch-grid.ts';
 
+/** The tensor names every FocusLiteNN graph uses (the builder writes them, sessions check them). */
+export const INPUT_NAME = 'input';
+export const OUTPUT_NAME = 'score';
+
 export type InputLayout = 'nchw' | 's2d' | 'u8';
 export const INPUT_LAYOUTS: readonly InputLayout[] = ['nchw', 's2d', 'u8'];
 /** What a model reads: float32 values / 255, or the uint8 values themselves ('u8'). */

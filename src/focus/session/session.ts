@@ -7,10 +7,8 @@
 // emits the .wasm as an asset of our own origin; session-browser.ts additionally pins env.wasm.wasmPaths to the
 // URL Vite gives for it, so nothing is ever fetched from a CDN.
 import * as ort from 'onnxruntime-web/wasm';
-import { INPUT_NAME, OUTPUT_NAME } from '../../tools/model/onnx-builder.ts';
-import { allocInput, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
-import { mean, patchGrid, PATCH, STRIDE, toGrid, type PixelImage } from '../patch-grid.ts';
-import type { ImageScore } from '../../tools/model/reference.ts';
+import { allocInput, INPUT_NAME, OUTPUT_NAME, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
+import { mean, patchGrid, PATCH, STRIDE, toGrid, type ImageScore, type PixelImage } from '../patch-grid.ts';
 
 export { ort };
 export type FocusSession = ort.InferenceSession;

@@ -25,7 +25,7 @@
 //   the stride-5 grid; covering them needs 5×5 phase maps of 205×205 ≈ 1.05M conv positions per 1024×1024 image,
 //   against 49 × 47² ≈ 108k for per-patch batching (10× less work).
 // So the app and the CLI score patches in batches (session.ts, RUN_BATCH); see onnx-builder.test.ts.
-import { inputShape, inputType, S2D_BLOCK, S2D_CHANNELS, U8_CHANNELS, U8_COLS, U8_ROWS, U8_WINDOW_COLS, U8_WINDOW_ROWS, type InputLayout } from '../../focus/session/input-layout.ts';
+import { INPUT_NAME, inputShape, inputType, OUTPUT_NAME, S2D_BLOCK, S2D_CHANNELS, U8_CHANNELS, U8_COLS, U8_ROWS, U8_WINDOW_COLS, U8_WINDOW_ROWS, type InputLayout } from '../../focus/session/input-layout.ts';
 import { kernelStep, weightDigits, type WeightDigits } from './quantise.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 
@@ -35,8 +35,6 @@ export const CONV_PAD = 1;
 export const CONV_OUT = 47; // floor((235 + 2 - 7) / 5) + 1
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
-export const INPUT_NAME = 'input';
-export const OUTPUT_NAME = 'score';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Protobuf encoding (proto3 wire format): varints, length-delimited fields, packed floats.

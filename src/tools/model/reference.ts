@@ -1,5 +1,5 @@
 // Plain TypeScript FocusLiteNN (float64 accumulation): the ground truth the ONNX model is tested against.
-import { mean, patchGrid, STRIDE, toGrid, channelsOf, type PixelImage } from '../../focus/patch-grid.ts';
+import { mean, patchGrid, STRIDE, toGrid, channelsOf, type ImageScore, type PixelImage } from '../../focus/patch-grid.ts';
 import type { FocusWeights } from './weights.ts';
 
 // Local constants, not imports: under Vitest's module transform every imported binding read is a property lookup,
@@ -43,17 +43,6 @@ export function referencePatchScores(w: FocusWeights, img: PixelImage, corners: 
     out[i] = scorePlanes(w, x);
   });
   return out;
-}
-
-export interface ImageScore {
-  width: number;
-  height: number;
-  patch: number;
-  stride: number;
-  /** Mean of the patch scores (unclamped). */
-  score: number;
-  /** Patch scores, rows outer. */
-  patchGrid: number[][];
 }
 
 export function referenceImageScore(w: FocusWeights, img: PixelImage, stride = STRIDE): ImageScore {

@@ -1,6 +1,6 @@
 // Calibration of a trained model on the held-out simulated samples, and its model card.
-import { describeInput } from '../../focus/session/input-layout.ts';
-import { architectureString, CONV_OUT, defaultLayout, INPUT_NAME, ONNX_IR_VERSION, ONNX_OPSET, OUTPUT_NAME } from '../model/onnx-builder.ts';
+import { describeInput, INPUT_NAME, OUTPUT_NAME } from '../../focus/session/input-layout.ts';
+import { architectureString, CONV_OUT, defaultLayout, ONNX_IR_VERSION, ONNX_OPSET } from '../model/onnx-builder.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { parameterCount, type FocusWeights } from '../model/weights.ts';
 import { balancedAccuracy, plcc, rocAuc, srcc } from '../eval/metrics.ts';
