@@ -1,6 +1,7 @@
 import { FocusScheduler, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
+import { CellState } from './cell-state.ts';
 
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
@@ -83,7 +84,7 @@ export class FocusRunner {
       for (let r = range.row0; r <= range.row1; r++) {
         for (let c = range.col0; c <= range.col1; c++) {
           total++;
-          if (this.map.state[r * this.map.grid.cols + c] === 2) done++;
+          if (this.map.state[r * this.map.grid.cols + c] === CellState.Done) done++;
         }
       }
     }

@@ -1,4 +1,5 @@
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
+import { CellState, type CellStates } from './cell-state.ts';
 
 export interface ScoreJob {
   /** Group index (groups are `groupSize`×`groupSize` cells). */
@@ -17,13 +18,13 @@ export interface ScoreJob {
  */
 export class FocusScheduler {
   /** 0 unknown, 1 queued or running, 2 done (scored or found to be glass); shared with the score cache. */
-  readonly state: Uint8Array;
+  readonly state: CellStates;
 
   /**
    * @param coarse one cell per group first (a rough map early while browsing); a whole-slide scan turns it off and
    *   uses larger groups, handed out in rows so each worker moves along a band of the slide and reuses its tiles.
    */
-  constructor(readonly grid: SlideGrid, readonly groupSize = 4, state?: Uint8Array, readonly coarse = true) {
+  constructor(readonly grid: SlideGrid, readonly groupSize = 4, state?: CellStates, readonly coarse = true) {
     this.state = state ?? new Uint8Array(grid.cols * grid.rows);
   }
 
@@ -48,7 +49,7 @@ export class FocusScheduler {
         for (let r = Math.max(row0, gr * g); r <= Math.min(row1, gr * g + g - 1); r++) {
           for (let c = Math.max(col0, gc * g); c <= Math.min(col1, gc * g + g - 1); c++) {
             const cell = r * this.grid.cols + c;
-            if (this.state[cell] === 0) cells.push(cell);
+            if (this.state[cell] === CellState.Unknown) cells.push(cell);
           }
         }
         if (cells.length === 0) continue;
@@ -73,22 +74,22 @@ export class FocusScheduler {
   }
 
   markQueued(cells: readonly number[]): void {
-    for (const c of cells) this.state[c] = 1;
+    for (const c of cells) this.state[c] = CellState.Queued;
   }
 
   /** Cells whose job was cancelled or failed go back to unknown, so a later plan picks them up again. */
   markUnknown(cells: readonly number[]): void {
-    for (const c of cells) if (this.state[c] === 1) this.state[c] = 0;
+    for (const c of cells) if (this.state[c] === CellState.Queued) this.state[c] = CellState.Unknown;
   }
 
   markDone(cells: readonly number[]): void {
-    for (const c of cells) this.state[c] = 2;
+    for (const c of cells) this.state[c] = CellState.Done;
   }
 
   private groupStarted(gr: number, gc: number): boolean {
     const g = this.groupSize;
     for (let r = gr * g; r < Math.min(this.grid.rows, gr * g + g); r++) {
-      for (let c = gc * g; c < Math.min(this.grid.cols, gc * g + g); c++) if (this.state[r * this.grid.cols + c] !== 0) return true;
+      for (let c = gc * g; c < Math.min(this.grid.cols, gc * g + g); c++) if (this.state[r * this.grid.cols + c] !== CellState.Unknown) return true;
     }
     return false;
   }

@@ -1,9 +1,7 @@
 import { RelativeRange } from './score-range.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
 import { TISSUE_RULES } from './tissue.ts';
-
-/** Cell state: 0 not yet looked at, 1 queued or running, 2 done (scored, glass, or failed). */
-export type CellStates = Uint8Array;
+import { CellState, type CellStates } from './cell-state.ts';
 
 /** Scores of one slide under one model and grid: the cache that makes returning to a region instant. */
 export class ScoreMap {
@@ -44,7 +42,7 @@ export class ScoreMap {
       const t = tissue[i] ?? 0;
       this.scores[cell] = score;
       this.tissue[cell] = t;
-      this.state[cell] = 2;
+      this.state[cell] = CellState.Done;
       if (Number.isFinite(score)) {
         this.scored++;
         if (t >= TISSUE_RULES.tissueFraction && this.range.include(score)) rangeChanged = true;
@@ -54,7 +52,7 @@ export class ScoreMap {
   }
 
   recordFailure(cells: readonly number[]): void {
-    for (const cell of cells) this.state[cell] = 2;
+    for (const cell of cells) this.state[cell] = CellState.Done;
     this.failed += cells.length;
   }
 
@@ -66,7 +64,7 @@ export class ScoreMap {
   toCsv(): string {
     const lines = ['x,y,width,height,score,tissue'];
     for (let cell = 0; cell < this.state.length; cell++) {
-      if (this.state[cell] !== 2 || Number.isNaN(this.tissue[cell]!)) continue;
+      if (this.state[cell] !== CellState.Done || Number.isNaN(this.tissue[cell]!)) continue;
       const r = cellRect(this.grid, cell);
       const score = this.scores[cell]!;
       lines.push(`${r.x},${r.y},${r.width},${r.height},${Number.isFinite(score) ? score.toPrecision(7) : ''},${this.isTissue(cell)}`);

@@ -4,6 +4,7 @@ import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
 import { colormapLut, type ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
 import { normalise } from './normalise.ts';
+import { CellState } from '../focus/cell-state.ts';
 
 export interface OverlayStyle {
   colormap: ColormapName;
@@ -151,7 +152,7 @@ export class HeatmapOverlay {
     const rect = this.viewer.element.getBoundingClientRect();
     const p = item.viewerElementToImageCoordinates(new OpenSeadragon.Point(event.clientX - rect.left, event.clientY - rect.top));
     const cell = cellAt(map.grid, p.x, p.y);
-    if (cell === undefined || map.state[cell] !== 2) return this.hideTooltip();
+    if (cell === undefined || map.state[cell] !== CellState.Done) return this.hideTooltip();
     const r = cellRect(map.grid, cell);
     const score = map.scores[cell]!;
     const what = Number.isFinite(score) ? `score ${score.toFixed(3)}${map.isTissue(cell) ? '' : ' (little tissue)'}` : 'glass (not scored)';

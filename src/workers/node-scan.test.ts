@@ -6,6 +6,7 @@ import { parseTensorsJson } from '../tools/model/weights.ts';
 import { openSlideFile } from '../slide/node.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { scanSlideFile } from './node-scan.ts';
+import { CellState } from '../focus/cell-state.ts';
 
 describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared present' : SKIP_SHARED_MESSAGE})`, () => {
   it('gives every tissue cell the same score as scoring the level-0 image whole', async () => {
@@ -16,7 +17,7 @@ describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared pre
     const result = await scanSlideFile(path, { model, workers: 0 });
     const { map } = result;
     expect(map.grid.cols).toBe(Math.floor((2220 - 235) / 128) + 1);
-    expect(map.state.every((s) => s === 2)).toBe(true);
+    expect(map.state.every((s) => s === CellState.Done)).toBe(true);
     expect(map.scored).toBeGreaterThan(100);
 
     const slide = await openSlideFile(path);

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { scoreBlock, type BlockResult } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
 import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
+import { PATCH, STRIDE } from '../focus/patch-grid.ts';
 import { createPatchScorer } from '../focus/session/patch-scorer.ts';
 import { createFocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
@@ -149,7 +150,7 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   const info = probe.info;
   probe.close();
   const level0 = info.levels[0]!;
-  const grid = slideGrid(level0.width, level0.height, 235, options.stride ?? 128);
+  const grid = slideGrid(level0.width, level0.height, PATCH, options.stride ?? STRIDE);
   const map = new ScoreMap(grid);
   const blocks = scanBlocks(grid);
   const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers()) : 0;

@@ -2,11 +2,13 @@ import type OpenSeadragon from 'openseadragon';
 import { FocusRunner } from '../../focus/focus-runner.ts';
 import { ScoreMap } from '../../focus/score-map.ts';
 import { slideGrid, type Rect } from '../../focus/slide-grid.ts';
+import { PATCH } from '../../focus/patch-grid.ts';
 import { HeatmapOverlay, type OverlayStyle } from '../../heatmap/overlay.ts';
 import { useFocusStore } from './focus-store.ts';
 import { MODELS } from './models.ts';
 import { useSlideStore } from './slide-store.ts';
 import { useViewerStore } from './viewer-store.ts';
+import { CellState } from '../../focus/cell-state.ts';
 
 // Glue between the stores, the OpenSeadragon viewer and the scoring runner; no React. Score maps are cached per
 // slide, model and stride, so toggling the heatmap or returning to a region never rescores anything.
@@ -106,7 +108,7 @@ export function startScan(): void {
   const slide = useSlideStore.getState().slide;
   if (!r || !slide) return;
   const { width, height } = slide.info.levels[0]!;
-  const reused = r.map.state.reduce((n, s) => n + (s === 2 ? 1 : 0), 0);
+  const reused = r.map.state.reduce((n, s) => n + (s === CellState.Done ? 1 : 0), 0);
   useFocusStore.setState({
     scan: { running: true, cancelled: false, startedAt: performance.now(), elapsedMs: 0, cellsDone: reused, cellsTotal: r.map.state.length, cellsReused: reused, megapixelsPerSecond: 0, etaSeconds: Number.NaN },
   });
@@ -181,7 +183,7 @@ function sync(): void {
     let map = maps.get(key);
     if (!map) {
       const level0 = slide.info.levels[0]!;
-      map = new ScoreMap(slideGrid(level0.width, level0.height, 235, focus.stride));
+      map = new ScoreMap(slideGrid(level0.width, level0.height, PATCH, focus.stride));
       maps.set(key, map);
       while (maps.size > MAX_CACHED_MAPS) maps.delete(maps.keys().next().value as string);
     }

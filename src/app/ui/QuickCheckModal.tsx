@@ -3,6 +3,7 @@ import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type Pat
 import { formatBytes, resolveThreshold, verdictOf } from '../check/results.ts';
 import { colormapGradient } from '../../heatmap/colormaps.ts';
 import type { RGBAImage } from '../../slide/types.ts';
+import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { checkModel, loadPreview, useCheckStore } from '../state/check-store.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useFocusStore } from '../state/focus-store.ts';
@@ -50,7 +51,7 @@ export function QuickCheckModal() {
   const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
   const geometry: PatchGeometry | undefined =
     item?.patchGrid && item.width !== undefined && item.height !== undefined
-      ? { width: item.width, height: item.height, patch: item.patch ?? 235, stride: item.stride ?? 128, patchGrid: item.patchGrid }
+      ? { width: item.width, height: item.height, patch: item.patch ?? PATCH, stride: item.stride ?? STRIDE, patchGrid: item.patchGrid }
       : undefined;
   const normaliser = sharedNormaliser(scale, card?.displayScale, batch) ?? rangeOf([item?.patchGrid]);
   const base = preview && preview.id === item?.id ? preview.image : item?.thumb;

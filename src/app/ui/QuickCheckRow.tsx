@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { fitSize, rangeOf, renderHeatmap, type HeatmapOptions } from '../../heatmap/patch-map.ts';
 import { formatBytes, type RowVerdict } from '../check/results.ts';
 import { resizeArea } from '../../slide/region.ts';
+import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import type { CheckItem } from '../state/check-store.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 
@@ -35,7 +36,7 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, heatma
   const overlay = useMemo(() => {
     const range = normaliser ?? rangeOf([item.patchGrid]);
     if (!small || !item.patchGrid || !range || item.width === undefined || item.height === undefined) return undefined;
-    const geometry = { width: item.width, height: item.height, patch: item.patch ?? 235, stride: item.stride ?? 128, patchGrid: item.patchGrid };
+    const geometry = { width: item.width, height: item.height, patch: item.patch ?? PATCH, stride: item.stride ?? STRIDE, patchGrid: item.patchGrid };
     return renderHeatmap(small, geometry, { normaliser: range, colormap, opacity, smooth });
   }, [small, item.patchGrid, item.width, item.height, item.patch, item.stride, normaliser, colormap, opacity, smooth]);
 

@@ -3,6 +3,7 @@ import { cellRect } from '../slide-grid.ts';
 import { TISSUE_RULES } from '../tissue.ts';
 import type { SlideInfo } from '../../slide/types.ts';
 import { summarise, type FocusRegion, type QcSummary } from './summary.ts';
+import { CellState } from '../cell-state.ts';
 
 export const REPORT_SCHEMA = 'focuslite-scan-report/1';
 
@@ -57,7 +58,7 @@ export function buildReport(input: ReportInput): ScanReport {
   const { regions, ...summary } = full;
   const patches: ReportPatch[] = [];
   for (let cell = 0; cell < map.state.length; cell++) {
-    if (map.state[cell] !== 2 || Number.isNaN(map.tissue[cell]!)) continue;
+    if (map.state[cell] !== CellState.Done || Number.isNaN(map.tissue[cell]!)) continue;
     const r = cellRect(map.grid, cell);
     const score = map.scores[cell]!;
     patches.push({ ...r, score: Number.isFinite(score) ? score : null, tissue: map.isTissue(cell) });

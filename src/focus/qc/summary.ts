@@ -1,5 +1,6 @@
 import type { ScoreMap } from '../score-map.ts';
 import { cellRect } from '../slide-grid.ts';
+import { CellState } from '../cell-state.ts';
 
 export interface FocusRegion {
   /** 1-based, worst first. */
@@ -50,7 +51,7 @@ export function summarise(map: ScoreMap, threshold: number, tolerancePercent: nu
   let done = 0;
   const bad = new Uint8Array(n);
   for (let cell = 0; cell < n; cell++) {
-    if (map.state[cell] === 2) done++;
+    if (map.state[cell] === CellState.Done) done++;
     if (!map.isTissue(cell)) continue;
     tissueCells++;
     const score = map.scores[cell]!;

@@ -29,7 +29,6 @@ import { INPUT_NAME, inputShape, inputType, OUTPUT_NAME, S2D_BLOCK, S2D_CHANNELS
 import { kernelStep, weightDigits, type WeightDigits } from './quantise.ts';
 import { validateWeights, type FocusWeights } from './weights.ts';
 
-export const PATCH_SIZE = 235;
 export const CONV_STRIDE = 5;
 export const CONV_PAD = 1;
 export const CONV_OUT = 47; // floor((235 + 2 - 7) / 5) + 1

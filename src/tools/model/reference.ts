@@ -1,11 +1,11 @@
 // Plain TypeScript FocusLiteNN (float64 accumulation): the ground truth the ONNX model is tested against.
-import { mean, patchGrid, STRIDE, toGrid, channelsOf, type ImageScore, type PixelImage } from '../../focus/patch-grid.ts';
+import { mean, PATCH as PATCH_SIDE, patchGrid, STRIDE, toGrid, channelsOf, type ImageScore, type PixelImage } from '../../focus/patch-grid.ts';
 import type { FocusWeights } from './weights.ts';
 
-// Local constants, not imports: under Vitest's module transform every imported binding read is a property lookup,
-// which made the hot loops 4× slower.
+// Local constants, not imported bindings: under Vitest's module transform every imported binding read is a property
+// lookup, which made the hot loops 4× slower.
 const K = 7;
-const PATCH = 235;
+const PATCH = PATCH_SIDE;
 const CONV_STRIDE = 5;
 const CONV_PAD = 1;
 const CONV_OUT = 47;

@@ -1,4 +1,7 @@
 // Planar float images (three planes, 0…255) for the simulation, and the packed uint8 layout the trainer reads.
+import { PATCH } from '../../focus/patch-grid.ts';
+
+export { PATCH };
 
 /** Three planes R, G, B of width*height float values on the 0…255 scale. */
 export interface Planar {
@@ -16,7 +19,6 @@ export interface RGBImage {
   data: Uint8Array | Uint8ClampedArray;
 }
 
-export const PATCH = 235;
 /** A patch with the model's zero padding of 1 already in place: 237×237 per channel. */
 export const PADDED = PATCH + 2;
 export const PLANE = PADDED * PADDED;
