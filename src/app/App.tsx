@@ -7,12 +7,10 @@ import { StatusLine } from './ui/StatusLine.tsx';
 import { Viewer } from './ui/Viewer.tsx';
 import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
 import { HeatmapControls } from './ui/HeatmapControls.tsx';
-import { installFocusController } from './state/focus-controller.ts';
 import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
 
 export function App() {
   useEffect(() => {
-    installFocusController();
     openFromUrl(startupSlideUrl());
   }, []);
 

@@ -1,13 +1,30 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { HeatmapOverlay } from '../heatmap/overlay.ts';
 import { App } from './App.tsx';
+import { useFocusProgress } from './state/focus-progress.ts';
+import { useFocusSettings } from './state/focus-settings.ts';
+import { HeatmapController } from './state/heatmap-controller.ts';
 import { installInspectionApi } from './state/inspection-api.ts';
+import { useSlideStore } from './state/slide-store.ts';
+import { useViewerStore } from './state/viewer-store.ts';
+import { HeatmapContext } from './ui/heatmap-context.ts';
 import './ui/app.css';
 
+const heatmap = new HeatmapController({
+  settings: useFocusSettings,
+  progress: useFocusProgress,
+  slides: useSlideStore,
+  viewers: useViewerStore,
+  createOverlay: (viewer) => new HeatmapOverlay(viewer),
+});
+heatmap.install();
 installInspectionApi();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <HeatmapContext value={heatmap}>
+      <App />
+    </HeatmapContext>
   </StrictMode>,
 );

@@ -4,7 +4,6 @@ import {
   exportRows,
   filterRecords,
   formatBytes,
-  resolveThreshold,
   sortRecords,
   toCsv,
   toJson,
@@ -25,19 +24,7 @@ const records: CheckRecord[] = [
   done(7, 'tile9.png', -3),
 ];
 
-describe('threshold and verdicts', () => {
-  it("prefers the user's threshold, then the card's", () => {
-    expect(resolveThreshold(-2, -3.5, records)).toEqual({ value: -2, source: 'user' });
-    expect(resolveThreshold(undefined, -3.5, records)).toEqual({ value: -3.5, source: 'card' });
-  });
-
-  it('falls back to the midpoint of the batch scores, and to none with fewer than two distinct scores', () => {
-    expect(resolveThreshold(undefined, undefined, records)).toEqual({ value: (-4.25 + -1.5) / 2, source: 'batch' });
-    expect(resolveThreshold(undefined, undefined, [done(1, 'x', 2), done(2, 'y', 2)])).toEqual({ source: 'none' });
-    expect(resolveThreshold(undefined, undefined, [])).toEqual({ source: 'none' });
-    expect(resolveThreshold(Number.NaN, undefined, records).source).toBe('batch');
-  });
-
+describe('verdicts', () => {
   it('calls score ≥ threshold out of focus; errors, pending and unrated rows apart', () => {
     expect(verdictOf(done(1, 'x', -3), -3)).toBe('out-of-focus');
     expect(verdictOf(done(1, 'x', -3.0001), -3)).toBe('in-focus');

@@ -1,8 +1,9 @@
-// Quick check results: verdicts, the threshold in force, sorting, filtering and CSV/JSON export. Pure, no DOM.
+// Quick check results: verdicts, sorting, filtering and CSV/JSON export (the threshold comes from state/models.ts). Pure, no DOM.
 
 export type CheckStatus = 'queued' | 'running' | 'done' | 'error';
 export type Verdict = 'in-focus' | 'out-of-focus' | 'error';
-/** `pending` while a file waits or runs; `unrated` only when no threshold can be had (see resolveThreshold). */
+/** `pending` while a file waits or runs; `unrated` only when no threshold can be had (see activeThreshold in
+ * state/models.ts). */
 export type RowVerdict = Verdict | 'pending' | 'unrated';
 
 /** What the list and the exports need to know about one file. */
@@ -16,32 +17,6 @@ export interface CheckRecord {
   height?: number;
   score?: number;
   error?: string;
-}
-
-export type ThresholdSource = 'user' | 'card' | 'batch' | 'none';
-
-export interface Threshold {
-  value?: number;
-  source: ThresholdSource;
-}
-
-/**
- * The out-of-focus threshold in force: the user's value, else the model card's, else the midpoint between the
- * lowest and highest image score of this batch. The batch midpoint is a stop-gap for uncalibrated models (cards
- * written by `build-model` carry no threshold): it splits a batch that holds both sharp and blurred tiles, and the
- * panel says it is uncalibrated. With fewer than two distinct scores there is no threshold and rows are `unrated`.
- */
-export function resolveThreshold(user: number | undefined, card: number | undefined, records: readonly CheckRecord[]): Threshold {
-  if (user !== undefined && Number.isFinite(user)) return { value: user, source: 'user' };
-  if (card !== undefined && Number.isFinite(card)) return { value: card, source: 'card' };
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of records) {
-    if (r.status !== 'done' || r.score === undefined || !Number.isFinite(r.score)) continue;
-    lo = Math.min(lo, r.score);
-    hi = Math.max(hi, r.score);
-  }
-  return hi > lo ? { value: (lo + hi) / 2, source: 'batch' } : { source: 'none' };
 }
 
 /** Score ≥ threshold is out of focus, the rule the model cards are calibrated with (src/focus/train/card.ts). */

@@ -7,8 +7,8 @@ import type { Outcome } from '../check/queue.ts';
 import type { CheckRecord, SortSpec, VerdictFilter } from '../check/results.ts';
 import { routeDrop } from '../check/routing.ts';
 import type { RGBAImage } from '../../slide/types.ts';
-import { useFocusStore } from './focus-store.ts';
-import { MODELS, type ModelEntry } from './models.ts';
+import { currentModel } from './current-model.ts';
+import type { ModelEntry } from './models.ts';
 import { openFile } from './open-actions.ts';
 import { useSlideStore } from './slide-store.ts';
 
@@ -32,7 +32,7 @@ interface CheckState {
   /** The quick check panel is shown. */
   open: boolean;
   items: CheckItem[];
-  /** The user's out-of-focus threshold; undefined = the model card's (see resolveThreshold). */
+  /** The user's out-of-focus threshold; undefined = the model card's (see activeThreshold in models.ts). */
   userThreshold?: number;
   sort: SortSpec;
   filter: VerdictFilter;
@@ -52,12 +52,6 @@ export const useCheckStore = create<CheckState>((set) => ({
   scale: 'fixed',
   set: (patch) => set(patch),
 }));
-
-/** The quick check scores with the model picked for the heatmap. */
-export function checkModel(): ModelEntry | undefined {
-  const id = useFocusStore.getState().modelId;
-  return MODELS.find((m) => m.id === id) ?? MODELS[0];
-}
 
 let pool: CheckPool | undefined;
 let nextId = 1;
@@ -116,7 +110,7 @@ function getPool(): CheckPool {
 /** Queues files for checking (they go to the workers a few at a time) and shows the panel. */
 export function checkFiles(files: readonly File[]): void {
   if (files.length === 0) return;
-  const model = checkModel();
+  const model = currentModel(); // the quick check scores with the model picked for the heatmap
   const items: CheckItem[] = files.map((file) => ({
     id: nextId++,
     file,

@@ -1,6 +1,6 @@
 import { useSlideStore } from './slide-store.ts';
 import { useViewerStore } from './viewer-store.ts';
-import { currentModel } from './focus-controller.ts';
+import { currentModel } from './current-model.ts';
 import { slideGrid } from '../../focus/slide-grid.ts';
 import type { BenchRequest } from '../../workers/bench/bench-stages.ts';
 

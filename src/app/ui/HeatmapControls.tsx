@@ -1,12 +1,14 @@
 import { useEffect } from 'react';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { currentModel, currentScoreMap } from '../state/focus-controller.ts';
-import { useFocusStore } from '../state/focus-store.ts';
-import { MODELS } from '../state/models.ts';
+import { useCurrentModel } from '../state/current-model.ts';
+import { useFocusProgress } from '../state/focus-progress.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
+import { activeThreshold, MODELS } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { Legend } from './Legend.tsx';
 import { ScanPanel } from './ScanPanel.tsx';
 import { downloadText } from './download.ts';
+import { useHeatmap } from './heatmap-context.ts';
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
@@ -14,14 +16,18 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** Heatmap toggle (button and H key), model, colours, normalisation, opacity, threshold and CSV export. */
 export function HeatmapControls() {
-  const s = useFocusStore();
+  const heatmap = useHeatmap();
+  const s = useFocusSettings();
+  // All of it: the threshold slider's range follows the scores as they arrive.
+  const p = useFocusProgress();
   const slideName = useSlideStore((st) => st.slide?.info.name);
-  const threshold = currentModel()?.card.threshold;
+  const model = useCurrentModel();
+  const cardThreshold = activeThreshold(model?.card).value;
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if ((event.key === 'h' || event.key === 'H') && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
-        useFocusStore.getState().toggle();
+        useFocusSettings.getState().toggle();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -29,7 +35,7 @@ export function HeatmapControls() {
   }, []);
 
   const exportCsv = () => {
-    const map = currentScoreMap();
+    const map = heatmap.scoreMap;
     if (!map) return;
     downloadText(map.toCsv(), `${(slideName ?? 'slide').replace(/\.[^.]+$/, '')}.focus.csv`, 'text/csv');
   };
@@ -41,17 +47,17 @@ export function HeatmapControls() {
           {s.enabled ? 'Heatmap on' : 'Heatmap off'}
         </button>
         <span className="progress" data-testid="heatmap-progress">
-          {s.enabled && s.viewTotal > 0 && (s.status === 'scoring' ? `scoring ${s.viewDone}/${s.viewTotal} cells in view` : `${s.viewTotal} cells in view scored`)}
+          {s.enabled && p.viewTotal > 0 && (p.status === 'scoring' ? `scoring ${p.viewDone}/${p.viewTotal} cells in view` : `${p.viewTotal} cells in view scored`)}
         </span>
       </div>
-      {s.error && (
+      {p.error && (
         <div role="alert" className="panel-alert">
-          Heatmap unavailable: {s.error}
+          Heatmap unavailable: {p.error}
         </div>
       )}
-      {s.failedCells > 0 && (
-        <div className="panel-warning" data-testid="failed-cells" title={s.lastFailure}>
-          {s.failedCells} cells could not be scored (shown without colour): {s.lastFailure}
+      {p.failedCells > 0 && (
+        <div className="panel-warning" data-testid="failed-cells" title={p.lastFailure}>
+          {p.failedCells} cells could not be scored (shown without colour): {p.lastFailure}
         </div>
       )}
       <label>
@@ -89,7 +95,7 @@ export function HeatmapControls() {
         <input
           type="checkbox"
           checked={s.threshold !== undefined}
-          onChange={(e) => s.set({ threshold: e.currentTarget.checked ? (threshold ?? 0) : undefined })}
+          onChange={(e) => s.set({ threshold: e.currentTarget.checked ? (cardThreshold ?? 0) : undefined })}
           data-testid="outline-toggle"
         />{' '}
         outline cells above
@@ -100,18 +106,18 @@ export function HeatmapControls() {
       <Legend />
       <ScanPanel />
       <div className="row">
-        <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={s.scoredCells === 0}>
+        <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={p.scoredCells === 0}>
           Export CSV
         </button>
-        <span className="muted" data-testid="scored-count">{s.scoredCells} cells scored</span>
+        <span className="muted" data-testid="scored-count">{p.scoredCells} cells scored</span>
       </div>
     </aside>
   );
 }
 
 function ThresholdSlider({ value, onChange }: { value: number; onChange: (t: number) => void }) {
-  const map = currentScoreMap();
-  const card = currentModel()?.card;
+  const map = useHeatmap().scoreMap;
+  const card = useCurrentModel()?.card;
   const lo = Math.min(card?.displayScale?.[0] ?? Infinity, map?.range.lo ?? Infinity, value);
   const hi = Math.max(card?.displayScale?.[1] ?? -Infinity, map?.range.hi ?? -Infinity, value);
   const span = hi > lo ? hi - lo : 1;

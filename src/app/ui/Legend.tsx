@@ -1,15 +1,20 @@
 import { colormapGradient } from '../../heatmap/colormaps.ts';
-import { currentModel, currentScoreMap, overlayStyle } from '../state/focus-controller.ts';
-import { useFocusStore } from '../state/focus-store.ts';
+import { useCurrentModel } from '../state/current-model.ts';
+import { useFocusProgress } from '../state/focus-progress.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
+import { activeThreshold } from '../state/models.ts';
+import { useHeatmap } from './heatmap-context.ts';
 
 /** Colour bar with its numeric range (minimum on the left) and, on the absolute scale, the model's threshold. */
 export function Legend() {
-  const colormap = useFocusStore((s) => s.colormap);
-  const mode = useFocusStore((s) => s.normalisation);
-  useFocusStore((s) => s.version); // re-render as the relative range widens
-  const enabled = useFocusStore((s) => s.enabled);
-  const n = overlayStyle(currentScoreMap()).normaliser;
-  const threshold = currentModel()?.card.threshold;
+  const heatmap = useHeatmap();
+  const colormap = useFocusSettings((s) => s.colormap);
+  const mode = useFocusSettings((s) => s.normalisation);
+  useFocusProgress((s) => s.version); // re-render as the relative range widens
+  const enabled = useFocusSettings((s) => s.enabled);
+  const model = useCurrentModel();
+  const n = heatmap.overlayStyle(heatmap.scoreMap).normaliser;
+  const threshold = activeThreshold(model?.card).value;
   if (!enabled) return null;
   const pos = n && threshold !== undefined ? (threshold - n.lo) / (n.hi - n.lo) : undefined;
   return (

@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState, type MouseEvent } from 'react';
 import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../../heatmap/patch-map.ts';
-import { formatBytes, resolveThreshold, verdictOf } from '../check/results.ts';
+import { formatBytes, verdictOf } from '../check/results.ts';
 import { colormapGradient } from '../../heatmap/colormaps.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
-import { checkModel, loadPreview, useCheckStore } from '../state/check-store.ts';
+import { loadPreview, useCheckStore } from '../state/check-store.ts';
+import { useCurrentModel } from '../state/current-model.ts';
 import { useShallow } from 'zustand/react/shallow';
-import { useFocusStore } from '../state/focus-store.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
+import { activeThreshold } from '../state/models.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 
 /** One checked file, large, with its heatmap (interpolated between patch centres) and per-patch scores on hover. */
@@ -15,9 +17,9 @@ export function QuickCheckModal() {
   const items = useCheckStore((s) => s.items);
   const scale = useCheckStore((s) => s.scale);
   const userThreshold = useCheckStore((s) => s.userThreshold);
-  // Only what is drawn: the focus store also ticks with the slide heatmap's progress.
-  const focus = useFocusStore(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, modelId: s.modelId, set: s.set })));
-  const card = checkModel()?.card;
+  // Only what is drawn: the other heatmap settings do not concern the quick check.
+  const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, set: s.set })));
+  const card = useCurrentModel()?.card;
   const [preview, setPreview] = useState<{ id: number; image: RGBAImage }>();
   const [previewError, setPreviewError] = useState<string>();
   const [showHeatmap, setShowHeatmap] = useState(true);
@@ -47,7 +49,7 @@ export function QuickCheckModal() {
     // Once per file: the item object changes as other rows stream in.
   }, [item?.id]);
 
-  const threshold = useMemo(() => resolveThreshold(userThreshold, card?.threshold, items), [userThreshold, card?.threshold, items]);
+  const threshold = useMemo(() => activeThreshold(card, { user: userThreshold, batch: items }), [userThreshold, card, items]);
   const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
   const geometry: PatchGeometry | undefined =
     item?.patchGrid && item.width !== undefined && item.height !== undefined

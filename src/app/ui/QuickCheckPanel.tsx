@@ -4,20 +4,19 @@ import {
   countRecords,
   exportRows,
   filterRecords,
-  resolveThreshold,
   sortRecords,
   toCsv,
   toJson,
   verdictOf,
   type SortKey,
-  type Threshold,
   type VerdictFilter,
 } from '../check/results.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { cancelCheck, checkFiles, checkModel, clearResults, recheckAll, useCheckStore } from '../state/check-store.ts';
+import { cancelCheck, checkFiles, clearResults, recheckAll, useCheckStore } from '../state/check-store.ts';
 import { useShallow } from 'zustand/react/shallow';
-import { useFocusStore } from '../state/focus-store.ts';
-import { MODELS } from '../state/models.ts';
+import { useCurrentModel } from '../state/current-model.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
+import { activeThreshold, MODELS, type Threshold } from '../state/models.ts';
 import { downloadText } from './download.ts';
 import { QuickCheckRow } from './QuickCheckRow.tsx';
 
@@ -46,14 +45,14 @@ const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Fi
 /** The quick check: drop or pick image tiles, see their focus scores and verdicts, sort, filter, export. */
 export function QuickCheckPanel() {
   const s = useCheckStore();
-  // Only what is drawn: the focus store also ticks with the slide heatmap's progress.
-  const focus = useFocusStore(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, modelId: s.modelId, set: s.set })));
+  // Only what is drawn: the other heatmap settings do not concern the quick check.
+  const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, set: s.set })));
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  const model = checkModel();
+  const model = useCurrentModel();
   const card = model?.card;
 
-  const threshold = useMemo(() => resolveThreshold(s.userThreshold, card?.threshold, s.items), [s.userThreshold, card?.threshold, s.items]);
+  const threshold = useMemo(() => activeThreshold(card, { user: s.userThreshold, batch: s.items }), [s.userThreshold, card, s.items]);
   const counts = useMemo(() => countRecords(s.items, threshold.value), [s.items, threshold.value]);
   const rows = useMemo(() => filterRecords(sortRecords(s.items, s.sort), s.filter, threshold.value), [s.items, s.sort, s.filter, threshold.value]);
   const batch = useMemo(() => batchRange(s.items.map((i) => i.patchGrid)), [s.items]);

@@ -2,11 +2,15 @@ import OpenSeadragon from 'openseadragon';
 import { useMemo, useState } from 'react';
 import { buildReport } from '../../focus/qc/report.ts';
 import { summarise } from '../../focus/qc/summary.ts';
-import { cancelScan, currentModel, currentScoreMap, overlayStyle, startScan } from '../state/focus-controller.ts';
-import { useFocusStore, type ScanState } from '../state/focus-store.ts';
+import type { ScanState } from '../../focus/scan-progress.ts';
+import { useCurrentModel } from '../state/current-model.ts';
+import { useFocusProgress } from '../state/focus-progress.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
+import { activeThreshold } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { downloadBlob, downloadText } from './download.ts';
+import { useHeatmap } from './heatmap-context.ts';
 
 function formatArea(value: number, unit: string): string {
   return unit === 'mm²' ? `${value.toFixed(2)} mm²` : `${(value / 1e6).toFixed(2)} Mpx`;
@@ -22,20 +26,21 @@ function flyTo(x: number, y: number, width: number, height: number): void {
 
 /** Whole-slide scan with progress, ETA and throughput; the QC summary, worst regions and exports. */
 export function ScanPanel() {
-  const scan = useFocusStore((s) => s.scan);
-  const version = useFocusStore((s) => s.version);
-  const tolerance = useFocusStore((s) => s.tolerancePercent);
-  const qcThreshold = useFocusStore((s) => s.qcThreshold);
-  const set = useFocusStore((s) => s.set);
+  const heatmap = useHeatmap();
+  const scan = useFocusProgress((s) => s.scan);
+  const version = useFocusProgress((s) => s.version);
+  const tolerance = useFocusSettings((s) => s.tolerancePercent);
+  const qcThreshold = useFocusSettings((s) => s.qcThreshold);
+  const set = useFocusSettings((s) => s.set);
   const slide = useSlideStore((s) => s.slide);
   const [pngWidth, setPngWidth] = useState(2048);
   const [exporting, setExporting] = useState(false);
-  const model = currentModel();
-  const threshold = qcThreshold ?? model?.card.threshold;
+  const model = useCurrentModel();
+  const threshold = activeThreshold(model?.card, { user: qcThreshold }).value;
   const info = slide?.info;
 
   const summary = useMemo(() => {
-    const map = currentScoreMap();
+    const map = heatmap.scoreMap;
     if (!map || !scan || threshold === undefined) return undefined;
     return summarise(map, threshold, tolerance, info?.mpp, 8);
     // version: recompute as scores arrive
@@ -46,14 +51,14 @@ export function ScanPanel() {
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
 
   const exportReport = () => {
-    const map = currentScoreMap();
+    const map = heatmap.scoreMap;
     if (!map || !info || threshold === undefined) return;
     const report = buildReport({ info, map, modelId: model.id, card: model.card, threshold, tolerancePercent: tolerance, software: 'FocusLite Viewer' });
     downloadText(`${JSON.stringify(report, null, 1)}\n`, `${stem}.focus.json`, 'application/json');
   };
   const exportPng = async () => {
-    const map = currentScoreMap();
-    const style = overlayStyle(map);
+    const map = heatmap.scoreMap;
+    const style = heatmap.overlayStyle(map);
     if (!map || !style.normaliser) return;
     setExporting(true);
     try {
@@ -74,9 +79,9 @@ export function ScanPanel() {
     <section className="scan-panel" aria-label="Whole-slide QC">
       <div className="row">
         {scan?.running ? (
-          <button type="button" onClick={cancelScan} data-testid="scan-cancel">Cancel scan</button>
+          <button type="button" onClick={() => heatmap.cancelScan()} data-testid="scan-cancel">Cancel scan</button>
         ) : (
-          <button type="button" onClick={startScan} data-testid="scan-start" title="Score every tissue cell of the slide at full resolution">
+          <button type="button" onClick={() => heatmap.startScan()} data-testid="scan-start" title="Score every tissue cell of the slide at full resolution">
             Scan whole slide
           </button>
         )}

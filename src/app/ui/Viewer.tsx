@@ -1,7 +1,8 @@
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef } from 'react';
 import { createSlideTileSource } from '../viewer/slide-tile-source.ts';
-import { useFocusStore } from '../state/focus-store.ts';
+import { useFocusProgress } from '../state/focus-progress.ts';
+import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { ScaleBar } from './ScaleBar.tsx';
@@ -30,10 +31,10 @@ export function Viewer() {
   const slide = useSlideStore((s) => s.slide);
   const status = useSlideStore((s) => s.status);
   const viewer = useViewerStore((s) => s.viewer);
-  const heatmap = useFocusStore((s) => s.status);
-  const scoredCells = useFocusStore((s) => s.scoredCells);
-  const viewCells = useFocusStore((s) => `${s.viewDone}/${s.viewTotal}`);
-  const grayscale = useFocusStore((s) => s.enabled && !s.keepColour);
+  const heatmap = useFocusProgress((s) => s.status);
+  const scoredCells = useFocusProgress((s) => s.scoredCells);
+  const viewCells = useFocusProgress((s) => `${s.viewDone}/${s.viewTotal}`);
+  const grayscale = useFocusSettings((s) => s.enabled && !s.keepColour);
 
   useEffect(() => {
     if (!element.current) return;

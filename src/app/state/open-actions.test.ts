@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEMO_SLIDE_URL, openFile, openFromUrl, startupSlideUrl } from './open-actions.ts';
+import type { SlideInput } from '../../workers/slide-protocol.ts';
+import { useSlideStore } from './slide-store.ts';
+
+const PAGE = 'http://127.0.0.1:4173/';
+
+/** The page's address, with `assign` recorded instead of navigating. */
+function stubLocation(href: string) {
+  const url = new URL(href);
+  const assign = vi.fn();
+  vi.stubGlobal('location', { href: url.href, origin: url.origin, pathname: url.pathname, search: url.search, assign });
+  return assign;
+}
+
+const initial = useSlideStore.getState();
+/** The slide store's actions, recorded instead of opening anything. */
+function fakeActions() {
+  return { openInput: vi.fn<(input: SlideInput) => Promise<void>>(async () => {}), openOsdUrl: vi.fn<(url: string) => void>(), fail: vi.fn<(message: string) => void>() };
+}
+let actions: ReturnType<typeof fakeActions>;
+
+beforeEach(() => {
+  actions = fakeActions();
+  useSlideStore.setState(actions);
+});
+afterEach(() => {
+  useSlideStore.setState(initial, true);
+  vi.unstubAllGlobals();
+});
+
+describe('startup slide', () => {
+  it('is ?slide= when given, else the demo slide', () => {
+    stubLocation(`${PAGE}?slide=%2Fdata%2Fa.svs`);
+    expect(startupSlideUrl()).toBe('/data/a.svs');
+    stubLocation(PAGE);
+    expect(startupSlideUrl()).toBe(DEMO_SLIDE_URL);
+  });
+});
+
+describe('opening', () => {
+  it('opens a picked file through the slide workers', () => {
+    const file = new File([new Uint8Array(4)], 'a.tif');
+    openFile(file);
+    expect(actions.openInput).toHaveBeenCalledWith({ kind: 'file', file, name: 'a.tif' });
+  });
+
+  it('opens a same-origin URL (made absolute) in the workers, and Deep Zoom or IIIF in OpenSeadragon', () => {
+    stubLocation(PAGE);
+    openFromUrl('  /demo/demo-slide.tif ');
+    expect(actions.openInput).toHaveBeenCalledWith({ kind: 'url', url: `${PAGE}demo/demo-slide.tif` });
+    openFromUrl('/tiles/slide.dzi');
+    expect(actions.openOsdUrl).toHaveBeenCalledWith(`${PAGE}tiles/slide.dzi`);
+    expect(actions.fail).not.toHaveBeenCalled();
+  });
+
+  it('ignores an empty address and refuses what is not http(s)', () => {
+    stubLocation(PAGE);
+    openFromUrl('   ');
+    openFromUrl('ftp://example.org/a.tif');
+    openFromUrl('http://[bad');
+    expect(actions.openInput).not.toHaveBeenCalled();
+    expect(actions.fail.mock.calls).toEqual([['Only http(s) URLs can be opened (got ftp:).'], ['"http://[bad" is not a valid URL.']]);
+  });
+
+  it('reloads with ?slide= for another origin (the CSP allows only that one), then opens it in place', () => {
+    const assign = stubLocation(PAGE);
+    openFromUrl('https://example.org/s/a.svs');
+    expect(assign).toHaveBeenCalledWith(`/?slide=${encodeURIComponent('https://example.org/s/a.svs')}`);
+    expect(actions.openInput).not.toHaveBeenCalled();
+
+    const again = stubLocation(`${PAGE}?slide=${encodeURIComponent('https://example.org/s/a.svs')}`);
+    openFromUrl('https://example.org/s/a.svs');
+    expect(again).not.toHaveBeenCalled();
+    expect(actions.openInput).toHaveBeenCalledWith({ kind: 'url', url: 'https://example.org/s/a.svs' });
+  });
+});
