@@ -5,6 +5,7 @@ import { BufferSource } from '../src/slide/bytes/blob-source.ts';
 import type { Codecs } from '../src/slide/codecs.ts';
 import { openSlide } from '../src/slide/open.ts';
 import { SlideError, type SlideSource } from '../src/slide/types.ts';
+import { FIELD_TYPE_SIZE } from '../src/slide/tiff/tags.ts';
 import { Rng } from '../src/common/random.ts';
 
 // ---------------------------------------------------------------------------------------------------- PRNG
@@ -21,8 +22,6 @@ export function randomBytes(r: Rng, length: number): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------------- layout
-
-const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
 export interface EntryLoc {
   tag: number;
@@ -82,7 +81,7 @@ export function parseLayout(bytes: Uint8Array): Layout {
       const type = b.u16(at + 2);
       const n = big ? b.u64(at + 4) : b.u32(at + 4);
       const fieldAt = at + (big ? 12 : 8);
-      const inline = (TYPE_SIZE[type] ?? 1) * n <= (big ? 8 : 4);
+      const inline = (FIELD_TYPE_SIZE[type] ?? 1) * n <= (big ? 8 : 4);
       entries.push({ tag: b.u16(at), type, count: n, at, valueAt: inline ? fieldAt : big ? b.u64(fieldAt) : b.u32(fieldAt), inline });
     }
     const ifd: IfdLoc = { offset, count, entries, nextAt: first + count * size, width: 0, height: 0, sub };
@@ -106,7 +105,7 @@ export function parseLayout(bytes: Uint8Array): Layout {
 export function entryValues(bytes: Uint8Array, le: boolean, entry: EntryLoc | undefined): number[] {
   if (!entry) return [];
   const b = new Bytes(bytes, le);
-  const size = TYPE_SIZE[entry.type] ?? 0;
+  const size = FIELD_TYPE_SIZE[entry.type] ?? 0;
   return Array.from({ length: entry.count }, (_, i) =>
     size === 2 ? b.u16(entry.valueAt + i * 2) : size === 4 ? b.u32(entry.valueAt + i * 4) : size === 8 ? b.u64(entry.valueAt + i * 8) : 0,
   );
@@ -114,7 +113,7 @@ export function entryValues(bytes: Uint8Array, le: boolean, entry: EntryLoc | un
 
 function setValue(bytes: Uint8Array, layout: Layout, entry: EntryLoc, index: number, value: number): void {
   const b = new Bytes(bytes, layout.le);
-  const size = TYPE_SIZE[entry.type] ?? 0;
+  const size = FIELD_TYPE_SIZE[entry.type] ?? 0;
   if (size === 2) b.set16(entry.valueAt + index * 2, value);
   else if (size === 4) b.set32(entry.valueAt + index * 4, value);
   else if (size === 8) b.set64(entry.valueAt + index * 8, value);

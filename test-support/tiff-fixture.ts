@@ -1,4 +1,5 @@
 // Builds small classic little-endian TIFF files in memory for tests of the reader (structure, pyramids, corruption).
+import { FIELD_TYPE_SIZE } from '../src/slide/tiff/tags.ts';
 
 export type TagValue = { type: 3 | 4 | 2 | 7 | 5; values: number[] | string | Uint8Array };
 
@@ -10,8 +11,6 @@ export interface FixtureImage {
   /** SubIFDs (tag 330) of this image. */
   subIfds?: FixtureImage[];
 }
-
-const TYPE_SIZE = { 2: 1, 3: 2, 4: 4, 5: 8, 7: 1 } as const;
 
 /** Writes images as a main IFD chain; returns the bytes and the offset of every IFD in the order written (SubIFDs before their parent). */
 export function buildTiff(images: FixtureImage[]): { bytes: Uint8Array; ifdOffsets: number[] } {
@@ -77,7 +76,7 @@ export function buildTiff(images: FixtureImage[]): { bytes: Uint8Array; ifdOffse
 function encode(tag: TagValue): Uint8Array {
   if (typeof tag.values === 'string') return new TextEncoder().encode(`${tag.values}\0`);
   if (tag.values instanceof Uint8Array) return tag.values;
-  const size = TYPE_SIZE[tag.type];
+  const size = FIELD_TYPE_SIZE[tag.type]!;
   const out = new Uint8Array(tag.values.length * (tag.type === 5 ? 4 : size));
   const view = new DataView(out.buffer);
   tag.values.forEach((v, i) => {

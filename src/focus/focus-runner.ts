@@ -1,4 +1,4 @@
-import { FocusScheduler, type ScoreJob } from './scheduler.ts';
+import { FocusScheduler, takeJob, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
 import { CellState } from './cell-state.ts';
@@ -45,16 +45,17 @@ export class FocusRunner {
     private readonly modelUrl: string,
     private readonly onChange: (rangeChanged: boolean) => void,
   ) {
-    this.scheduler = new FocusScheduler(map.grid, 4, map.state);
+    this.scheduler = new FocusScheduler(map.grid, 'browse', map.state);
     this.load = new Array<number>(workers.size).fill(0);
   }
 
-  /** Whole-slide scans use 8×8-cell groups without the coarse pass; browsing uses 4×4 groups, coarse first. */
+  /** Whole-slide scans plan in the scheduler's `scan` mode, browsing in its `browse` mode (see PlanMode). */
   setScanMode(scan: boolean): void {
-    if (scan === !this.scheduler.coarse) return;
+    const mode = scan ? 'scan' : 'browse';
+    if (mode === this.scheduler.mode) return;
     for (const job of this.queue) this.scheduler.markUnknown(job.cells);
     this.queue = [];
-    this.scheduler = new FocusScheduler(this.map.grid, scan ? 8 : 4, this.map.state, !scan);
+    this.scheduler = new FocusScheduler(this.map.grid, mode, this.map.state);
   }
 
   setView(view: Rect): void {
@@ -106,10 +107,7 @@ export class FocusRunner {
     return col >= range.col0 && col <= range.col1 && row >= range.row0 && row <= range.row1;
   }
 
-  /**
-   * Gives each worker with room the first queued job of its own (affinity), so a worker keeps its band of the
-   * slide and reuses its decoded tiles; a worker with nothing of its own takes the next job rather than idle.
-   */
+  /** Gives each worker with room its next queued job (takeJob: its own affinity first). */
   private pump(): void {
     const n = this.load.length;
     let progress = true;
@@ -117,9 +115,7 @@ export class FocusRunner {
       progress = false;
       for (let w = 0; w < n && this.queue.length > 0; w++) {
         if ((this.load[w] ?? 0) >= this.perWorker) continue;
-        let index = this.queue.findIndex((job) => job.affinity % n === w);
-        if (index < 0) index = 0;
-        this.dispatch(this.queue.splice(index, 1)[0]!, w);
+        this.dispatch(takeJob(this.queue, w, n)!, w);
         progress = true;
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FocusScheduler } from './scheduler.ts';
+import { FocusScheduler, takeJob, wholeSlidePlan, type ScoreJob } from './scheduler.ts';
+import { CellState } from './cell-state.ts';
 import { cellAt, cellRangeIn, cellRect, slideGrid } from './slide-grid.ts';
 
 describe('slide grid', () => {
@@ -32,7 +33,7 @@ describe('focus scheduler', () => {
   const grid = slideGrid(128 * 40 + 107, 128 * 40 + 107); // 40×40 cells
 
   it('plans only visible cells, one per group first, then the rest, nearest the centre first', () => {
-    const s = new FocusScheduler(grid, 4);
+    const s = new FocusScheduler(grid, 'browse');
     const view = { x: 128 * 8, y: 128 * 8, width: 128 * 8 - 1, height: 128 * 8 - 1 };
     const jobs = s.plan(view);
     const range = cellRangeIn(grid, view)!;
@@ -58,7 +59,7 @@ describe('focus scheduler', () => {
   });
 
   it('never re-plans cells that are done or queued, and re-plans cancelled ones', () => {
-    const s = new FocusScheduler(grid, 4);
+    const s = new FocusScheduler(grid, 'browse');
     const view = { x: 0, y: 0, width: 128 * 4, height: 128 * 4 };
     const jobs = s.plan(view);
     const all = jobs.flatMap((j) => j.cells);
@@ -74,7 +75,71 @@ describe('focus scheduler', () => {
 
   it('shares its state with a score cache so cached cells are instant', () => {
     const state = new Uint8Array(grid.cols * grid.rows).fill(2);
-    const s = new FocusScheduler(grid, 4, state);
+    const s = new FocusScheduler(grid, 'browse', state);
     expect(s.plan({ x: 0, y: 0, width: 5000, height: 5000 })).toEqual([]);
+  });
+});
+
+describe('scan plan', () => {
+  // 21×13 cells: neither side a multiple of the 8-cell block, so the last blocks are partial.
+  const grid = slideGrid(128 * 20 + 235, 128 * 12 + 235);
+  const whole = { x: 0, y: 0, width: grid.width, height: grid.height };
+
+  it('plans every cell of the slide exactly once, in 8×8 blocks row-major, rows of blocks outer', () => {
+    expect([grid.cols, grid.rows]).toEqual([21, 13]);
+    const jobs = wholeSlidePlan(grid);
+    const expected: number[][] = [];
+    for (let r0 = 0; r0 < 13; r0 += 8) {
+      for (let c0 = 0; c0 < 21; c0 += 8) {
+        const block: number[] = [];
+        for (let r = r0; r < Math.min(13, r0 + 8); r++) for (let c = c0; c < Math.min(21, c0 + 8); c++) block.push(r * 21 + c);
+        expected.push(block);
+      }
+    }
+    expect(jobs.map((j) => j.cells)).toEqual(expected);
+    expect(jobs.map((j) => j.affinity)).toEqual([0, 0, 0, 1, 1, 1]); // one band per row of blocks
+    expect(jobs.every((j) => j.pass === 1)).toBe(true);
+    const all = jobs.flatMap((j) => j.cells);
+    expect(new Set(all).size).toBe(21 * 13);
+    expect(all.length).toBe(21 * 13);
+    expect(wholeSlidePlan(slideGrid(200, 1000))).toEqual([]); // narrower than a patch: no cells
+  });
+
+  it('scan mode skips cells already done (browsed) without a coarse pass; browse mode goes coarse first in 4×4 groups', () => {
+    const state = new Uint8Array(grid.cols * grid.rows);
+    state[0] = CellState.Done;
+    state[22] = CellState.Done;
+    const scan = new FocusScheduler(grid, 'scan', state).plan(whole);
+    expect(scan[0]!.cells).toHaveLength(64 - 2);
+    expect(scan[0]!.cells).not.toContain(0);
+    expect(scan.flatMap((j) => j.cells)).toHaveLength(21 * 13 - 2);
+    expect(scan.map((j) => j.group)).toEqual([...scan.map((j) => j.group)].sort((a, b) => a - b));
+
+    const browse = new FocusScheduler(grid, 'browse').plan(whole);
+    const groups = Math.ceil(21 / 4) * Math.ceil(13 / 4);
+    // One representative per group first, but for the 1-cell corner group (column 20, row 12), which needs none.
+    const coarse = browse.filter((j) => j.pass === 0);
+    expect(coarse).toHaveLength(groups - 1);
+    expect(browse.slice(0, groups - 1)).toEqual(coarse);
+    expect(coarse.every((j) => j.cells.length === 1)).toBe(true);
+    expect(browse.every((j) => j.cells.length <= 15)).toBe(true); // a 4×4 group less its representative
+    expect(new Set(browse.map((j) => j.affinity)).size).toBe(groups); // each group its own affinity
+    expect(browse.flatMap((j) => j.cells).sort((a, b) => a - b)).toEqual(Array.from({ length: 21 * 13 }, (_, i) => i));
+  });
+
+  it('takeJob gives a worker the first job of its own band, else the first job, each job once', () => {
+    const job = (affinity: number, cell: number): ScoreJob => ({ group: cell, affinity, cells: [cell], pass: 1 });
+    const queue = [job(0, 0), job(0, 1), job(1, 2), job(1, 3), job(0, 4)];
+    expect(takeJob(queue, 1, 2)!.cells).toEqual([2]);
+    expect(takeJob(queue, 0, 2)!.cells).toEqual([0]);
+    expect(takeJob(queue, 1, 2)!.cells).toEqual([3]);
+    expect(takeJob(queue, 1, 2)!.cells).toEqual([1]); // nothing of band 1 left: the next job
+    expect(takeJob(queue, 2, 3)!.cells).toEqual([4]);
+    expect(takeJob(queue, 0, 2)).toBeUndefined();
+
+    const plan = wholeSlidePlan(grid);
+    const taken: number[] = [];
+    for (let w = 0; plan.length > 0; w = (w + 1) % 3) taken.push(...takeJob(plan, w, 3)!.cells);
+    expect(taken.sort((a, b) => a - b)).toEqual(Array.from({ length: 21 * 13 }, (_, i) => i));
   });
 });

@@ -12,20 +12,34 @@ export interface ScoreJob {
 }
 
 /**
- * Decides what to score next for a view: only cells whose patch intersects the viewport, coarse-to-fine (one cell of
- * each group first, over the whole view, then the rest of each group), nearest the viewport centre first, skipping
- * cells already scored or being scored. Pure logic; the runner owns workers and timing.
+ * `browse`: what the user is looking at, in 4×4-cell groups, one cell of each group first (a rough map early), nearest
+ * the view centre first, each group its own affinity. `scan`: a whole-slide scan, in 8×8-cell groups (one ~1.1k-pixel
+ * read and one model call each) in row-major order without the coarse pass, a row of groups per affinity, so each
+ * worker moves along a band of the slide and reuses its decoded tiles.
+ */
+export type PlanMode = 'browse' | 'scan';
+
+const GROUP_SIZE: Record<PlanMode, number> = { browse: 4, scan: 8 };
+
+/**
+ * Decides what to score next for a view: only cells whose patch intersects the viewport, skipping cells already
+ * scored or being scored, grouped and ordered as its mode says. The one planner of the app's runner and the CLI's
+ * scan (wholeSlidePlan); pure logic, the callers own workers and timing.
  */
 export class FocusScheduler {
   /** 0 unknown, 1 queued or running, 2 done (scored or found to be glass); shared with the score cache. */
   readonly state: CellStates;
+  /** Cells per group side. */
+  readonly groupSize: number;
 
-  /**
-   * @param coarse one cell per group first (a rough map early while browsing); a whole-slide scan turns it off and
-   *   uses larger groups, handed out in rows so each worker moves along a band of the slide and reuses its tiles.
-   */
-  constructor(readonly grid: SlideGrid, readonly groupSize = 4, state?: CellStates, readonly coarse = true) {
+  constructor(readonly grid: SlideGrid, readonly mode: PlanMode = 'browse', state?: CellStates) {
     this.state = state ?? new Uint8Array(grid.cols * grid.rows);
+    this.groupSize = GROUP_SIZE[mode];
+  }
+
+  /** One cell per group first (browsing only). */
+  get coarse(): boolean {
+    return this.mode === 'browse';
   }
 
   get groupCols(): number {
@@ -93,6 +107,21 @@ export class FocusScheduler {
     }
     return false;
   }
+}
+
+/** Every cell of a slide, in scan order: the blocks the CLI scores, row-major so neighbouring blocks share tiles. */
+export function wholeSlidePlan(grid: SlideGrid): ScoreJob[] {
+  return new FocusScheduler(grid, 'scan').plan({ x: 0, y: 0, width: grid.width, height: grid.height });
+}
+
+/**
+ * Takes the next job for `worker` (of `workers`) out of a planned queue: the first of its own affinity, so it keeps
+ * its band of the slide and its decoded tiles; with nothing of its own, the first job rather than idle.
+ */
+export function takeJob(queue: ScoreJob[], worker: number, workers: number): ScoreJob | undefined {
+  if (queue.length === 0) return undefined;
+  const own = queue.findIndex((job) => job.affinity % workers === worker);
+  return queue.splice(own < 0 ? 0 : own, 1)[0];
 }
 
 function nearest(cells: number[], cols: number, col: number, row: number): number {

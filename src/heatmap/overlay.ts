@@ -1,9 +1,9 @@
 import OpenSeadragon from 'openseadragon';
 import type { ScoreMap } from '../focus/score-map.ts';
 import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
-import { colormapLut, type ColormapName } from './colormaps.ts';
+import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
-import { normalise } from './normalise.ts';
+import { cellColours, edgePad, scoreMapField } from './raster.ts';
 import { CellState } from '../focus/cell-state.ts';
 
 export interface OverlayStyle {
@@ -16,8 +16,10 @@ export interface OverlayStyle {
 
 /**
  * The heatmap layer: one pixel per grid cell in a small canvas, drawn over the OpenSeadragon canvas with the
- * viewport's affine transform, so it stays aligned at every zoom, pan, rotation and flip. Smoothing interpolates
- * between cell centres (as in the paper's figures); crisp mode shows each cell's stride square.
+ * viewport's affine transform, so it stays aligned at every zoom, pan, rotation and flip. It follows the exported
+ * heatmap's rule (raster.ts) on the GPU: smoothing interpolates between cell centres (as in the paper's figures; the
+ * canvas blends colours where the rasteriser blends scores), crisp mode shows each cell's stride square, glass cells
+ * are transparent and the edge cells reach the patches' edges.
  */
 export class HeatmapOverlay {
   readonly canvas: HTMLCanvasElement;
@@ -67,24 +69,13 @@ export class HeatmapOverlay {
     const map = this.map;
     const n = this.style.normaliser;
     if (!map || !n) return;
-    const { cols, rows } = map.grid;
-    if (this.cells.width !== cols || this.cells.height !== rows) {
-      this.cells.width = cols;
-      this.cells.height = rows;
+    const colours = cellColours(scoreMapField(map, n), this.style.colormap);
+    if (this.cells.width !== colours.width || this.cells.height !== colours.height) {
+      this.cells.width = colours.width;
+      this.cells.height = colours.height;
     }
-    const ctx = this.cells.getContext('2d')!;
-    const image = ctx.createImageData(cols, rows);
-    const lut = colormapLut(this.style.colormap);
-    for (let cell = 0; cell < cols * rows; cell++) {
-      const score = map.scores[cell]!;
-      if (!Number.isFinite(score) || !map.isTissue(cell)) continue;
-      const k = Math.round(normalise(score, n) * 255) * 3;
-      image.data[cell * 4] = lut[k]!;
-      image.data[cell * 4 + 1] = lut[k + 1]!;
-      image.data[cell * 4 + 2] = lut[k + 2]!;
-      image.data[cell * 4 + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
+    if (colours.width === 0 || colours.height === 0) return;
+    this.cells.getContext('2d')!.putImageData(new ImageData(colours.data as Uint8ClampedArray<ArrayBuffer>, colours.width, colours.height), 0, 0);
   }
 
   private readonly draw = () => {
@@ -113,16 +104,25 @@ export class HeatmapOverlay {
     ctx.imageSmoothingEnabled = this.style.smooth;
     // Bilinear is exactly "interpolated between cell centres"; higher qualities cost seconds in software rendering.
     ctx.imageSmoothingQuality = 'low';
+    // The cell image carries `pad` copies of the edge cells around the grid (raster.ts cellColours); clipped to the
+    // patches' extent, they hold the edges flat out to the patch edges like the exported heatmap.
+    const pad = edgePad(map.grid);
+    const margin = offset / stride;
     // Draw only the cells on screen (plus one for interpolation): at 1:1 zoom the whole grid spans tens of
     // thousands of screen pixels, and scaling all of it every frame would stall the main thread.
     const bounds = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
     const visible = cellRangeIn(map.grid, { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
-    if (visible) {
-      const c0 = Math.max(0, visible.col0 - 1);
-      const r0 = Math.max(0, visible.row0 - 1);
-      const c1 = Math.min(cols, visible.col1 + 2);
-      const r1 = Math.min(rows, visible.row1 + 2);
-      ctx.drawImage(this.cells, c0, r0, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
+    if (visible && this.cells.width > 0) {
+      const c0 = visible.col0 > 0 ? visible.col0 - 1 : -pad;
+      const r0 = visible.row0 > 0 ? visible.row0 - 1 : -pad;
+      const c1 = visible.col1 + 2 < cols ? visible.col1 + 2 : cols + pad;
+      const r1 = visible.row1 + 2 < rows ? visible.row1 + 2 : rows + pad;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(-margin, -margin, cols + 2 * margin, rows + 2 * margin);
+      ctx.clip();
+      ctx.drawImage(this.cells, c0 + pad, r0 + pad, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
+      ctx.restore();
     }
     ctx.globalAlpha = 1;
     if (this.style.threshold !== undefined) this.outline(ctx, map, this.style.threshold, Math.hypot(px.x - o.x, px.y - o.y) / cols);

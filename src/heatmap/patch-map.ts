@@ -1,8 +1,7 @@
 // Heatmaps of one image's patch grid over a grayscale rendering of it, at any output size. Pure pixels, no DOM.
-import { colormapLut, type ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
-import { normalise } from './normalise.ts';
 import type { RGBAImage } from '../slide/types.ts';
+import { cellField, rasterise, type CellField, type RasterOptions } from './raster.ts';
 
 /** Where an image's patches lie: corners at stride·k (k < cols or rows), each `patch` pixels square. */
 export interface PatchGeometry {
@@ -87,86 +86,21 @@ export function patchAt(g: PatchGeometry, x: number, y: number): PatchHit | unde
   return { row, col, x: col * g.stride, y: row * g.stride, score: g.patchGrid[row]![col]! };
 }
 
-export interface HeatmapOptions {
-  colormap: ColormapName;
-  normaliser: Normaliser;
-  /** 0…1 */
-  opacity: number;
-  /** Bilinear between patch centres (else each pixel takes its nearest patch). */
-  smooth: boolean;
-  /** Keep the image's colours under the heatmap instead of grayscale. */
-  keepColour?: boolean;
+export type HeatmapOptions = RasterOptions & { normaliser: Normaliser };
+
+/** The patch grid as cells for the rasteriser; every finite score is shown. */
+function patchField(g: PatchGeometry, normaliser: Normaliser): CellField {
+  const cols = g.patchGrid[0]?.length ?? 0;
+  return cellField({ cols, rows: g.patchGrid.length, patch: g.patch, stride: g.stride }, normaliser, (cell) => g.patchGrid[Math.floor(cell / cols)]![cell % cols]!);
 }
 
 /**
- * `base` (the image, resized to the output size) in grayscale with the patch scores blended on top. Scores are
- * interpolated before colouring, between patch centres (stride·k + patch/2), and held flat from the outermost centres
- * to the patches' edges; the margin no patch covers shows the image alone.
+ * `base` (the image, resized to the output size) with the patch scores blended on top, by the one heatmap rule
+ * (raster.ts): interpolated between patch centres when smooth, held flat from the outermost centres to the patches'
+ * edges; the margin no patch covers shows the image alone.
  */
 export function renderHeatmap(base: RGBAImage, g: PatchGeometry, options: HeatmapOptions): RGBAImage {
-  const { width, height } = base;
-  const out: RGBAImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
-  const lut = colormapLut(options.colormap);
-  const rows = g.patchGrid.length;
-  const cols = g.patchGrid[0]?.length ?? 0;
-  const sx = g.width / width;
-  const sy = g.height / height;
-  const coveredW = cols ? (cols - 1) * g.stride + g.patch : 0;
-  const coveredH = rows ? (rows - 1) * g.stride + g.patch : 0;
-  const t = g.patchGrid.map((row) => row.map((v) => (Number.isFinite(v) ? normalise(v, options.normaliser) : 0)));
-  const a = Math.min(1, Math.max(0, options.opacity));
-
-  // Per column: neighbouring grid columns and weight (the same for every row), so the inner loop stays cheap.
-  const c0s = new Int32Array(width);
-  const c1s = new Int32Array(width);
-  const fxs = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const ix = (x + 0.5) * sx;
-    if (ix >= coveredW) {
-      c0s[x] = -1;
-      continue;
-    }
-    const gx = clamp((ix - g.patch / 2) / g.stride, 0, cols - 1);
-    const c0 = options.smooth ? Math.floor(gx) : Math.round(gx);
-    c0s[x] = c0;
-    c1s[x] = Math.min(cols - 1, c0 + 1);
-    fxs[x] = options.smooth ? gx - c0 : 0;
-  }
-
-  for (let y = 0; y < height; y++) {
-    const iy = (y + 0.5) * sy;
-    const covered = iy < coveredH && cols > 0;
-    const gy = clamp((iy - g.patch / 2) / g.stride, 0, Math.max(0, rows - 1));
-    const r0 = options.smooth ? Math.floor(gy) : Math.round(gy);
-    const r1 = Math.min(rows - 1, r0 + 1);
-    const fy = options.smooth ? gy - r0 : 0;
-    const top = t[r0];
-    const bottom = t[r1];
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      let r = base.data[i]!;
-      let gr = base.data[i + 1]!;
-      let b = base.data[i + 2]!;
-      if (!options.keepColour) {
-        r = gr = b = Math.round(0.299 * r + 0.587 * gr + 0.114 * b);
-      }
-      const c0 = c0s[x]!;
-      if (covered && c0 >= 0 && top && bottom) {
-        const c1 = c1s[x]!;
-        const fx = fxs[x]!;
-        const v = (top[c0]! * (1 - fx) + top[c1]! * fx) * (1 - fy) + (bottom[c0]! * (1 - fx) + bottom[c1]! * fx) * fy;
-        const k = Math.round(v * 255) * 3;
-        r = r * (1 - a) + lut[k]! * a;
-        gr = gr * (1 - a) + lut[k + 1]! * a;
-        b = b * (1 - a) + lut[k + 2]! * a;
-      }
-      out.data[i] = r;
-      out.data[i + 1] = gr;
-      out.data[i + 2] = b;
-      out.data[i + 3] = 255;
-    }
-  }
-  return out;
+  return rasterise(base, patchField(g, options.normaliser), { x: g.width / base.width, y: g.height / base.height }, options);
 }
 
 /** Output size fitting `maxSide`, keeping the aspect ratio (never upscaling, at least 1×1). */

@@ -1,9 +1,10 @@
 import type { ScoreMap } from '../focus/score-map.ts';
 import { colormapLut, type ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
-import { normalise } from './normalise.ts';
-import type { RGBAImage } from '../slide/types.ts';
+import { readScaledRegion } from '../slide/region.ts';
+import type { RGBAImage, SlideSource } from '../slide/types.ts';
 import { drawText, textWidth } from './bitmap-font.ts';
+import { rasterise, scoreMapField } from './raster.ts';
 
 export interface HeatmapImageOptions {
   colormap: ColormapName;
@@ -15,58 +16,30 @@ export interface HeatmapImageOptions {
 const LEGEND_HEIGHT = 52;
 
 /**
- * The exported heatmap: the slide in grayscale at the chosen size, the cell scores blended on top with bilinear
- * interpolation between cell centres, and a legend strip (colour bar, range with the minimum on the left, threshold).
- * Pure pixels: the app and the CLI produce the same image for the same scores.
+ * The exported heatmap: the slide in grayscale at the chosen size, the cell scores blended on top, smoothed between
+ * cell centres by the one heatmap rule (raster.ts), and a legend strip (colour bar, range with the minimum on the
+ * left, threshold). Pure pixels.
  */
 export function renderHeatmapImage(map: ScoreMap, base: RGBAImage, levelWidth: number, options: HeatmapImageOptions): RGBAImage {
   const { width, height } = base;
   const out: RGBAImage = { width, height: height + LEGEND_HEIGHT, data: new Uint8ClampedArray(width * (height + LEGEND_HEIGHT) * 4) };
-  const lut = colormapLut(options.colormap);
-  const { grid } = map;
-  const scale = levelWidth / width; // level-0 pixels per output pixel
-  const offset = grid.patch / 2; // cell centres at stride·k + patch/2
-  const value = (col: number, row: number): number => {
-    const cell = row * grid.cols + col;
-    const score = map.scores[cell]!;
-    return Number.isFinite(score) && map.isTissue(cell) ? normalise(score, options.normaliser) : Number.NaN;
-  };
-  for (let y = 0; y < height; y++) {
-    const gy = ((y + 0.5) * scale - offset) / grid.stride;
-    const r0 = Math.floor(gy);
-    const fy = gy - r0;
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      const g = Math.round(0.299 * base.data[i]! + 0.587 * base.data[i + 1]! + 0.114 * base.data[i + 2]!);
-      out.data[i] = g;
-      out.data[i + 1] = g;
-      out.data[i + 2] = g;
-      out.data[i + 3] = 255;
-      const gx = ((x + 0.5) * scale - offset) / grid.stride;
-      const c0 = Math.floor(gx);
-      const fx = gx - c0;
-      // Bilinear over the available neighbours (weights renormalised where cells are glass or off the grid).
-      let sum = 0;
-      let weight = 0;
-      for (const [dc, dr, w] of [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]] as const) {
-        const c = c0 + dc;
-        const r = r0 + dr;
-        if (c < 0 || r < 0 || c >= grid.cols || r >= grid.rows || w === 0) continue;
-        const v = value(c, r);
-        if (Number.isNaN(v)) continue;
-        sum += v * w;
-        weight += w;
-      }
-      if (weight < 0.25) continue;
-      const k = Math.round((sum / weight) * 255) * 3;
-      const a = options.opacity * Math.min(1, weight * 2);
-      out.data[i] = Math.round(g * (1 - a) + lut[k]! * a);
-      out.data[i + 1] = Math.round(g * (1 - a) + lut[k + 1]! * a);
-      out.data[i + 2] = Math.round(g * (1 - a) + lut[k + 2]! * a);
-    }
-  }
-  drawLegend(out, height, lut, options);
+  const scale = levelWidth / width; // level-0 pixels per output pixel, both axes (the height is rounded from it)
+  rasterise(base, scoreMapField(map, options.normaliser), { x: scale, y: scale }, { colormap: options.colormap, opacity: options.opacity, smooth: true }, out);
+  drawLegend(out, height, colormapLut(options.colormap), options);
   return out;
+}
+
+/**
+ * The report PNG's pixels for a slide and its score map, `width` pixels wide (64 to the slide's width): the one
+ * image-building path of the app's export (encoded in its slide worker) and `focuslite scan` (encoded with sharp),
+ * so both write the same pixels for the same map.
+ */
+export async function buildReportImage(slide: SlideSource, map: ScoreMap, width: number, options: HeatmapImageOptions): Promise<RGBAImage> {
+  const { width: w0, height: h0 } = slide.info.levels[0]!;
+  const outWidth = Math.max(64, Math.min(width, w0));
+  const outHeight = Math.max(1, Math.round((outWidth * h0) / w0));
+  const base = await readScaledRegion(slide, 0, 0, w0, h0, outWidth, outHeight);
+  return renderHeatmapImage(map, base, w0, options);
 }
 
 function drawLegend(out: RGBAImage, top: number, lut: Uint8Array, options: HeatmapImageOptions): void {

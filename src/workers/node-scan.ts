@@ -6,13 +6,11 @@ import { scoreBlock, type BlockResult } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
 import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
 import { PATCH, STRIDE } from '../focus/patch-grid.ts';
+import { takeJob, wholeSlidePlan } from '../focus/scheduler.ts';
 import { createPatchScorer } from '../focus/session/patch-scorer.ts';
 import { createFocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
 import type { SlideInfo } from '../slide/types.ts';
-
-/** Cells per block side: 8×8 cells read as one ~1.1k-pixel region, then scored in one model call. */
-export const SCAN_BLOCK = 8;
 
 export interface ScanProgress {
   cellsDone: number;
@@ -27,19 +25,6 @@ export interface NodeScanResult {
   map: ScoreMap;
   elapsedMs: number;
   megapixels: number;
-}
-
-/** Blocks of cells in row-major order (rows of blocks outer), so neighbouring blocks share decoded tiles. */
-export function scanBlocks(grid: SlideGrid, block = SCAN_BLOCK): number[][] {
-  const blocks: number[][] = [];
-  for (let r0 = 0; r0 < grid.rows; r0 += block) {
-    for (let c0 = 0; c0 < grid.cols; c0 += block) {
-      const cells: number[] = [];
-      for (let r = r0; r < Math.min(grid.rows, r0 + block); r++) for (let c = c0; c < Math.min(grid.cols, c0 + block); c++) cells.push(r * grid.cols + c);
-      blocks.push(cells);
-    }
-  }
-  return blocks;
 }
 
 type WorkerRequest = { kind: 'block'; id: number; cells: number[] } | { kind: 'close' };
@@ -152,7 +137,8 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   const level0 = info.levels[0]!;
   const grid = slideGrid(level0.width, level0.height, PATCH, options.stride ?? STRIDE);
   const map = new ScoreMap(grid);
-  const blocks = scanBlocks(grid);
+  // The app's whole-slide plan: 8×8-cell blocks, row-major, a band of block rows per thread.
+  const queue = wholeSlidePlan(grid);
   const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers()) : 0;
   const scorers = threads > 0
     ? await Promise.all(Array.from({ length: threads }, () => threadScorer(options.bundleUrl!, path, options.model, grid)))
@@ -160,14 +146,13 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   const started = performance.now();
   let megapixels = 0;
   let cellsDone = 0;
-  let next = 0;
   try {
     // Two blocks in flight per scorer keeps each busy while the parent records results.
     await Promise.all(
-      scorers.flatMap((scorer) =>
+      scorers.flatMap((scorer, worker) =>
         [0, 1].map(async () => {
-          while (next < blocks.length) {
-            const cells = blocks[next++]!;
+          for (let job = takeJob(queue, worker, scorers.length); job; job = takeJob(queue, worker, scorers.length)) {
+            const { cells } = job;
             try {
               const result = await scorer.score(cells);
               map.record(cells, result.scores, result.tissue);

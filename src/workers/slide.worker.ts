@@ -11,7 +11,7 @@ import type { SlideInput, SlideRequest, SlideResponse } from './slide-protocol.t
 import { runBenchStage } from './bench/bench-stages.ts';
 import { scoreBlock } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
-import { renderHeatmapImage } from '../heatmap/report-image.ts';
+import { buildReportImage } from '../heatmap/report-image.ts';
 import { modelRunner } from './model-cache.ts';
 
 let slide: SlideSource | undefined;
@@ -62,12 +62,8 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
   } else if (request.type === 'heatmap-png') {
     try {
       if (!slide) throw new Error('no slide is open');
-      const { width: w0, height: h0 } = slide.info.levels[0]!;
-      const width = Math.max(64, Math.min(request.width, w0));
-      const height = Math.max(1, Math.round((width * h0) / w0));
-      const base = await readScaledRegion(slide, 0, 0, w0, h0, width, height);
       const map = ScoreMap.fromArrays(request.grid, request.scores, request.tissue, request.state);
-      const image = renderHeatmapImage(map, base, w0, request.options);
+      const image = await buildReportImage(slide, map, request.width, request.options);
       const canvas = new OffscreenCanvas(image.width, image.height);
       canvas.getContext('2d')!.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
       post({ type: 'png', id: request.id, blob: await canvas.convertToBlob({ type: 'image/png' }) });

@@ -5,11 +5,10 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultModelPath, displayPath } from '../../tools/model/node-model.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { renderHeatmapImage } from '../../heatmap/report-image.ts';
+import { buildReportImage } from '../../heatmap/report-image.ts';
 import { defaultScanWorkers, scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
 import { buildReport } from '../../focus/qc/report.ts';
 import { openSlideFile } from '../../slide/node.ts';
-import { readScaledRegion } from '../../slide/region.ts';
 import type { Command } from '../main.ts';
 
 const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
@@ -131,13 +130,10 @@ const command: Command = {
           await writeFile(`${stem}.focus.csv`, result.map.toCsv());
           const slide = await openSlideFile(path);
           try {
-            const width = Math.max(64, Math.min(pngWidth || 1600, level0.width));
-            const height = Math.max(1, Math.round((width * level0.height) / level0.width));
-            const base = await readScaledRegion(slide, 0, 0, level0.width, level0.height, width, height);
             const range = result.map.range.normaliser();
             const scale = card.displayScale as [number, number] | undefined;
             const normaliser = values.scale === 'absolute' && scale ? { lo: scale[0], hi: scale[1] } : (range ?? { lo: 0, hi: 1 });
-            const image = renderHeatmapImage(result.map, base, level0.width, { colormap, normaliser, opacity: 0.6, threshold });
+            const image = await buildReportImage(slide, result.map, pngWidth || 1600, { colormap, normaliser, opacity: 0.6, threshold });
             await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
               .png()
               .toFile(`${stem}.focus.png`);

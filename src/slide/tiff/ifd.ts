@@ -1,10 +1,7 @@
 import { LIMITS } from '../limits.ts';
 import { SlideError, type ByteSource } from '../types.ts';
+import { FIELD_TYPE_SIZE } from './tags.ts';
 
-// Field types: byte size of one value.
-const TYPE_SIZE: Record<number, number> = {
-  1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
-};
 
 export interface IfdEntry {
   tag: number;
@@ -78,7 +75,7 @@ export class TiffReader {
       const tag = tv.getUint16(at, this.littleEndian);
       const type = tv.getUint16(at + 2, this.littleEndian);
       const n = this.bigTiff ? toSafeNumber(tv.getBigUint64(at + 4, this.littleEndian), name) : tv.getUint32(at + 4, this.littleEndian);
-      const size = TYPE_SIZE[type];
+      const size = FIELD_TYPE_SIZE[type];
       if (size === undefined) continue; // unknown field types are skipped, as the TIFF spec asks
       const valueAt = at + (this.bigTiff ? 12 : 8);
       const bytes = size * n;
@@ -116,7 +113,7 @@ export class TiffReader {
 
   private async rawValue(ifd: Ifd, entry: IfdEntry, signal?: AbortSignal): Promise<Uint8Array> {
     if (entry.inline) return entry.inline;
-    const bytes = (TYPE_SIZE[entry.type] ?? 1) * entry.count;
+    const bytes = (FIELD_TYPE_SIZE[entry.type] ?? 1) * entry.count;
     if (bytes > LIMITS.maxValueBytes) {
       throw new SlideError(`${this.source.name}: corrupt image directory at byte ${ifd.offset}: tag ${entry.tag} claims ${entry.count} values (${bytes} bytes, more than the ${LIMITS.maxValueBytes / 2 ** 20} MiB limit).`);
     }

@@ -1,4 +1,14 @@
-// TIFF tag numbers and the codes we name in messages.
+// TIFF tag numbers, field-type sizes and the codes we name in messages.
+
+/**
+ * Byte size of one value of each TIFF field type (TIFF 6.0 types 1–12, IFD 13, BigTIFF's LONG8/SLONG8/IFD8 16–18).
+ * The one table for the reader, the writer and the test fixtures; a type missing here is unknown and, as the spec
+ * asks, skipped by the reader.
+ */
+export const FIELD_TYPE_SIZE: Readonly<Record<number, number>> = {
+  1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
+};
+
 export const Tag = {
   NewSubfileType: 254,
   SubfileType: 255,

@@ -1,6 +1,8 @@
 // Serialises TIFF / BigTIFF image file directories (little-endian). A directory's byte size depends only on its
 // entries' types and counts, so the writer can reserve space up front and fill in tile offsets at the end.
 
+import { FIELD_TYPE_SIZE } from '../../slide/tiff/tags.ts';
+
 export const FieldType = {
   BYTE: 1,
   ASCII: 2,
@@ -13,8 +15,6 @@ export const FieldType = {
   IFD8: 18,
 } as const;
 export type FieldType = (typeof FieldType)[keyof typeof FieldType];
-
-const TYPE_SIZE: Record<FieldType, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 13: 4, 16: 8, 18: 8 };
 
 export interface IfdEntry {
   tag: number;
@@ -31,7 +31,7 @@ function valueCount(entry: IfdEntry): number {
 }
 
 function payloadSize(entry: IfdEntry): number {
-  return valueCount(entry) * TYPE_SIZE[entry.type];
+  return valueCount(entry) * FIELD_TYPE_SIZE[entry.type]!;
 }
 
 /** Bytes taken by a directory plus its out-of-line values, padded to an even size. */
