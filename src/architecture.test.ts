@@ -17,7 +17,7 @@ const APART: Record<string, { may: readonly string[] }> = {
 };
 
 /** Entry points of the browser bundle: the page and every worker it starts. */
-const BROWSER_ENTRIES = ['src/app/main.tsx', 'src/workers/slide.worker.ts', 'src/workers/check.worker.ts'];
+const BROWSER_ENTRIES = ['src/app/main.tsx', 'src/workers/slide.worker.ts', 'src/workers/check.worker.ts', 'src/workers/bench.worker.ts'];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -2,6 +2,7 @@ import { FocusScheduler, takeJob, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
 import { CellState } from './cell-state.ts';
+import { isModelLoadError } from './model-load-error.ts';
 
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
@@ -140,7 +141,7 @@ export class FocusRunner {
         settle();
         if (err.name === 'AbortError') {
           this.scheduler.markUnknown(job.cells);
-        } else if (/model/i.test(err.message)) {
+        } else if (isModelLoadError(err)) {
           // The model itself is unusable: stop, say so once, and leave the viewer working without a heatmap.
           this.error = err.message;
           this.scheduler.markUnknown(job.cells);

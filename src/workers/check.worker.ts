@@ -3,10 +3,11 @@
 import { browserCodecs } from '../slide/browser/codecs.ts';
 import type { Codecs } from '../slide/codecs.ts';
 import { BlobSource } from '../slide/bytes/blob-source.ts';
-import { createBrowserFocusSession, type FocusSession } from '../focus/session/session-browser.ts';
+import { isModelLoadError } from '../focus/model-load-error.ts';
 import { analyseImage, CheckFailure, previewImage } from './check/analyse.ts';
 import { withoutOrientation } from '../slide/image/exif.ts';
 import type { CheckRequest, CheckResponse } from './check/protocol.ts';
+import { loadBrowserModel, SessionCache } from './model-cache.ts';
 
 const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8;
 
@@ -19,41 +20,19 @@ const codecs: Codecs = {
   image: (file) => browserCodecs.image(isJpeg(file) ? withoutOrientation(file) : file),
 };
 
-let model: { url: string; session: Promise<FocusSession> } | undefined;
+const sessions = new SessionCache(loadBrowserModel);
 const running = new Map<number, AbortController>();
 
 const post = (message: CheckResponse, transfer: Transferable[] = []) =>
   (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(message, transfer);
-
-async function load(url: string): Promise<FocusSession> {
-  const response = await fetch(url);
-  if (!response.ok) throw new CheckFailure('model', `the model ${url.split('/').pop()} could not be loaded (HTTP ${response.status})`);
-  try {
-    return await createBrowserFocusSession(new Uint8Array(await response.arrayBuffer()));
-  } catch (err) {
-    throw new CheckFailure('model', `the model ${url.split('/').pop()} failed to load: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** One session per worker, replaced when the user picks another model. */
-function session(url: string): Promise<FocusSession> {
-  if (model?.url !== url) {
-    const previous = model?.session;
-    previous?.then((s) => s.release()).catch(() => undefined);
-    const loading = load(url);
-    model = { url, session: loading };
-    loading.catch(() => {
-      if (model?.session === loading) model = undefined;
-    });
-  }
-  return model.session;
-}
 
 function fail(id: number, err: unknown, signal: AbortSignal): void {
   if (signal.aborted) {
     post({ type: 'failed', id, kind: 'cancelled', message: 'cancelled' });
   } else if (err instanceof CheckFailure) {
     post({ type: 'failed', id, kind: err.kind, message: err.message, width: err.width, height: err.height });
+  } else if (isModelLoadError(err)) {
+    post({ type: 'failed', id, kind: 'model', message: err.message });
   } else {
     post({ type: 'failed', id, kind: 'unreadable', message: err instanceof Error ? err.message : String(err) });
   }
@@ -71,7 +50,7 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   try {
     const source = new BlobSource(request.file, request.name);
     if (request.type === 'check') {
-      const s = await session(request.modelUrl);
+      const s = await sessions.get(request.modelUrl);
       const result = await analyseImage(source, codecs, s, { stride: request.stride, thumbSize: request.thumbSize, signal });
       post({ type: 'checked', id: request.id, result }, [result.thumb.data.buffer]);
     } else {

@@ -1,34 +1,77 @@
-// FocusLiteNN sessions inside a browser worker: one onnxruntime-web session (WASM, one thread) per model URL.
+// FocusLiteNN sessions inside a browser worker (slide, quick-check and bench workers): one onnxruntime-web session
+// (WASM, one thread) per model URL, at most a few kept, the least recently used released when another is loaded.
+import { ModelLoadError } from '../focus/model-load-error.ts';
 import { createPatchScorer, type PatchScorer } from '../focus/session/patch-scorer.ts';
-import { createBrowserFocusSession } from '../focus/session/session-browser.ts';
+import { createBrowserFocusSession, type FocusSession } from '../focus/session/session-browser.ts';
 
-const sessions = new Map<string, Promise<PatchScorer>>();
+/** Two models: the one in use and the one just left (switching back is common); each holds a WASM instance. */
+export const MAX_SESSIONS = 2;
 
-async function load(url: string): Promise<PatchScorer> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`the model ${url} could not be loaded (HTTP ${response.status})`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  try {
-    return createPatchScorer(await createBrowserFocusSession(bytes));
-  } catch (err) {
-    throw new Error(`the model ${url.split('/').pop()} failed to load: ${err instanceof Error ? err.message : String(err)}`);
+export interface Releasable {
+  release(): Promise<void>;
+}
+
+/** Loaded (or loading) sessions by URL, least recently used first; a failed load is forgotten so it can be retried. */
+export class SessionCache<S extends Releasable> {
+  private readonly sessions = new Map<string, Promise<S>>();
+
+  constructor(
+    private readonly load: (url: string) => Promise<S>,
+    readonly capacity = MAX_SESSIONS,
+  ) {
+    if (!(capacity >= 1)) throw new RangeError(`a session cache needs room for one session, got ${capacity}`);
+  }
+
+  get(url: string): Promise<S> {
+    let session = this.sessions.get(url);
+    if (session) {
+      this.sessions.delete(url); // re-inserted below as the most recently used
+    } else {
+      session = this.load(url);
+      session.catch(() => {
+        if (this.sessions.get(url) === session) this.sessions.delete(url);
+      });
+    }
+    this.sessions.set(url, session);
+    for (const [old, evicted] of this.sessions) {
+      if (this.sessions.size <= this.capacity) break;
+      this.sessions.delete(old);
+      evicted.then((s) => s.release()).catch(() => undefined);
+    }
+    return session;
+  }
+
+  /** URLs held, least recently used first. */
+  get urls(): string[] {
+    return [...this.sessions.keys()];
   }
 }
 
-export async function modelRunner(url: string): Promise<PatchScorer> {
-  let session = sessions.get(url);
-  if (!session) {
-    session = load(url);
-    sessions.set(url, session);
-    session.catch(() => sessions.delete(url));
+/** Fetches and opens a model; any failure is a ModelLoadError naming the file. */
+export async function loadBrowserModel(url: string): Promise<FocusSession> {
+  const file = url.split('/').pop();
+  const response = await fetch(url);
+  if (!response.ok) throw new ModelLoadError(`the model ${file} could not be loaded (HTTP ${response.status})`);
+  try {
+    return await createBrowserFocusSession(new Uint8Array(await response.arrayBuffer()));
+  } catch (err) {
+    throw new ModelLoadError(`the model ${file} failed to load: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const ready = await session;
-  // One inference at a time per session: the WASM backend is single-threaded here, and ORT rejects overlapping runs.
-  return (image, corners) => {
-    const result = queue.then(() => ready(image, corners));
-    queue = result.then(() => undefined, () => undefined);
-    return result;
+}
+
+/**
+ * The model at a URL as a PatchScorer over a bounded cache of sessions. Runs go one at a time, in order: the WASM
+ * backend is single-threaded here and ORT rejects overlapping runs on a session, while a slide worker has several
+ * blocks in flight.
+ */
+export function patchScorers(cache = new SessionCache(loadBrowserModel)): (url: string) => Promise<PatchScorer> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return async (url) => {
+    const score = createPatchScorer(await cache.get(url));
+    return (image, corners) => {
+      const result = queue.then(() => score(image, corners));
+      queue = result.catch(() => undefined);
+      return result;
+    };
   };
 }
-
-let queue: Promise<void> = Promise.resolve();

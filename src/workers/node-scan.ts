@@ -11,6 +11,8 @@ import { createPatchScorer } from '../focus/session/patch-scorer.ts';
 import { createFocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
 import type { SlideInfo } from '../slide/types.ts';
+import { nodeWorker } from './node-worker.ts';
+import { PoolError, WorkerPool } from './pool.ts';
 
 export interface ScanProgress {
   cellsDone: number;
@@ -27,15 +29,23 @@ export interface NodeScanResult {
   megapixels: number;
 }
 
-type WorkerRequest = { kind: 'block'; id: number; cells: number[] } | { kind: 'close' };
-type WorkerReply = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'block'; id: number; result: BlockResult } | { kind: 'block-error'; id: number; message: string };
-
-interface Scorer {
-  score(cells: number[]): Promise<BlockResult>;
-  close(): void;
+/** What a scan thread needs to start: the slide, the model bytes and the grid it scores. */
+interface ScanSetup {
+  path: string;
+  model: Uint8Array;
+  grid: SlideGrid;
 }
 
-async function inProcessScorer(path: string, model: Uint8Array, grid: SlideGrid): Promise<Scorer> {
+type ScanRequest = ({ kind: 'open' } & ScanSetup) | { kind: 'block'; id: number; cells: number[] } | { kind: 'cancel'; id: number };
+type ScanReply = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'block'; id: number; result: BlockResult } | { kind: 'block-error'; id: number; message: string };
+
+/** A scan thread still silent on a block after this long is hung: replaced (it opens the slide again), block retried. */
+const BLOCK_TIMEOUT_MS = 120_000;
+const OPEN_TIMEOUT_MS = 120_000;
+
+type BlockScorer = (cells: number[], lane: number) => Promise<BlockResult>;
+
+async function inProcessScorer({ path, model, grid }: ScanSetup): Promise<{ score: (cells: number[]) => Promise<BlockResult>; close(): void }> {
   const slide = await openSlideFile(path);
   const score = createPatchScorer(await createFocusSession(model));
   return {
@@ -44,75 +54,45 @@ async function inProcessScorer(path: string, model: Uint8Array, grid: SlideGrid)
   };
 }
 
-/** A worker thread running the bundled CLI's internal scan worker (Node cannot start workers from .ts sources). */
-async function threadScorer(bundleUrl: string, path: string, model: Uint8Array, grid: SlideGrid): Promise<Scorer> {
+/** Worker threads running the bundled CLI's internal scan worker (Node cannot start workers from .ts sources). */
+function threadPool(bundleUrl: string, threads: number, setup: ScanSetup): WorkerPool<ScanRequest, ScanReply> {
   const code = `import(${JSON.stringify(bundleUrl)}).then((m) => m.main(['scan', '--internal-worker'])).catch((e) => { console.error(e); process.exit(1); });`;
-  const worker = new Worker(code, { eval: true, workerData: { focusliteScanWorker: { path, model, grid } } });
-  const pending = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  let failure: Error | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (msg: WorkerReply) => {
-      if (msg.kind === 'ready') resolve();
-      else if (msg.kind === 'error') reject(new Error(msg.message));
-      else {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        if (msg.kind === 'block') p?.resolve(msg.result);
-        else p?.reject(new Error(msg.message));
-      }
-    });
-    worker.on('error', (err) => {
-      failure = err;
-      reject(err);
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-    });
+  return new WorkerPool<ScanRequest, ScanReply>({
+    size: threads,
+    create: () => nodeWorker(new Worker(code, { eval: true })),
+    label: 'scan worker',
+    idOf: (r) => (r.kind === 'block' || r.kind === 'block-error' ? r.id : undefined),
+    failureOf: (r) => (r.kind === 'block-error' ? new PoolError('failed', r.message) : undefined),
+    cancel: (id) => ({ kind: 'cancel', id }),
+    timeoutMs: (r) => (r.kind === 'block' ? BLOCK_TIMEOUT_MS : 0),
+    init: {
+      message: { kind: 'open', ...setup },
+      timeoutMs: OPEN_TIMEOUT_MS,
+      timeoutMessage: `Opening the slide in a scan worker timed out (${OPEN_TIMEOUT_MS / 1000} s).`,
+      reply: (r) => (r.kind === 'error' ? new Error(r.message) : undefined),
+    },
   });
-  await ready;
-  return {
-    score(cells) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ kind: 'block', id, cells } satisfies WorkerRequest);
-      });
-    },
-    close() {
-      worker.postMessage({ kind: 'close' } satisfies WorkerRequest);
-      void worker.terminate();
-    },
-  };
 }
 
-/** Worker-thread side: open the slide and the model once, then score blocks until told to close. */
-export async function serveScanWorker(
-  port: import('node:worker_threads').MessagePort,
-  data: { path: string; model: Uint8Array; grid: SlideGrid },
-): Promise<void> {
-  let scorer: Scorer;
-  try {
-    scorer = await inProcessScorer(data.path, data.model, data.grid);
-  } catch (err) {
-    port.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
-    return;
-  }
-  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
-  await new Promise<void>((resolve) => {
-    port.on('message', (msg: WorkerRequest) => {
-      if (msg.kind === 'close') {
-        scorer.close();
-        port.close();
-        resolve();
-        return;
-      }
-      scorer.score(msg.cells).then(
-        (result) => port.postMessage({ kind: 'block', id: msg.id, result } satisfies WorkerReply, [result.scores.buffer as ArrayBuffer, result.tissue.buffer as ArrayBuffer]),
-        (err: unknown) => port.postMessage({ kind: 'block-error', id: msg.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply),
+/** Worker-thread side: open the slide and the model when asked, then score blocks until the thread is terminated. */
+export function serveScanWorker(port: import('node:worker_threads').MessagePort): Promise<void> {
+  let scorer: Promise<Awaited<ReturnType<typeof inProcessScorer>>> | undefined;
+  port.on('message', (msg: ScanRequest) => {
+    if (msg.kind === 'open') {
+      scorer = inProcessScorer(msg);
+      scorer.then(
+        () => port.postMessage({ kind: 'ready' } satisfies ScanReply),
+        (err: unknown) => port.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies ScanReply),
       );
-    });
+    } else if (msg.kind === 'block') {
+      const id = msg.id;
+      (scorer ?? Promise.reject(new Error('no slide is open'))).then((s) => s.score(msg.cells)).then(
+        (result) => port.postMessage({ kind: 'block', id, result } satisfies ScanReply, [result.scores.buffer as ArrayBuffer, result.tissue.buffer as ArrayBuffer]),
+        (err: unknown) => port.postMessage({ kind: 'block-error', id, message: err instanceof Error ? err.message : String(err) } satisfies ScanReply),
+      );
+    }
   });
+  return new Promise<void>((resolve) => port.once('close', () => resolve()));
 }
 
 export interface NodeScanOptions {
@@ -140,34 +120,48 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   // The app's whole-slide plan: 8×8-cell blocks, row-major, a band of block rows per thread.
   const queue = wholeSlidePlan(grid);
   const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers()) : 0;
-  const scorers = threads > 0
-    ? await Promise.all(Array.from({ length: threads }, () => threadScorer(options.bundleUrl!, path, options.model, grid)))
-    : [await inProcessScorer(path, options.model, grid)];
+  const setup = { path, model: options.model, grid };
+  let score: BlockScorer;
+  let close: () => void;
+  if (threads > 0) {
+    const pool = threadPool(options.bundleUrl!, threads, setup);
+    await pool.start();
+    score = async (cells, lane) => {
+      const reply = await pool.request((id) => ({ kind: 'block', id, cells }), { worker: lane });
+      if (reply.kind !== 'block') throw new Error('unexpected scan worker reply');
+      return reply.result;
+    };
+    close = () => pool.close();
+  } else {
+    const local = await inProcessScorer(setup);
+    score = (cells) => local.score(cells);
+    close = () => local.close();
+  }
   const started = performance.now();
   let megapixels = 0;
   let cellsDone = 0;
   try {
     // Two blocks in flight per scorer keeps each busy while the parent records results.
     await Promise.all(
-      scorers.flatMap((scorer, worker) =>
-        [0, 1].map(async () => {
-          for (let job = takeJob(queue, worker, scorers.length); job; job = takeJob(queue, worker, scorers.length)) {
-            const { cells } = job;
-            try {
-              const result = await scorer.score(cells);
-              map.record(cells, result.scores, result.tissue);
-              megapixels += result.pixels / 1e6;
-            } catch {
-              map.recordFailure(cells);
-            }
-            cellsDone += cells.length;
-            options.onProgress?.({ cellsDone, cellsTotal: grid.cols * grid.rows, megapixels, elapsedMs: performance.now() - started });
+      Array.from({ length: Math.max(1, threads) * 2 }, async (_, lane) => {
+        const worker = lane >> 1;
+        const workers = Math.max(1, threads);
+        for (let job = takeJob(queue, worker, workers); job; job = takeJob(queue, worker, workers)) {
+          const { cells } = job;
+          try {
+            const result = await score(cells, worker);
+            map.record(cells, result.scores, result.tissue);
+            megapixels += result.pixels / 1e6;
+          } catch {
+            map.recordFailure(cells);
           }
-        }),
-      ),
+          cellsDone += cells.length;
+          options.onProgress?.({ cellsDone, cellsTotal: grid.cols * grid.rows, megapixels, elapsedMs: performance.now() - started });
+        }
+      }),
     );
   } finally {
-    for (const s of scorers) s.close();
+    close();
   }
   return { info, map, elapsedMs: performance.now() - started, megapixels };
 }

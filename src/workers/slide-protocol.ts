@@ -1,4 +1,3 @@
-import type { BenchRequest, BenchResult } from './bench/bench-stages.ts';
 import type { SlideGrid } from '../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
 import type { SlideInfo } from '../slide/types.ts';
@@ -14,7 +13,6 @@ export type SlideRequest =
   | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
   /** Render the exported heatmap PNG (src/scan/heatmap-image.ts) of the whole slide at `width` pixels. */
   | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
-  | { type: 'bench'; id: number; modelUrl: string; request: BenchRequest }
   | { type: 'cancel'; id: number };
 
 export type SlideResponse =
@@ -23,5 +21,5 @@ export type SlideResponse =
   | { type: 'rendered'; id: number; bitmap: ImageBitmap }
   | { type: 'scored'; id: number; scores: Float32Array; tissue: Float32Array; pixels: number }
   | { type: 'png'; id: number; blob: Blob }
-  | { type: 'bench-result'; id: number; result: BenchResult }
-  | { type: 'failed'; id: number; message: string; aborted?: boolean };
+  /** `kind` 'model': the model could not be loaded (every later score would fail the same way). */
+  | { type: 'failed'; id: number; message: string; aborted?: boolean; kind?: 'model' };

@@ -1,29 +1,30 @@
 // A slide worker: opens its own handle on the slide (File objects are shared, not copied), renders tiles for the
 // viewer and scores grid cells with FocusLiteNN, all off the main thread. Several run side by side; each decodes
 // with the browser's native decoders and keeps its own decoded-tile cache, shared by rendering and scoring.
-import { browserCodecs } from '../slide/browser/codecs.ts';
-import { BlobSource } from '../slide/bytes/blob-source.ts';
-import { HttpRangeSource } from '../slide/bytes/http-source.ts';
-import { openSlide } from '../slide/open.ts';
 import { readScaledRegion } from '../slide/region.ts';
 import type { SlideSource } from '../slide/types.ts';
-import type { SlideInput, SlideRequest, SlideResponse } from './slide-protocol.ts';
-import { runBenchStage } from './bench/bench-stages.ts';
+import type { SlideRequest, SlideResponse } from './slide-protocol.ts';
+import { openSlideInput } from './open-input.ts';
 import { scoreBlock } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
 import { buildReportImage } from '../heatmap/report-image.ts';
-import { modelRunner } from './model-cache.ts';
+import { isModelLoadError } from '../focus/model-load-error.ts';
+import { patchScorers } from './model-cache.ts';
 
 let slide: SlideSource | undefined;
 const running = new Map<number, AbortController>();
+const modelRunner = patchScorers();
+
+const failure = (id: number, err: unknown, signal?: AbortSignal): SlideResponse => ({
+  type: 'failed',
+  id,
+  message: err instanceof Error ? err.message : String(err),
+  ...(signal?.aborted ? { aborted: true } : {}),
+  ...(isModelLoadError(err) ? { kind: 'model' as const } : {}),
+});
 
 const post = (message: SlideResponse, transfer: Transferable[] = []) =>
   (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(message, transfer);
-
-async function open(input: SlideInput): Promise<SlideSource> {
-  const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
-  return openSlide(source, browserCodecs, { tileCacheBytes: 64 * 1024 * 1024 });
-}
 
 self.onmessage = async (event: MessageEvent<SlideRequest>) => {
   const request = event.data;
@@ -31,7 +32,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     slide?.close();
     slide = undefined;
     try {
-      slide = await open(request.input);
+      slide = await openSlideInput(request.input);
       post({ type: 'opened', info: slide.info });
     } catch (err) {
       post({ type: 'open-failed', message: err instanceof Error ? err.message : String(err) });
@@ -47,17 +48,9 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal);
       post({ type: 'scored', id: request.id, ...result }, [result.scores.buffer, result.tissue.buffer]);
     } catch (err) {
-      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+      post(failure(request.id, err, controller.signal));
     } finally {
       running.delete(request.id);
-    }
-  } else if (request.type === 'bench') {
-    try {
-      if (!slide) throw new Error('no slide is open');
-      const result = await runBenchStage(slide, await modelRunner(request.modelUrl), request.request);
-      post({ type: 'bench-result', id: request.id, result });
-    } catch (err) {
-      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
     }
   } else if (request.type === 'heatmap-png') {
     try {
@@ -68,7 +61,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       canvas.getContext('2d')!.putImageData(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height), 0, 0);
       post({ type: 'png', id: request.id, blob: await canvas.convertToBlob({ type: 'image/png' }) });
     } catch (err) {
-      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) });
+      post(failure(request.id, err));
     }
   } else if (request.type === 'render') {
     const controller = new AbortController();
@@ -83,7 +76,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       });
       post({ type: 'rendered', id: request.id, bitmap }, [bitmap]);
     } catch (err) {
-      post({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err), aborted: controller.signal.aborted });
+      post(failure(request.id, err, controller.signal));
     } finally {
       running.delete(request.id);
     }

@@ -3,7 +3,7 @@ import { CheckFailure, type FailureKind } from '../../workers/check/failure.ts';
 import type { HeatmapScale } from '../../heatmap/patch-map.ts';
 import { CheckPool, type CheckJob } from '../../workers/check/pool.ts';
 import { THUMB_SIZE, type CheckedImage } from '../../workers/check/protocol.ts';
-import type { Outcome } from '../check/queue.ts';
+import type { Outcome } from '../../workers/check/queue.ts';
 import type { CheckRecord, SortSpec, VerdictFilter } from '../check/results.ts';
 import { routeDrop } from '../check/routing.ts';
 import type { RGBAImage } from '../../slide/types.ts';

@@ -3,6 +3,7 @@ import { useViewerStore } from './viewer-store.ts';
 import { currentModel } from './current-model.ts';
 import { slideGrid } from '../../focus/slide-grid.ts';
 import type { BenchRequest } from '../../workers/bench/bench-stages.ts';
+import { runBenchStages } from '../../workers/bench/bench-workers.ts';
 
 /**
  * A read-only handle for automation and end-to-end tests: the decoded pixels of a level-0 region exactly as the
@@ -16,7 +17,7 @@ export interface InspectionApi {
   imageZoom(): number;
   /** Every tile the current view needs is loaded and drawn (OpenSeadragon's fully-loaded state). */
   tilesLoaded(): boolean;
-  /** Runs a benchmark stage split over all slide workers in parallel; returns wall time and level-0 pixels covered. */
+  /** Runs a benchmark stage split over as many bench workers as there are slide workers, in parallel; returns wall time and level-0 pixels covered. */
   benchStage(kind: 'decode' | 'model' | 'per-patch', options?: { maxTiles?: number; patches?: number; cells?: number }): Promise<{ ms: number; pixels: number; workers: number }>;
 }
 
@@ -72,9 +73,9 @@ export function installInspectionApi(): void {
         const cells = all.filter((_, i) => i % step === 0);
         for (let w = 0; w < n; w++) requests.push({ kind: 'per-patch', grid, cells: cells.filter((_, i) => i % n === w) });
       }
-      const t0 = performance.now();
-      const results = await Promise.all(requests.map((r, w) => slide.workers.bench(w, model.url, r)));
-      return { ms: performance.now() - t0, pixels: results.reduce((s, r) => s + r.pixels, 0), workers: n };
+      // Bench workers of their own (one per slide worker), each opening the same slide: the viewer's are left alone.
+      const { ms, results } = await runBenchStages(slide.workers.input, model.url, requests);
+      return { ms, pixels: results.reduce((s, r) => s + r.pixels, 0), workers: n };
     },
     imageZoom() {
       const viewer = useViewerStore.getState().viewer;

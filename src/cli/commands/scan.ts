@@ -38,9 +38,9 @@ const command: Command = {
   usage: USAGE,
   async run(argv) {
     if (argv[0] === '--internal-worker') {
-      const { parentPort, workerData } = await import('node:worker_threads');
+      const { parentPort } = await import('node:worker_threads');
       if (!parentPort) throw new Error('--internal-worker is for worker threads');
-      await serveScanWorker(parentPort, (workerData as { focusliteScanWorker: Parameters<typeof serveScanWorker>[1] }).focusliteScanWorker);
+      await serveScanWorker(parentPort);
       return 0;
     }
     const { values, positionals } = parseArgs({

@@ -1,5 +1,5 @@
-// Stage benchmarks run inside a slide worker (npm run bench:scan): decode only, model only, and the original
-// per-patch method, each on the same slide and model as the app's scan. Numbers only; nothing is asserted.
+// Stage benchmarks run inside a bench worker (npm run bench:scan, see bench.worker.ts): decode only, model only, and
+// the original per-patch method, each on the same slide and model as the app's scan. Numbers only; nothing asserted.
 import type { SlideSource } from '../../slide/types.ts';
 import type { PatchScorer } from '../../focus/session/patch-scorer.ts';
 import { PATCH } from '../../focus/patch-grid.ts';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { FocusRunner, type CellScorer } from './focus-runner.ts';
+import { ModelLoadError } from './model-load-error.ts';
+import { ScoreMap } from './score-map.ts';
+import { slideGrid } from './slide-grid.ts';
+
+/** A scorer whose every block fails with the given error. */
+const failing = (err: Error): CellScorer => ({ size: 1, score: () => Promise.reject(err) });
+
+async function runOnce(err: Error) {
+  const map = new ScoreMap(slideGrid(2000, 2000));
+  const runner = new FocusRunner(failing(err), map, 'model.onnx', () => undefined);
+  runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
+  await new Promise((r) => setTimeout(r, 0));
+  return { runner, map };
+}
+
+describe('FocusRunner and model-load failures', () => {
+  it('stops with the message when the error says the model could not be loaded (its kind, not its text)', async () => {
+    const { runner, map } = await runOnce(new ModelLoadError('the model m.onnx failed to load: bad protobuf'));
+    expect(runner.progress().error).toBe('the model m.onnx failed to load: bad protobuf');
+    expect(runner.busy).toBe(false);
+    expect(map.failed).toBe(0);
+  });
+
+  it('records other failures as failed cells and goes on, even when their text mentions a model', async () => {
+    const { runner, map } = await runOnce(new Error('tile decode failed near the model slide label'));
+    expect(runner.progress().error).toBeUndefined();
+    expect(runner.progress().lastFailure).toBe('tile decode failed near the model slide label');
+    expect(map.failed).toBeGreaterThan(0);
+  });
+
+  it('takes any error carrying kind "model" (as pools rebuild it from a worker message)', async () => {
+    const err = Object.assign(new Error('worker says no'), { kind: 'model' });
+    const { runner } = await runOnce(err);
+    expect(runner.progress().error).toBe('worker says no');
+  });
+});

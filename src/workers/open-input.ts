@@ -1,0 +1,15 @@
+// How a browser worker opens its own handle on the slide the page picked (slide and bench workers alike).
+import { browserCodecs } from '../slide/browser/codecs.ts';
+import { BlobSource } from '../slide/bytes/blob-source.ts';
+import { HttpRangeSource } from '../slide/bytes/http-source.ts';
+import { openSlide } from '../slide/open.ts';
+import type { SlideSource } from '../slide/types.ts';
+import type { SlideInput } from './slide-protocol.ts';
+
+/** Each worker keeps this much of decoded tiles, shared by its rendering and scoring. */
+const TILE_CACHE_BYTES = 64 * 1024 * 1024;
+
+export async function openSlideInput(input: SlideInput): Promise<SlideSource> {
+  const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
+  return openSlide(source, browserCodecs, { tileCacheBytes: TILE_CACHE_BYTES });
+}
