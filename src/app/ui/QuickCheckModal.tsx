@@ -47,6 +47,7 @@ export function QuickCheckModal() {
       live = false;
     };
     // Once per file: the item object changes as other rows stream in.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [item?.id]);
 
   const threshold = useMemo(() => activeThreshold(card, { user: userThreshold, batch: items }), [userThreshold, card, items]);
@@ -62,6 +63,7 @@ export function QuickCheckModal() {
     if (!base || !geometry || !normaliser || !showHeatmap) return base;
     return renderHeatmap(base, geometry, { normaliser, colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, keepColour: focus.keepColour });
     // Geometry and normaliser by value: both are rebuilt on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base, item?.patchGrid, normaliser?.lo, normaliser?.hi, focus.colormap, focus.opacity, focus.smooth, focus.keepColour, showHeatmap]);
 
   if (!item || !geometry) return null;

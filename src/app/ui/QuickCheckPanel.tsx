@@ -60,6 +60,7 @@ export function QuickCheckPanel() {
   const heatmap = useMemo(
     () => ({ colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, ...(normaliser ? { normaliser } : {}) }),
     // Keyed on the normaliser's numbers, not its identity, so rows (memoised) redraw only when colours change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [focus.colormap, focus.opacity, focus.smooth, normaliser?.lo, normaliser?.hi],
   );
   const onOpen = useCallback((id: number) => useCheckStore.getState().set({ selectedId: id }), []);

@@ -138,7 +138,7 @@ export async function inflateDecode(input: Uint8Array, maxBytes: number): Promis
       }
     }
   } catch (err) {
-    throw new Error(`corrupt Deflate data: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`corrupt Deflate data: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return out.subarray(0, n);
 }
