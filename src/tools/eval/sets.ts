@@ -11,7 +11,7 @@ import type { Pool } from '../train/pool.ts';
 import { jpegRoundTrip } from '../train/augment.ts';
 import { applyPsf, gaussianBlur, nominalPsf } from '../train/psf.ts';
 import { readImage, readSlideLevel } from '../train/source.ts';
-import { TissueIntegral } from '../train/tissue.ts';
+import { TissueIntegral } from '../train/training-windows.ts';
 import { balancedAccuracy, plcc, prAuc, rocAuc, srcc } from './metrics.ts';
 import { packCorners, type ModelBank } from './score.ts';
 

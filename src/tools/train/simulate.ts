@@ -6,7 +6,7 @@ import { addNoise, applyExposure, drawStainJitter, jitterStain, jpegRoundTrip, u
 import { cropPlanar, packSample, PATCH, planarWindow, resample, type RGBImage } from './image.ts';
 import { applyPsf, psfReach, PX_PER_LEVEL, Z_MAX, type DefocusPsf } from './psf.ts';
 import { hashSeed, Rng } from './rng.ts';
-import { TissueIntegral } from './tissue.ts';
+import { TissueIntegral } from './training-windows.ts';
 
 export type Range = [number, number];
 

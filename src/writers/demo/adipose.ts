@@ -3,7 +3,7 @@
 import { hash2 } from './hash.ts';
 import type { SlideLayout } from './layout.ts';
 import { TEXTURE_MASK, TEXTURE_SIZE } from './texture.ts';
-import { fatness, fieldSeed } from './tissue.ts';
+import { fatness, fieldSeed } from './tissue-field.ts';
 
 export const FAT_CELL = 110;
 /** Largest displacement of the walls, px (less than the margin the lattice keeps around its rectangle). */

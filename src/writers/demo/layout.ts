@@ -2,7 +2,7 @@
 // Everything at pixel level is then a function of (x, y) and this plan, so any tile can be rendered alone.
 import { DEG, detCos, detSin } from './det-math.ts';
 import { Rng, hash2 } from './hash.ts';
-import { fatness, tissueDistance } from './tissue.ts';
+import { fatness, tissueDistance } from './tissue-field.ts';
 
 export interface DemoSlideOptions {
   /** Level-0 size in pixels (default 8192 × 6144). */

@@ -6,7 +6,7 @@ import { Rng, hash2 } from './hash.ts';
 import type { SlideLayout } from './layout.ts';
 import { perlin } from './noise.ts';
 import type { FatLattice } from './adipose.ts';
-import { cellularity, fibrePhase, fieldSeed, glandularity, tissueDistance, type FieldGrid } from './tissue.ts';
+import { cellularity, fibrePhase, fieldSeed, glandularity, tissueDistance, type FieldGrid } from './tissue-field.ts';
 
 /** A gland (epithelial ring round a lumen), a small vessel (thin wall round red cells) or a lymphoid follicle. */
 export interface Structure {

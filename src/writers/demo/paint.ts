@@ -6,7 +6,7 @@ import type { SlideLayout } from './layout.ts';
 import { NUCLEUS_REACH, STRUCTURE_WARP, cellsNear, structuresNear, type Nucleus, type RedCell, type Structure } from './objects.ts';
 import { EOSIN, HAEMATOXYLIN, LUT_SCALE, LUT_SIZE, PEN_INK, transmissionTable } from './stain.ts';
 import { TEXTURE_MASK, TEXTURE_SIZE, makeGrain, makeTexture } from './texture.ts';
-import { FieldGrid, GRID } from './tissue.ts';
+import { FieldGrid, GRID } from './tissue-field.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 
 /** Per-slide tables shared by every rectangle. */

@@ -1,4 +1,7 @@
-// Tissue versus glass. Stained tissue is coloured (H&E: pink to purple) or dark; glass is bright and grey.
+// Which simulation windows are tissue (training only): tissue versus glass on the in-focus training slide. Not the
+// product's mask (src/focus/tissue.ts), which also sets ink and pen marks apart on the slide being checked; this rule
+// only picks source windows, and changing it changes the trained models (so `train:models` would no longer reproduce
+// the shipped weights).
 import type { RGBImage } from './image.ts';
 
 /** Colourfulness (max − min channel) from which a pixel counts as tissue. Glass stays below ~10. */
