@@ -11,7 +11,7 @@ export type SlideRequest =
   | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
   /** Score grid cells (see src/focus/score-block.ts) with the model at `modelUrl` (same origin). */
   | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
-  /** Render the exported heatmap PNG (src/scan/heatmap-image.ts) of the whole slide at `width` pixels. */
+  /** Render the exported heatmap PNG (src/heatmap/report-image.ts) of the whole slide at `width` pixels. */
   | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
   | { type: 'cancel'; id: number };
 

@@ -19,7 +19,7 @@ export interface CheckRecord {
   error?: string;
 }
 
-/** Score ≥ threshold is out of focus, the rule the model cards are calibrated with (src/focus/train/card.ts). */
+/** Score ≥ threshold is out of focus, the rule the model cards are calibrated with (src/tools/train/card.ts). */
 export function verdictOf(record: CheckRecord, threshold: number | undefined): RowVerdict {
   if (record.status === 'error') return 'error';
   if (record.status !== 'done' || record.score === undefined) return 'pending';

@@ -1,7 +1,7 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
 import { dropFiles } from '../state/check-store.ts';
 
-/** Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/check/routing.ts). */
+/** Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/app/check/routing.ts). */
 export function DropZone({ children }: { children: ReactNode }) {
   const [over, setOver] = useState(false);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');

@@ -1,5 +1,5 @@
 // `focuslite train` option checks (in process): each bad option is a usage error (exit 2) naming it, before any
-// data is read. Training itself is tested in src/focus/train (run.test.ts, trainer.test.ts).
+// data is read. Training itself is tested in src/tools/train (run.test.ts, trainer.test.ts).
 import { describe, expect, it, vi } from 'vitest';
 import train from './train.ts';
 

@@ -280,10 +280,10 @@ export function describeInput(layout: InputLayout): { type: 'uint8' | 'float32';
       type,
       shape: ['N', U8_CHANNELS, U8_ROWS, U8_COLS],
       preprocessing:
-        'RGB uint8 as is (the model divides by 255); each 235×235 patch zero-padded (1 before, 5 or more after); for block row r and column j (48 × 48) the 5×7 window of padded rows 5r…5r+4, columns 5j…5j+6: channel = colour·35 + row·7 + column; column 47 is not an output (src/focus/model/input-layout.ts)',
+        'RGB uint8 as is (the model divides by 255); each 235×235 patch zero-padded (1 before, 5 or more after); for block row r and column j (48 × 48) the 5×7 window of padded rows 5r…5r+4, columns 5j…5j+6: channel = colour·35 + row·7 + column; column 47 is not an output (src/focus/session/input-layout.ts)',
     };
   }
   return layout === 's2d'
-    ? { type, shape: ['N', S2D_CHANNELS, S2D_SIDE, S2D_SIDE], preprocessing: 'RGB uint8 / 255; each 235×235 patch zero-padded to 240×240 (1 before, 4 after) and stored space-to-depth in 5×5 blocks: channel = colour·25 + row·5 + column within the block (src/focus/model/input-layout.ts)' }
+    ? { type, shape: ['N', S2D_CHANNELS, S2D_SIDE, S2D_SIDE], preprocessing: 'RGB uint8 / 255; each 235×235 patch zero-padded to 240×240 (1 before, 4 after) and stored space-to-depth in 5×5 blocks: channel = colour·25 + row·5 + column within the block (src/focus/session/input-layout.ts)' }
     : { type, shape: ['N', 3, PATCH, PATCH], preprocessing: 'RGB uint8 / 255, channels first, no normalisation' };
 }

@@ -14,7 +14,7 @@ import { ModelBank } from './score.ts';
 import { REAL_PAIRS, Scorer } from './sets.ts';
 
 const shared = sharedDir();
-if (!shared) console.warn(`src/focus/eval/shipped.test.ts: ${SHARED_MISSING}`);
+if (!shared) console.warn(`src/tools/eval/shipped.test.ts: ${SHARED_MISSING}`);
 
 const models = join(packageRoot(), 'models');
 const ONNX_1 = join(models, 'focuslite-1kernel.onnx');

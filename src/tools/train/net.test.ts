@@ -68,7 +68,7 @@ describe('FocusLiteNN forward/backward in TypeScript', () => {
     });
   }
 
-  it('matches the plain TypeScript reference of src/focus/model, for the 1-2 kernel and the many-kernel code paths', () => {
+  it('matches the plain TypeScript reference of src/tools/model, for the 1-2 kernel and the many-kernel code paths', () => {
     for (const C of [1, 2, 5]) {
       const net = initNet(C, new Rng(100 + C), C > 1);
       const w = netToWeights(net);
