@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { referenceImageScore } from '../../tools/model/reference.ts';
-import { writeTorchLegacy, writeTorchZip } from '../../tools/model/pt/torch-pt.ts';
+import { writeTorchLegacy, writeTorchZip } from '../../../test-support/torch-pt-writer.ts';
 import { writeWeightsJson, type FocusWeights } from '../../tools/model/weights.ts';
 import { createDemoSlide } from '../../writers/demo/demo-slide.ts';
 import { MemorySink, writeTiff } from '../../writers/tiff/writer.ts';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readPickle } from './pt/pickle.ts';
-import { readTorchCheckpoint, writeTorchLegacy, writeTorchZip } from './pt/torch-pt.ts';
+import { readTorchCheckpoint } from './pt/torch-pt.ts';
+import { writeTorchLegacy, writeTorchZip } from '../../../test-support/torch-pt-writer.ts';
 import {
   detectWeightsFormat,
   loadWeights,
