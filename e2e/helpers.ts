@@ -1,12 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { openSlideFile } from '../src/slide/node.ts';
 
-export const SHARED = resolve(import.meta.dirname, '../../shared');
-export const hasShared = existsSync(resolve(SHARED, 'README.md'));
-export const SKIP_SHARED = `../shared is absent (${SHARED}): end-to-end tests on real slides are skipped`;
-export const shared = (...parts: string[]) => resolve(SHARED, ...parts);
+// ../shared by the same rule as the unit tests (and FOCUSLITE_REQUIRE_SHARED=1 makes its absence fail the run).
+export { hasShared, SHARED_DIR as SHARED, sharedPath as shared, SKIP_SHARED_MESSAGE as SKIP_SHARED } from '../test-support/shared.ts';
 
 export async function openFile(page: Page, path: string): Promise<void> {
   await page.setInputFiles('[data-testid=open-file]', path);

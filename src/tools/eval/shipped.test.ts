@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../model/node-model.ts';
 import { patchGrid } from '../../focus/patch-grid.ts';
 import { createFocusSession, scorePatches } from '../../focus/session/session.ts';
-import { loadOfficialWeights, readSharedJson, sharedDir, SHARED_MISSING } from '../model/shared-data.ts';
+import { loadOfficialWeights, readSharedJson } from '../model/shared-data.ts';
+import { sharedRoot, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 import { loadWeights } from '../model/weights.ts';
 import { Pool, sampleBuffer } from '../train/pool.ts';
 import { readImage } from '../train/source.ts';
 import { ModelBank } from './score.ts';
 import { REAL_PAIRS, Scorer } from './sets.ts';
 
-const shared = sharedDir();
-if (!shared) console.warn(`src/tools/eval/shipped.test.ts: ${SHARED_MISSING}`);
+const shared = sharedRoot;
 
 const models = join(packageRoot(), 'models');
 const ONNX_1 = join(models, 'focuslite-1kernel.onnx');
@@ -24,7 +24,7 @@ interface RealRef {
   images: Record<string, Record<string, { mean: number; patch_grid: number[][] }>>;
 }
 
-describe.skipIf(!shared)('evaluation against ../shared', () => {
+describe.skipIf(!shared)(`evaluation against ../shared (${shared ? 'present' : SKIP_SHARED_MESSAGE})`, () => {
   it('scores the real patches exactly as the official reference (1- and 10-kernel)', async () => {
     const ref = readSharedJson(shared!, 'reference/real-patch-scores.json') as RealRef;
     const bank = new ModelBank([

@@ -8,13 +8,14 @@ import { buildFocusModel } from './onnx-builder.ts';
 import { patchGrid } from '../../focus/patch-grid.ts';
 import { referencePatchScores } from './reference.ts';
 import { createFocusSession, scoreImage, type FocusSession } from '../../focus/session/session.ts';
-import { loadOfficialWeights, OFFICIAL_MODELS, readSharedJson, SHARED_MISSING, sharedDir, type OfficialModel } from './shared-data.ts';
+import { loadOfficialWeights, OFFICIAL_MODELS, readSharedJson, type OfficialModel } from './shared-data.ts';
+import { sharedRoot, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 import { syntheticImage, SYNTHETIC_NAMES } from './synthetic-images.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import type { FocusWeights } from './weights.ts';
 
 const TOL = 1e-4;
-const shared = sharedDir();
+const shared = sharedRoot;
 
 interface Expected {
   grid: number[][];
@@ -34,7 +35,7 @@ function track(kind: string, model: string, got: ArrayLike<number>, grid: number
   expect(worst, `${key}: max abs error over ${flat.length} patches`).toBeLessThanOrEqual(TOL);
 }
 
-(shared ? describe : describe.skip)(shared ? 'FocusLiteNN parity with the official models (../shared/reference)' : `FocusLiteNN parity: ${SHARED_MISSING}`, () => {
+(shared ? describe : describe.skip)(shared ? 'FocusLiteNN parity with the official models (../shared/reference)' : `FocusLiteNN parity: ${SKIP_SHARED_MESSAGE}`, () => {
   const sessions = new Map<OfficialModel, FocusSession>();
   const weights = new Map<OfficialModel, FocusWeights>();
 

@@ -9,12 +9,18 @@ export const OFFICIAL_MODELS = ['1kernel', '2kernel', '10kernel', '1kernel-mse',
 export type OfficialModel = (typeof OFFICIAL_MODELS)[number];
 
 
+/** Where ../shared is looked for: FOCUSLITE_SHARED when set (e.g. a path that does not exist, to check that tests skip
+ * cleanly), else the folder beside the repository. */
+export function sharedLocation(): string {
+  return process.env.FOCUSLITE_SHARED ? resolve(process.env.FOCUSLITE_SHARED) : resolve(packageRoot(), '../shared');
+}
+
 /**
- * ../shared relative to the repository root, or undefined when it is absent (a user's fresh clone).
- * FOCUSLITE_SHARED overrides the location (e.g. a path that does not exist, to check that tests skip cleanly).
+ * ../shared, or undefined when it is absent (a user's fresh clone). The one rule for its presence, for the tools, the
+ * unit tests and the end-to-end tests alike (test-support/shared.ts): the folder holds the reference weights.
  */
 export function sharedDir(): string | undefined {
-  const dir = process.env.FOCUSLITE_SHARED ? resolve(process.env.FOCUSLITE_SHARED) : resolve(packageRoot(), '../shared');
+  const dir = sharedLocation();
   return existsSync(resolve(dir, 'reference', 'weights')) ? dir : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianBlurRGB, hash32, syntheticImage, syntheticImageRGB, syntheticPattern, SYNTHETIC_NAMES } from './synthetic-images.ts';
-import { readSharedJson, SHARED_MISSING, sharedDir } from './shared-data.ts';
+import { readSharedJson } from './shared-data.ts';
+import { sharedRoot, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 
 describe('synthetic image recipe', () => {
   it('hash wraps like uint32 arithmetic', () => {
@@ -30,8 +31,8 @@ describe('synthetic image recipe', () => {
   });
 });
 
-const shared = sharedDir();
-(shared ? describe : describe.skip)(shared ? 'synthetic images match ../shared/reference/synthetic-scores.json' : `synthetic images: ${SHARED_MISSING}`, () => {
+const shared = sharedRoot;
+(shared ? describe : describe.skip)(shared ? 'synthetic images match ../shared/reference/synthetic-scores.json' : `synthetic images: ${SKIP_SHARED_MESSAGE}`, () => {
   const ref = shared ? (readSharedJson(shared, 'reference/synthetic-scores.json') as Record<string, { pixel_sum: number; pixel_0_0: number[]; pixel_500_700: number[] }>) : {};
   for (const { name, pattern, sigma } of SYNTHETIC_NAMES) {
     it(`${name}: pixel_sum and sample pixels (row, column)`, () => {
