@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const bundle = fileURLToPath(new URL('../dist-cli/focuslite.mjs', import.meta.url));
 if (!existsSync(bundle)) {
   console.error('focuslite: the CLI is not built yet; run `npm run prepare` in the project folder.');
-  process.exit(2);
+  process.exit(1); // not a usage error (2): the command line may be right
 }
 const { main } = await import(pathToFileURL(bundle).href);
 process.exitCode = await main(process.argv.slice(2));

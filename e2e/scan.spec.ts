@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -70,13 +70,13 @@ test.describe('whole-slide QC scan', () => {
     expect(png.width).toBe(2048);
     expect(png.height!).toBeGreaterThan(Math.round((2048 * 3567) / 4443)); // the legend strip sits below the slide
 
-    // The CLI on the same slide and model writes the same report numbers.
-    const cli = JSON.parse(
-      execFileSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), `--threshold=${threshold}`, '--tolerance', '5'], {
-        encoding: 'utf8',
-        maxBuffer: 256 << 20,
-      }),
-    );
+    // The CLI on the same slide and model writes the same report numbers; its exit status is 3 when the slide FAILs QC.
+    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), `--threshold=${threshold}`, '--tolerance', '5'], {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    const cli = JSON.parse(run.stdout);
+    expect(run.status, run.stderr).toBe(cli.summary.verdict === 'fail' ? 3 : 0);
     // Same pixels on both sides (e2e/decode-exact.spec.ts), so the same numbers.
     expect(cli.patches).toHaveLength(report.patches.length);
     let maxDiff = 0;

@@ -1,4 +1,6 @@
 // `focuslite` command line: one file per subcommand under ./commands, all sharing src/slide and src/focus.
+import { EXIT, isUsageError } from './exit-codes.ts';
+
 export interface Command {
   summary: string;
   usage: string;
@@ -29,22 +31,27 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   const load = commands[name];
   if (!load) {
     console.error(`focuslite: unknown command '${name}'.\n\n${help()}`);
-    return 2;
+    return EXIT.usage;
   }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(`${command.summary}\n\nUsage: ${command.usage}`);
-    return 0;
+    return EXIT.ok;
   }
   try {
     return await command.run(rest);
   } catch (err) {
-    console.error(`focuslite ${name}: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    const message = err instanceof Error ? err.message : String(err);
+    if (isUsageError(err)) {
+      console.error(`focuslite ${name}: ${message}\n\nUsage: ${command.usage}`);
+      return EXIT.usage;
+    }
+    console.error(`focuslite ${name}: ${message}`);
+    return EXIT.failed;
   }
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { EXIT } from '../exit-codes.ts';
 import { describeInput, INPUT_LAYOUTS, type InputLayout } from '../../focus/session/input-layout.ts';
 import { INPUT_NAME, OUTPUT_NAME } from '../../focus/session/input-layout.ts';
 import { architectureString, buildFocusModel, CONV_OUT, defaultLayout, ONNX_IR_VERSION, ONNX_OPSET } from '../../tools/model/onnx-builder.ts';
@@ -34,24 +35,18 @@ const command: Command = {
   summary: 'Build the FocusLiteNN ONNX model from a weights file (our JSON, tensors JSON or PyTorch .pt)',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { weights: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, layout: { type: 'string' } },
-      }));
-    } catch (err) {
-      console.error(`focuslite build-model: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
-      return 2;
-    }
+    const { values } = parseArgs({
+      args: argv,
+      options: { weights: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, layout: { type: 'string' } },
+    });
     if (!values.weights || !values.out) {
       console.error(`focuslite build-model: --weights and --out are required\n\nUsage: ${usage}`);
-      return 2;
+      return EXIT.usage;
     }
     const layout = values.layout;
     if (layout !== undefined && !isLayout(layout)) {
       console.error(`focuslite build-model: --layout must be ${INPUT_LAYOUTS.join(', ')}, not '${layout}'\n\nUsage: ${usage}`);
-      return 2;
+      return EXIT.usage;
     }
     let bytes: Uint8Array;
     try {
@@ -59,7 +54,7 @@ const command: Command = {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       console.error(`focuslite build-model: ${values.weights}: ${code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err)}`);
-      return 1;
+      return EXIT.failed;
     }
     const weights = loadWeights(bytes, values.weights);
     const name = values.name ?? basename(values.weights).replace(/\.(json|pt|pth|tar|ckpt)$/i, '');
@@ -94,7 +89,7 @@ const command: Command = {
     await writeFile(values.out, onnx);
     await writeFile(cardPath(values.out), JSON.stringify(card, null, 2) + '\n');
     console.log(`wrote ${values.out} (${onnx.length} bytes, ${weights.kernels} kernel${weights.kernels > 1 ? 's' : ''}, ${parameterCount(weights)} parameters, from ${weights.format}) and ${cardPath(values.out)}`);
-    return 0;
+    return EXIT.ok;
   },
 };
 

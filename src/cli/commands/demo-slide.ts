@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
 import { DEFAULT_PARAMS, writeDemoSlide, type DemoSlideParams } from '../../writers/demo/write-demo-slide.ts';
 import type { TiffCompression, TiffLayout } from '../../writers/tiff/writer.ts';
 
@@ -25,13 +26,13 @@ Options:
 function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, not '${value}'.`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not '${value}'.`);
   return n;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new Error(`--${name} must be one of ${choices.join(', ')}, not '${value}'.`);
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not '${value}'.`);
   return value as T;
 }
 
@@ -60,11 +61,11 @@ const command: Command = {
     });
     if (!values.out) {
       console.error(`focuslite demo-slide: --out FILE is required.\n\nUsage: ${USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     const layout = oneOf<TiffLayout>('layout', values.layout, ['chain', 'subifd', 'single'], DEFAULT_PARAMS.layout);
     const stripRows = values['strip-rows'] === undefined ? null : integer('strip-rows', values['strip-rows'], 0, 16, 65536);
-    if (stripRows !== null && layout !== 'single') throw new Error('--strip-rows needs --layout single.');
+    if (stripRows !== null && layout !== 'single') throw new UsageError('--strip-rows needs --layout single.');
     const params: DemoSlideParams = {
       width: integer('width', values.width, DEFAULT_PARAMS.width, 64, 1 << 20),
       height: integer('height', values.height, DEFAULT_PARAMS.height, 64, 1 << 20),
@@ -95,7 +96,7 @@ const command: Command = {
     const { truth } = result;
     if (result.skipped) {
       log(`${result.tiffPath} is up to date (${params.width}×${params.height}, seed ${params.seed}); --force rebuilds it.`);
-      return 0;
+      return EXIT.ok;
     }
     const mb = (truth.bytes / 1e6).toFixed(1);
     const kind = truth.bigTiff ? 'BigTIFF' : 'TIFF';
@@ -107,7 +108,7 @@ const command: Command = {
     log(
       `wrote ${result.regionsPath}: ${truth.defocus.regions.map((r) => `${r.label} σ=${r.sigma} at (${r.cx}, ${r.cy})`).join('; ')}`,
     );
-    return 0;
+    return EXIT.ok;
   },
 };
 export default command;

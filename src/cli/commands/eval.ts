@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { EXIT } from '../exit-codes.ts';
 import { packageRoot } from '../../tools/model/node-model.ts';
 import { sharedDir, SHARED_MISSING } from '../../tools/model/shared-data.ts';
 import { DEFAULT_SETS, markdownReport, ourWeightsIn, runEvaluation, SET_IDS, type EvalReport, type SetId } from '../../tools/eval/run.ts';
@@ -49,42 +50,36 @@ const command: Command = {
   summary: 'Evaluate our models (and the official FocusLiteNN weights) as in the paper: SRCC, PLCC, ROC-AUC, PR-AUC',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          models: { type: 'string' },
-          weights: { type: 'string' },
-          'no-official': { type: 'boolean' },
-          sets: { type: 'string' },
-          readme: { type: 'string' },
-          'update-cards': { type: 'boolean' },
-          json: { type: 'string' },
-          workers: { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      console.error(`focuslite eval: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
-      return 2;
-    }
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        models: { type: 'string' },
+        weights: { type: 'string' },
+        'no-official': { type: 'boolean' },
+        sets: { type: 'string' },
+        readme: { type: 'string' },
+        'update-cards': { type: 'boolean' },
+        json: { type: 'string' },
+        workers: { type: 'string' },
+      },
+    });
     const shared = sharedDir();
     if (!shared) {
       console.error(`focuslite eval: ${SHARED_MISSING}; the evaluation sets live there`);
-      return 2;
+      return EXIT.usage;
     }
     const sets = (values.sets ?? DEFAULT_SETS.join(',')).split(',').map((s) => s.trim()) as SetId[];
     const unknown = sets.filter((s) => !(SET_IDS as readonly string[]).includes(s));
     if (unknown.length) {
       console.error(`focuslite eval: unknown set(s) ${unknown.join(', ')}; choose from ${SET_IDS.join(', ')}`);
-      return 2;
+      return EXIT.usage;
     }
     const modelsDir = resolve(values.models ?? join(packageRoot(), 'models'));
     const weights = values.weights ? values.weights.split(',') : ourWeightsIn(modelsDir);
     for (const w of weights) {
       if (!existsSync(w)) {
         console.error(`focuslite eval: ${w}: no such file`);
-        return 1;
+        return EXIT.failed;
       }
     }
     if (weights.length === 0) console.error(`focuslite eval: no weights in ${join(modelsDir, 'weights')}; evaluating the official models only`);
@@ -113,7 +108,7 @@ const command: Command = {
         console.log(`updated ${card}`);
       }
     }
-    return 0;
+    return EXIT.ok;
   },
 };
 

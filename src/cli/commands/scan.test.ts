@@ -1,17 +1,21 @@
-// `focuslite scan --out` writes the report PNG through the same image-building function as the app's export
-// (heatmap/report-image.ts buildReportImage): decoding the CLI's PNG gives exactly that function's pixels.
-import { readFileSync } from 'node:fs';
+// `focuslite scan`: the report PNG is the app's export image (heatmap/report-image.ts buildReportImage), and the exit
+// codes are as documented: 0 all read and PASS, 3 all read but a QC FAIL, 1 a slide unreadable (winning over a FAIL),
+// 2 usage errors (the exit codes through the built CLI). There the threshold decides the verdict: above every score
+// nothing is out of focus (PASS), below every score all tissue is (FAIL).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../../test-support/cli.ts';
+import { decodeToRgba } from '../../../test-support/encode-image.ts';
 import { buildFocusModel } from '../../tools/model/onnx-builder.ts';
 import { createDemoSlide } from '../../writers/demo/demo-slide.ts';
 import { MemorySink, writeTiff } from '../../writers/tiff/writer.ts';
 import { buildReportImage } from '../../heatmap/report-image.ts';
 import { openSlideFile } from '../../slide/node.ts';
 import { scanSlideFile } from '../../workers/node-scan.ts';
+import { EXIT } from '../exit-codes.ts';
 import scan from './scan.ts';
 
 function model(): Uint8Array {
@@ -41,11 +45,12 @@ describe('focuslite scan: report PNG', () => {
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const code = await scan.run([slidePath, '--model', join(dir, 'm.onnx'), '--out', dir, '--threshold', '0.5', '--png-width', '500', '--workers', '0']);
-      expect(code).toBe(0);
+      const verdict = JSON.parse(readFileSync(join(dir, 'slide.focus.json'), 'utf8')).summary.verdict;
+      expect(code).toBe(verdict === 'fail' ? EXIT.qcFail : EXIT.ok);
     } finally {
       quiet.mockRestore();
     }
-    const png = PNG.sync.read(readFileSync(join(dir, 'slide.focus.png')));
+    const png = await decodeToRgba(readFileSync(join(dir, 'slide.focus.png')));
 
     // The same scan again (scores are deterministic) and the options the CLI uses by default.
     const { map } = await scanSlideFile(slidePath, { model: readFileSync(join(dir, 'm.onnx')), workers: 0 });
@@ -61,5 +66,58 @@ describe('focuslite scan: report PNG', () => {
     let coloured = 0;
     for (let i = 0; i < png.data.length; i += 4) if (png.data[i] !== png.data[i + 1] || png.data[i + 1] !== png.data[i + 2]) coloured++;
     expect(coloured).toBeGreaterThan(1000);
+  });
+});
+
+const cliDir = mkdtempSync(join(tmpdir(), 'focuslite-scan-cli-'));
+const demoSlide = join(cliDir, 'demo.tif');
+const PASS = ['--threshold=1e9'];
+const FAIL = ['--threshold=-1e9'];
+afterAll(() => rmSync(cliDir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  const made = runCli(['demo-slide', '--out', demoSlide, '--width', '640', '--height', '512', '--quiet']);
+  expect(made.status, made.stderr).toBe(EXIT.ok);
+});
+
+const scanCli = (...args: string[]) => runCli(['scan', '--workers', '1', '--json', ...args]);
+const verdicts = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).summary.verdict as string);
+
+describe('focuslite scan exit codes', () => {
+  it('every slide read and PASSed: 0', () => {
+    const r = scanCli(demoSlide, ...PASS);
+    expect(r.status, r.stderr).toBe(EXIT.ok);
+    expect(verdicts(r.stdout)).toEqual(['pass']);
+  });
+
+  it('every slide read, one FAILed QC: 3', () => {
+    const r = scanCli(demoSlide, ...FAIL);
+    expect(r.status, r.stderr).toBe(EXIT.qcFail);
+    expect(verdicts(r.stdout)).toEqual(['fail']);
+    expect(r.stderr).toMatch(/: FAIL/);
+  });
+
+  it('a slide that cannot be read: 1, also when another slide FAILed QC', () => {
+    writeFileSync(join(cliDir, 'junk.svs'), 'not a demoSlide');
+    const unreadable = scanCli(join(cliDir, 'junk.svs'), demoSlide, ...PASS);
+    expect(unreadable.status).toBe(EXIT.failed);
+    expect(verdicts(unreadable.stdout)).toEqual(['pass']);
+    const both = scanCli(demoSlide, join(cliDir, 'missing.tif'), ...FAIL);
+    expect(both.status).toBe(EXIT.failed);
+    expect(both.stderr).toMatch(/missing\.tif: no such file/);
+    expect(verdicts(both.stdout)).toEqual(['fail']);
+  });
+
+  it('a model file that cannot be read: 1', () => {
+    const r = scanCli(demoSlide, '--model', join(cliDir, 'nope.onnx'));
+    expect(r.status).toBe(EXIT.failed);
+    expect(r.stderr).toMatch(/nope\.onnx not found/);
+  });
+
+  it('usage errors: 2', () => {
+    for (const args of [[], [demoSlide, '--colormap', 'plaid'], [demoSlide, '--stride', '0'], [demoSlide, '--threshold'], [demoSlide, '--bogus']]) {
+      const r = scanCli(...args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.usage);
+    }
   });
 });

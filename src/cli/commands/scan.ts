@@ -10,6 +10,7 @@ import { defaultScanWorkers, scanSlideFile, serveScanWorker, type ScanProgress }
 import { buildReport } from '../../focus/qc/report.ts';
 import { openSlideFile } from '../../slide/node.ts';
 import type { Command } from '../main.ts';
+import { EXIT } from '../exit-codes.ts';
 
 const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
           [--threshold T] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]`;
@@ -41,7 +42,7 @@ const command: Command = {
       const { parentPort } = await import('node:worker_threads');
       if (!parentPort) throw new Error('--internal-worker is for worker threads');
       await serveScanWorker(parentPort);
-      return 0;
+      return EXIT.ok;
     }
     const { values, positionals } = parseArgs({
       args: argv,
@@ -61,19 +62,19 @@ const command: Command = {
     });
     if (positionals.length === 0) {
       console.error(`usage: ${USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     const modelPath = resolve(values.model ?? defaultModelPath());
     if (!existsSync(modelPath)) {
       console.error(`focuslite scan: model ${displayPath(modelPath)} not found; pass --model M.onnx`);
-      return 2;
+      return EXIT.failed;
     }
     const model = new Uint8Array(await readFile(modelPath));
     const card = await loadCard(modelPath);
     const threshold = values.threshold !== undefined ? Number(values.threshold) : typeof card.threshold === 'number' ? card.threshold : Number.NaN;
     if (!Number.isFinite(threshold)) {
       console.error('focuslite scan: the model card gives no out-of-focus threshold; pass --threshold T');
-      return 2;
+      return EXIT.usage;
     }
     const tolerance = Number(values.tolerance);
     const stride = Number(values.stride);
@@ -82,11 +83,11 @@ const command: Command = {
     const colormap = values.colormap as ColormapName;
     if (!COLORMAPS.includes(colormap)) {
       console.error(`focuslite scan: unknown colormap ${values.colormap} (${COLORMAPS.join(', ')})`);
-      return 2;
+      return EXIT.usage;
     }
     if (![tolerance, stride, pngWidth, workers].every((v) => Number.isFinite(v) && v >= 0) || stride < 1) {
       console.error('focuslite scan: --tolerance, --stride, --png-width and --workers take non-negative numbers (stride ≥ 1)');
-      return 2;
+      return EXIT.usage;
     }
     const outDir = values.out ? resolve(values.out) : undefined;
     if (outDir) await mkdir(outDir, { recursive: true });
@@ -94,6 +95,7 @@ const command: Command = {
     const bundleUrl = /\.m?js$/.test(import.meta.url) ? import.meta.url : undefined;
     const showProgress = process.stderr.isTTY && !values.json;
     let failures = 0;
+    let qcFailures = 0;
 
     for (const path of positionals) {
       const name = basename(path);
@@ -123,6 +125,7 @@ const command: Command = {
             `(${((level0.width * level0.height) / 1e6 / seconds).toFixed(1)} MP/s of slide), ${s.outOfFocusPercent.toFixed(1)}% of tissue out of focus ` +
             `in ${s.regionCount} region(s): ${s.verdict.toUpperCase()}${s.failedCells ? `, ${s.failedCells} cells unreadable` : ''}`,
         );
+        if (s.verdict === 'fail') qcFailures++;
         if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         if (outDir) {
           const stem = join(outDir, name.replace(/\.[^.]+$/, ''));
@@ -147,7 +150,8 @@ const command: Command = {
         console.error(`focuslite scan: ${path}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return failures > 0 ? 1 : 0;
+    // An unreadable slide wins over a QC FAIL: the caller's set of reports is incomplete (README "Exit codes").
+    return failures > 0 ? EXIT.failed : qcFailures > 0 ? EXIT.qcFail : EXIT.ok;
   },
 };
 export default command;

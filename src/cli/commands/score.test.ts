@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { referenceImageScore } from '../../tools/model/reference.ts';
+import { runCli } from '../../../test-support/cli.ts';
+import { encodePng } from '../../../test-support/encode-image.ts';
 import { writeTorchLegacy, writeTorchZip } from '../../../test-support/torch-pt-writer.ts';
 import { writeWeightsJson, type FocusWeights } from '../../tools/model/weights.ts';
 import { createDemoSlide } from '../../writers/demo/demo-slide.ts';
@@ -28,9 +29,9 @@ function weights(c: number): FocusWeights {
 }
 
 function image(width: number, height: number, seed: number) {
-  const png = new PNG({ width, height });
-  for (let i = 0; i < width * height; i++) png.data.set([(i * seed) & 255, (i >> 3) & 255, ((i * 7) ^ seed) & 255, 255], i * 4);
-  return { bytes: PNG.sync.write(png), rgba: { width, height, data: new Uint8ClampedArray(png.data) } };
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([(i * seed) & 255, (i >> 3) & 255, ((i * 7) ^ seed) & 255, 255], i * 4);
+  return { width, height, data };
 }
 
 async function capture(run: () => Promise<number>) {
@@ -57,9 +58,9 @@ describe('focuslite build-model + score', () => {
     await writeFile(join(dir, 'w.json'), writeWeightsJson(w, { licence: 'CC0 test weights' }));
     await writeFile(join(dir, 'w-legacy.bin'), writeTorchLegacy(w, { modulePrefix: true, wrapInStateDict: true }));
     await writeFile(join(dir, 'w-zip.weights'), writeTorchZip(w));
-    await writeFile(join(dir, 'a.png'), a.bytes);
-    await writeFile(join(dir, 'b.png'), b.bytes);
-    await writeFile(join(dir, 'small.png'), image(200, 500, 1).bytes);
+    await writeFile(join(dir, 'a.png'), await encodePng(a));
+    await writeFile(join(dir, 'b.png'), await encodePng(b));
+    await writeFile(join(dir, 'small.png'), await encodePng(image(200, 500, 1)));
     await writeFile(join(dir, 'broken.png'), 'definitely not a PNG');
   });
   afterAll(async () => {
@@ -119,8 +120,8 @@ describe('focuslite build-model + score', () => {
     expect(json.model).toBe(model);
     expect(json.results.map((x: { file: string }) => x.file)).toEqual([files[0], files[4]]);
     for (const [res, img] of [
-      [json.results[0], a.rgba],
-      [json.results[1], b.rgba],
+      [json.results[0], a],
+      [json.results[1], b],
     ] as const) {
       expect(Object.keys(res)).toEqual(['file', 'width', 'height', 'score', 'patch', 'stride', 'patchGrid']);
       const ref = referenceImageScore(w, img);
@@ -164,7 +165,7 @@ describe('focuslite build-model + score', () => {
   it('score: --weights and --stride, readable table', async () => {
     const r = await capture(() => score.run([join(dir, 'a.png'), '--weights', join(dir, 'w-legacy.bin'), '--stride', '50']));
     expect(r.code, r.stderr).toBe(0);
-    const ref = referenceImageScore(w, a.rgba, 50);
+    const ref = referenceImageScore(w, a, 50);
     expect(r.stdout).toContain(ref.score.toFixed(4));
     expect(r.stdout).toMatch(/4×2\s+300×400/);
   });
@@ -174,6 +175,32 @@ describe('focuslite build-model + score', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/nope.onnx: no such file/);
     expect((await capture(() => score.run(['--model', join(dir, 'm-w.json.onnx')]))).code).toBe(2);
+  });
+});
+
+describe('focuslite score exit codes (the built CLI)', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'focuslite-score-cli-'));
+    await writeFile(join(dir, 'a.png'), await encodePng(image(300, 300, 3)));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('scored with the default model: 0; a file that cannot be read: 1', () => {
+    const ok = runCli(['score', join(dir, 'a.png')]);
+    expect(ok.status, ok.stderr).toBe(0);
+    const missing = runCli(['score', join(dir, 'a.png'), join(dir, 'missing.png')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/missing\.png: no such file/);
+  });
+
+  it('usage errors: 2', () => {
+    for (const args of [[], [join(dir, 'a.png'), '--stride', '0'], [join(dir, 'a.png'), '--batch', 'x'], [join(dir, 'a.png'), '--bogus']]) {
+      const r = runCli(['score', ...args]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { EXIT } from '../exit-codes.ts';
 import { readImageFile } from '../../slide/image/node-decode.ts';
 import { loadModelSource } from '../../tools/model/node-model.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
@@ -25,24 +26,17 @@ const command: Command = {
   summary: 'Focus-quality score (FocusLiteNN) of image files',
   usage,
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          model: { type: 'string' },
-          weights: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          stride: { type: 'string', default: String(STRIDE) },
-          batch: { type: 'string', default: '49' },
-        },
-      });
-    } catch (err) {
-      console.error(`focuslite score: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
-      return 2;
-    }
-    const { values, positionals: files } = args;
+    const { values, positionals: files } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        weights: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        stride: { type: 'string', default: String(STRIDE) },
+        batch: { type: 'string', default: '49' },
+      },
+    });
     const stride = Number(values.stride);
     const batchSize = Number(values.batch);
     if (!Number.isInteger(stride) || stride < 1) return usageError(`--stride must be a positive integer, got '${values.stride}'`);
@@ -54,7 +48,7 @@ const command: Command = {
       source = await loadModelSource({ model: values.model, weights: values.weights });
     } catch (err) {
       console.error(`focuslite score: ${err instanceof Error ? err.message : String(err)}`);
-      return 1;
+      return EXIT.failed;
     }
     const session = await createFocusSession(source.onnx);
 
@@ -86,13 +80,13 @@ const command: Command = {
       };
       console.log(JSON.stringify(out, null, 2));
     }
-    return failed ? 1 : 0;
+    return failed ? EXIT.failed : EXIT.ok;
   },
 };
 
 function usageError(msg: string): number {
   console.error(`focuslite score: ${msg}\n\nUsage: ${usage}`);
-  return 2;
+  return EXIT.usage;
 }
 
 function printRow(first: boolean, model: string, file: string, r: ImageScore): void {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
 import { sharedDir } from '../../tools/model/shared-data.ts';
 import { serveWorker } from '../../tools/train/pool.ts';
 import { DEFAULT_EPOCHS, runTraining } from '../../tools/train/run.ts';
@@ -16,7 +17,7 @@ function range(v: string | undefined, name: string): Range | undefined {
   const parts = v.split(',').map((p) => Number(p.trim()));
   const [a, b] = parts;
   if (parts.length !== 2 || a === undefined || b === undefined || !(a > 0) || !(b >= a) || !Number.isFinite(b))
-    throw new Error(`--${name} must be two positive factors A,B with A ≤ B, got '${v}'`);
+    throw new UsageError(`--${name} must be two positive factors A,B with A ≤ B, got '${v}'`);
   return [a, b];
 }
 
@@ -63,7 +64,7 @@ graded defocus (disk + Gaussian PSF, z = 0…14) of in-focus tissue, with stain,
 function num(v: string | undefined, name: string, fallback: number, integer = true): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got '${v}'`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new UsageError(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got '${v}'`);
   return n;
 }
 
@@ -74,81 +75,69 @@ const command: Command = {
     if (argv[0] === '--internal-worker') {
       if (!parentPort) throw new Error('--internal-worker is for worker threads');
       await serveWorker(parentPort);
-      return 0;
+      return EXIT.ok;
     }
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          out: { type: 'string' },
-          kernels: { type: 'string' },
-          loss: { type: 'string' },
-          target: { type: 'string' },
-          seed: { type: 'string' },
-          slides: { type: 'string' },
-          data: { type: 'string' },
-          samples: { type: 'string' },
-          'val-samples': { type: 'string' },
-          epochs: { type: 'string' },
-          batch: { type: 'string' },
-          lr: { type: 'string' },
-          'lr-step': { type: 'string' },
-          'lr-gamma': { type: 'string' },
-          workers: { type: 'string' },
-          name: { type: 'string' },
-          'float-weights': { type: 'boolean' },
-          'zero-mean': { type: 'string' },
-          'stain-density': { type: 'string' },
-          exposure: { type: 'string' },
-          'white-balance': { type: 'string' },
-          starts: { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}\n\nUsage: ${usage}`);
-      return 2;
-    }
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string' },
+        kernels: { type: 'string' },
+        loss: { type: 'string' },
+        target: { type: 'string' },
+        seed: { type: 'string' },
+        slides: { type: 'string' },
+        data: { type: 'string' },
+        samples: { type: 'string' },
+        'val-samples': { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        lr: { type: 'string' },
+        'lr-step': { type: 'string' },
+        'lr-gamma': { type: 'string' },
+        workers: { type: 'string' },
+        name: { type: 'string' },
+        'float-weights': { type: 'boolean' },
+        'zero-mean': { type: 'string' },
+        'stain-density': { type: 'string' },
+        exposure: { type: 'string' },
+        'white-balance': { type: 'string' },
+        starts: { type: 'string' },
+      },
+    });
     if (!values.out) {
       console.error(`focuslite train: --out is required\n\nUsage: ${usage}`);
-      return 2;
+      return EXIT.usage;
     }
     const kernels = (values.kernels ?? '1').split(',').map((k) => Number(k.trim()));
     if (kernels.some((k) => !Number.isInteger(k) || k < 1 || k > 64)) {
       console.error(`focuslite train: --kernels must list integers 1…64, got '${values.kernels}'`);
-      return 2;
+      return EXIT.usage;
     }
     const loss = values.loss ?? 'plcc';
     if (loss !== 'plcc' && loss !== 'mse') {
       console.error(`focuslite train: --loss must be plcc or mse, got '${loss}'`);
-      return 2;
+      return EXIT.usage;
     }
     const target = values.target;
     if (target !== undefined && target !== 'sqrt' && target !== 'z' && target !== 'log') {
       console.error(`focuslite train: --target must be sqrt, z or log, got '${target}'`);
-      return 2;
+      return EXIT.usage;
     }
     const zeroMeanArg = values['zero-mean'] ?? 'grey';
     if (zeroMeanArg !== 'channel' && zeroMeanArg !== 'grey' && zeroMeanArg !== 'none') {
       console.error(`focuslite train: --zero-mean must be grey, channel or none, got '${zeroMeanArg}'`);
-      return 2;
+      return EXIT.usage;
     }
     const zeroMean = zeroMeanArg === 'none' ? undefined : zeroMeanArg;
-    let starts: number;
+    const starts = num(values.starts, 'starts', DEFAULT_STARTS);
+    if (starts < 1) throw new UsageError(`--starts must be at least 1, got '${values.starts}'`);
     const sim: { stainDensity?: Range; exposure?: Range; whiteBalance?: Range } = {};
-    try {
-      starts = num(values.starts, 'starts', DEFAULT_STARTS);
-      if (starts < 1) throw new Error(`--starts must be at least 1, got '${values.starts}'`);
-      const stainDensity = range(values['stain-density'], 'stain-density');
-      const exposure = range(values.exposure, 'exposure');
-      const whiteBalance = range(values['white-balance'], 'white-balance');
-      if (stainDensity) sim.stainDensity = stainDensity;
-      if (exposure) sim.exposure = exposure;
-      if (whiteBalance) sim.whiteBalance = whiteBalance;
-    } catch (err) {
-      console.error(`focuslite train: ${err instanceof Error ? err.message : String(err)}`);
-      return 2;
-    }
+    const stainDensity = range(values['stain-density'], 'stain-density');
+    const exposure = range(values.exposure, 'exposure');
+    const whiteBalance = range(values['white-balance'], 'white-balance');
+    if (stainDensity) sim.stainDensity = stainDensity;
+    if (exposure) sim.exposure = exposure;
+    if (whiteBalance) sim.whiteBalance = whiteBalance;
     let slides: string[] = [];
     if (!values.data) {
       if (values.slides) slides = values.slides.split(',');
@@ -156,18 +145,18 @@ const command: Command = {
         const shared = sharedDir();
         if (!shared) {
           console.error(`focuslite train: no training tissue: ../shared is not beside the repository; pass --slides FILE.tif or --data CSV|DIR`);
-          return 2;
+          return EXIT.usage;
         }
         slides = [join(shared, DEFAULT_SLIDE)];
       }
       for (const s of slides) {
         if (!existsSync(s)) {
           console.error(`focuslite train: ${s}: no such file`);
-          return 1;
+          return EXIT.failed;
         }
         if (/CMU-1|synthetic-blur/i.test(basename(s)) || /[\\/]shared[\\/]focus[\\/]/.test(s)) {
           console.error(`focuslite train: ${s} is evaluation data (CMU-1, the synthetic-blur slide and shared/focus are never trained on)`);
-          return 2;
+          return EXIT.usage;
         }
       }
     }
@@ -197,7 +186,7 @@ const command: Command = {
       log: (s) => console.log(s),
     });
     console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${results.map((r) => `${r.name} (${r.seconds.toFixed(1)} s training)`).join(', ')}`);
-    return 0;
+    return EXIT.ok;
   },
 };
 
