@@ -108,3 +108,55 @@ export function rgbImage(width: number, height: number, tile: number, extra: Rec
     tiles: Array.from({ length: across * down }, () => payload),
   };
 }
+
+/**
+ * One IFD entry exactly as written: `value` is the inline value (SHORT or LONG) or the offset of the values; with
+ * `data`, those bytes are the value: inline when they fit in 4 bytes, else stored after the IFDs and pointed at. `count` is written as given, so a
+ * header can declare far more values (or pixels) than the file holds.
+ */
+export interface RawEntry {
+  tag: number;
+  type: number;
+  count: number;
+  value?: number;
+  data?: Uint8Array;
+}
+
+/** A classic little-endian TIFF of these IFDs, chained in order, entries as given; `data` follows the IFDs. */
+export function buildRawTiff(ifds: RawEntry[][]): Uint8Array {
+  const ifdBytes = ifds.map((entries) => 2 + entries.length * 12 + 4);
+  const ifdOffsets: number[] = [];
+  let at = 8;
+  for (const n of ifdBytes) {
+    ifdOffsets.push(at);
+    at += n;
+  }
+  const dataOffsets = new Map<RawEntry, number>();
+  for (const entry of ifds.flat()) {
+    if (!entry.data || entry.data.length <= 4) continue;
+    dataOffsets.set(entry, at);
+    at += entry.data.length + (entry.data.length % 2);
+  }
+  const bytes = new Uint8Array(at);
+  const view = new DataView(bytes.buffer);
+  bytes.set([0x49, 0x49, 42, 0], 0);
+  view.setUint32(4, ifdOffsets[0] ?? 0, true);
+  ifds.forEach((entries, i) => {
+    const base = ifdOffsets[i]!;
+    view.setUint16(base, entries.length, true);
+    entries.forEach((entry, j) => {
+      const e = base + 2 + j * 12;
+      view.setUint16(e, entry.tag, true);
+      view.setUint16(e + 2, entry.type, true);
+      view.setUint32(e + 4, entry.count, true);
+      const data = dataOffsets.get(entry);
+      if (data !== undefined) view.setUint32(e + 8, data, true);
+      else if (entry.data) bytes.set(entry.data, e + 8);
+      else if (entry.type === 3 && entry.count <= 2) view.setUint16(e + 8, entry.value ?? 0, true);
+      else view.setUint32(e + 8, entry.value ?? 0, true);
+    });
+    view.setUint32(base + 2 + entries.length * 12, ifdOffsets[i + 1] ?? 0, true);
+  });
+  for (const [entry, offset] of dataOffsets) bytes.set(entry.data!, offset);
+  return bytes;
+}

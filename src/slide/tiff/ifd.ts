@@ -61,7 +61,7 @@ export class TiffReader {
     const cv = view(countBytes);
     const count = this.bigTiff ? toSafeNumber(cv.getBigUint64(0, this.littleEndian), name) : cv.getUint16(0, this.littleEndian);
     if (count === 0 || count > LIMITS.maxEntriesPerIfd) {
-      throw new SlideError(`${name}: corrupt image directory at byte ${offset} (${count} entries).`);
+      throw new SlideError(`${name}: corrupt image directory at byte ${offset} (${count} entries${count > LIMITS.maxEntriesPerIfd ? `, more than the ${LIMITS.maxEntriesPerIfd} supported` : ''}).`);
     }
     const tableLength = count * entrySize + offsetSize;
     if (offset + countSize + tableLength > this.source.size) {

@@ -47,7 +47,8 @@ export async function readTiffImage(reader: TiffReader, ifd: Ifd, signal?: Abort
   const rowsPerStrip = (await num(Tag.RowsPerStrip)) ?? height;
   const tileHeight = tiled ? ((await num(Tag.TileLength)) ?? 0) : Math.min(Math.max(rowsPerStrip, 1), height);
   if (!isCount(tileWidth) || !isCount(tileHeight) || tileWidth > LIMITS.maxTileSide || (tiled && tileHeight > LIMITS.maxTileSide)) {
-    throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: tile size ${show(tileWidth)}×${show(tileHeight)}.`);
+    const tooBig = tileWidth > LIMITS.maxTileSide || (tiled && tileHeight > LIMITS.maxTileSide);
+    throw new SlideError(`${name}: corrupt image directory at byte ${ifd.offset}: tile size ${show(tileWidth)}×${show(tileHeight)}${tooBig ? ` (at most ${LIMITS.maxTileSide} a side)` : ''}.`);
   }
   if (tileWidth * tileHeight > LIMITS.maxTilePixels) {
     throw new SlideError(`${name}: ${tiled ? 'tiles' : 'strips'} of ${tileWidth}×${tileHeight} pixels exceed the supported maximum of ${LIMITS.maxTilePixels / 2 ** 20} megapixels.`);
