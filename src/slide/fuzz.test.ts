@@ -4,10 +4,10 @@
 // (empty, random bytes, images renamed to .svs). Every case must end in a clean success or a specific SlideError
 // within a time bound. The corpus lives in memory only.
 import { readFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoSlide } from '../writers/demo/demo-slide.ts';
+import { encodePng } from '../../test-support/encode-image.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { nodeCodecs } from './node.ts';
 import { MUTATORS, messageClass, parseLayout, randomBytes, runCase, seededRng, type FuzzCase, type Outcome } from '../../test-support/fuzz-mutations.ts';
@@ -127,9 +127,7 @@ describe('fuzz: whole-file bad input', () => {
     const rgb = Buffer.alloc(300 * 200 * 3);
     for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 7) & 255;
     const jpeg = new Uint8Array(await sharp(rgb, { raw: { width: 300, height: 200, channels: 3 } }).jpeg().toBuffer());
-    const png = new PNG({ width: 64, height: 48 });
-    png.data.fill(200);
-    const pngBytes = new Uint8Array(PNG.sync.write(png));
+    const pngBytes = await encodePng({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(200) });
     const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
     const hugeJpeg = jpeg.slice();
     new DataView(hugeJpeg.buffer).setUint32(sof + 5, 0xffffffff); // 65535×65535

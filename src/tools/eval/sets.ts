@@ -2,9 +2,7 @@
 //  (a) real: the four real patches of shared/focus/real (two in-focus / out-of-focus pairs), image scores;
 //  (b) cmu: CMU-1 (tissue no model here was trained on) with graded simulated defocus, tissue patches;
 //  (c) synthetic-blur: TCGA-CR-7395 with Gaussian blur regions and their mask (our training tissue: reported apart).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { patchGrid } from '../../focus/patch-grid.ts';
 import { newPlanar, PATCH, SAMPLE_BYTES, type Planar, type RGBImage } from '../train/image.ts';
 import type { Pool } from '../train/pool.ts';
@@ -233,7 +231,7 @@ export const SYNTHETIC_SIGMA: Record<number, number> = { 0: 0, 80: 1.5, 160: 3, 
 
 export async function evalSyntheticBlur(shared: string, scorer: Scorer): Promise<EvalSetResult> {
   const img = await readSlideLevel(join(shared, SYNTHETIC_SLIDE), 0);
-  const mask = PNG.sync.read(readFileSync(join(shared, SYNTHETIC_MASK)));
+  const mask = await readImage(join(shared, SYNTHETIC_MASK));
   if (mask.width !== img.width || mask.height !== img.height) throw new Error('synthetic-blur mask and slide sizes differ');
   const tissue = new TissueIntegral(img);
   const grid = patchGrid(img.width, img.height);

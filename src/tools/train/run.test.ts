@@ -1,10 +1,14 @@
 // End to end through runTraining on a tiny labelled-patch set (CSV of path,label): weights, ONNX and card are
-// written, the ONNX agrees with the TypeScript forward, and the card carries a calibrated threshold.
+// written, the ONNX file itself (run as the scorer runs it) agrees with the reference maths on the trained weights,
+// and the card carries a calibrated threshold.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../../test-support/encode-image.ts';
+import { createFocusSession, scoreImage } from '../../focus/session/session.ts';
+import { readImageFile } from '../../slide/image/node-decode.ts';
+import { referenceImageScore } from '../model/reference.ts';
 import { parseWeightsJson } from '../model/weights.ts';
 import { newPlanar } from './image.ts';
 import { parseLabelList } from './labelled.ts';
@@ -17,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'focuslite-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** 300×300 PNGs of random blobs, blurred by σ = z/2, labelled z. */
-function writeSet(): void {
+async function writeSet(): Promise<void> {
   const rows = ['path,label'];
   for (let i = 0; i < 40; i++) {
     const z = i % 8;
@@ -36,12 +40,9 @@ function writeSet(): void {
           if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) for (let c = 0; c < 3; c++) img.data[c * n + y * size + x] = col[c]!;
     }
     const out = z ? gaussianBlur(img, z / 2) : img;
-    const png = new PNG({ width: size, height: size });
-    for (let p = 0; p < n; p++) {
-      for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.round(out.data[c * n + p]!);
-      png.data[p * 4 + 3] = 255;
-    }
-    writeFileSync(join(dir, `p${i}.png`), PNG.sync.write(png));
+    const rgb = new Uint8Array(n * 3);
+    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round(out.data[c * n + p]!);
+    writeFileSync(join(dir, `p${i}.png`), await encodePng({ width: size, height: size, data: rgb }));
     rows.push(`p${i}.png,${z}`);
   }
   writeFileSync(join(dir, 'labels.csv'), rows.join('\n') + '\n');
@@ -60,7 +61,7 @@ describe('focuslite train on labelled patches', () => {
   });
 
   it('writes weights, an ONNX model that matches the TypeScript forward, and a calibrated model card', async () => {
-    writeSet();
+    await writeSet();
     const out = join(dir, 'models');
     const lines: string[] = [];
     const [res] = await runTraining({
@@ -89,6 +90,22 @@ describe('focuslite train on labelled patches', () => {
     expect(card.model).toBe('tiny-2kernel.onnx');
     expect(card.onnx.maxAbsDiffVsTypeScriptForward).toBeLessThan(1e-4);
     expect(readFileSync(join(out, 'tiny-2kernel.onnx')).length).toBe(card.onnx.bytes);
+    // The ONNX file the run wrote, scored as `focuslite score` scores, equals the reference maths on the trained
+    // weights (tolerance as in src/tools/model/parity.test.ts), patch by patch, on images at both ends of the labels.
+    const session = await createFocusSession(new Uint8Array(readFileSync(join(out, 'tiny-2kernel.onnx'))));
+    try {
+      for (const file of ['p0.png', 'p3.png', 'p7.png']) {
+        const img = await readImageFile(join(dir, file));
+        const onnx = await scoreImage(session, img);
+        const ref = referenceImageScore(weights, img);
+        expect(onnx.patchGrid.flat()).toHaveLength(ref.patchGrid.flat().length);
+        const worst = Math.max(...onnx.patchGrid.flat().map((v, i) => Math.abs(v - ref.patchGrid.flat()[i]!)));
+        expect(worst, file).toBeLessThanOrEqual(1e-4);
+        expect(Math.abs(onnx.score - ref.score)).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      await session.release();
+    }
     expect(typeof card.threshold).toBe('number');
     // threshold between the medians of the nearest levels either side of z = 3, display scale from the sharpest to
     // the blurriest level

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GeoTIFFImage, fromArrayBuffer, type GeoTIFF } from 'geotiff';
-import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeToRgba } from '../../../test-support/encode-image.ts';
 import { createDemoSlide, type DemoSlide } from '../demo/demo-slide.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { MemorySink, pyramidLevelSizes, writeTiff, writeTiffFile, type RowSource, type TiffWriterOptions } from './writer.ts';
@@ -142,7 +142,7 @@ describe('pyramidal TIFF writer', () => {
     expect(offsets.length).toBe(4 * 3);
     // Last tile (row 2, column 3): columns 1000–1023 and rows 700–767 are padding.
     const i = 11;
-    const tile = jpeg.decode(bytes.subarray(plainOffsets[i], (plainOffsets[i] ?? 0) + (plainCounts[i] ?? 0)), { useTArray: true });
+    const tile = await decodeToRgba(bytes.subarray(plainOffsets[i], (plainOffsets[i] ?? 0) + (plainCounts[i] ?? 0)));
     expect([tile.width, tile.height]).toEqual([256, 256]);
     let sum = 0;
     let n = 0;
