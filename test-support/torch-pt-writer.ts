@@ -3,7 +3,7 @@
 import { LEGACY_MAGIC, LEGACY_PROTOCOL_VERSION } from '../src/tools/model/pt/torch-pt.ts';
 import type { FocusWeights } from '../src/tools/model/weights.ts';
 import { Dict, Global, Long, PersistentId, PickleWriter, Reduce, Tuple, type PickleValue } from './pickle-writer.ts';
-import { writeZip } from './zip-writer.ts';
+import { concat, writeZip } from './zip-writer.ts';
 
 export interface TorchWriteOptions {
   /** Prefix every name with `module.` (as a DataParallel-wrapped model saves). */
@@ -119,14 +119,4 @@ export function writeTorchZip(w: FocusWeights, opts: TorchWriteOptions = {}): Ui
     ...keys.map((k) => ({ name: `${archive}/data/${k}`, data: storages[Number(k)] as Uint8Array })),
     { name: `${archive}/version`, data: enc.encode('3\n') },
   ]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
-  let p = 0;
-  for (const a of parts) {
-    out.set(a, p);
-    p += a.length;
-  }
-  return out;
 }

@@ -61,10 +61,13 @@ export function writeZip(files: { name: string; data: Uint8Array }[], alignment 
   ev.setUint16(10, files.length, true);
   ev.setUint32(12, cdSize, true);
   ev.setUint32(16, offset, true);
-  const all = [...parts, ...central, end];
-  const out = new Uint8Array(all.reduce((a, b) => a + b.length, 0));
+  return concat([...parts, ...central, end]);
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
   let p = 0;
-  for (const a of all) {
+  for (const a of parts) {
     out.set(a, p);
     p += a.length;
   }
