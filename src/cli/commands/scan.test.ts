@@ -98,7 +98,7 @@ describe('focuslite scan exit codes', () => {
   });
 
   it('a slide that cannot be read: 1, also when another slide FAILed QC', () => {
-    writeFileSync(join(cliDir, 'junk.svs'), 'not a demoSlide');
+    writeFileSync(join(cliDir, 'junk.svs'), 'not a slide');
     const unreadable = scanCli(join(cliDir, 'junk.svs'), demoSlide, ...PASS);
     expect(unreadable.status).toBe(EXIT.failed);
     expect(verdicts(unreadable.stdout)).toEqual(['pass']);
