@@ -145,28 +145,29 @@ function addDisk(k: Kernel2D, r: number, height: number): void {
   }
 }
 
+/** One 1-D pass of `taps` along x or y from `src` into `dst` (dst at least as large; outside src counts as 0). */
+function convolveAxis(src: Kernel2D, dst: Kernel2D, taps: Float64Array, axis: 'x' | 'y'): void {
+  const t = (taps.length - 1) / 2;
+  for (let y = -dst.radius; y <= dst.radius; y++) {
+    if (axis === 'x' && (y < -src.radius || y > src.radius)) continue; // a row src does not have stays 0
+    for (let x = -dst.radius; x <= dst.radius; x++) {
+      let s = 0;
+      for (let i = -t; i <= t; i++) {
+        const sx = axis === 'x' ? x - i : x;
+        const sy = axis === 'y' ? y - i : y;
+        if (sx >= -src.radius && sx <= src.radius && sy >= -src.radius && sy <= src.radius) s += taps[i + t]! * src.data[(sy + src.radius) * src.size + sx + src.radius]!;
+      }
+      dst.data[(y + dst.radius) * dst.size + x + dst.radius] = s;
+    }
+  }
+}
+
 function convolveSeparable(k: Kernel2D, taps: Float64Array): Kernel2D {
   const t = (taps.length - 1) / 2;
   const out = emptyKernel(k.radius + t);
   const tmp = emptyKernel(k.radius + t);
-  for (let y = -k.radius; y <= k.radius; y++)
-    for (let x = -out.radius; x <= out.radius; x++) {
-      let s = 0;
-      for (let i = -t; i <= t; i++) {
-        const sx = x - i;
-        if (sx >= -k.radius && sx <= k.radius) s += taps[i + t]! * k.data[(y + k.radius) * k.size + sx + k.radius]!;
-      }
-      tmp.data[(y + out.radius) * out.size + x + out.radius] = s;
-    }
-  for (let y = -out.radius; y <= out.radius; y++)
-    for (let x = -out.radius; x <= out.radius; x++) {
-      let s = 0;
-      for (let i = -t; i <= t; i++) {
-        const sy = y - i;
-        if (sy >= -out.radius && sy <= out.radius) s += taps[i + t]! * tmp.data[(sy + out.radius) * out.size + x + out.radius]!;
-      }
-      out.data[(y + out.radius) * out.size + x + out.radius] = s;
-    }
+  convolveAxis(k, tmp, taps, 'x');
+  convolveAxis(tmp, out, taps, 'y');
   return out;
 }
 

@@ -3,20 +3,14 @@
 // with the same parameters whichever rectangle is asked for.
 import { directionTable } from './det-math.ts';
 import { Rng, hash2 } from './hash.ts';
-import type { SlideLayout } from './layout.ts';
+import type { Ellipse, SlideLayout } from './layout.ts';
 import { perlin } from './noise.ts';
 import type { FatLattice } from './adipose.ts';
 import { cellularity, fibrePhase, fieldSeed, glandularity, tissueDistance, type FieldGrid } from './tissue-field.ts';
 
 /** A gland (epithelial ring round a lumen), a small vessel (thin wall round red cells) or a lymphoid follicle. */
-export interface Structure {
+export interface Structure extends Ellipse {
   kind: 'gland' | 'vessel' | 'follicle';
-  cx: number;
-  cy: number;
-  rx: number;
-  ry: number;
-  ux: number;
-  uy: number;
   /** Normalised radius of the lumen edge (the outer edge is 1). */
   lumen: number;
   /** Eosin of the lumen content (secretion). */
