@@ -63,6 +63,17 @@ function allowed(from: string, to: string): boolean {
   return apart ? apart.may.includes(to) : false;
 }
 
+/**
+ * Mutable state declared at a module's top level (the code is formatted, so top level = unindented): a `let` or `var`,
+ * or a `const` holding a new Map, Set, WeakMap, WeakSet, Array or AbortController. Such state is shared by every
+ * user of the module and survives from one test to the next; app glue keeps its state in instances and store
+ * factories instead. Simple on purpose: it does not follow state hidden behind other constructors or plain literals.
+ */
+function moduleState(text: string): string[] {
+  const patterns = [/^(?:export\s+)?(?:let|var)\s+[\w$]+/gm, /^(?:export\s+)?const\s+[\w$]+(?:\s*:[^=\n]+)?\s*=\s*new\s+(?:Map|Set|WeakMap|WeakSet|Array|AbortController)\b/gm];
+  return patterns.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+}
+
 describe('import graph', () => {
   it('every product and tooling module imports only the layers below it (tests aside)', () => {
     const wrong: string[] = [];
@@ -111,5 +122,18 @@ describe('import graph', () => {
     for (const entry of BROWSER_ENTRIES) visit(resolve(ROOT, entry), 'entry');
     expect(seen.size).toBeGreaterThan(20); // the walk really followed the imports
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('app glue', () => {
+  it('no app module keeps mutable state at module level (tests aside)', () => {
+    // The check itself: it catches top-level state and lets state inside functions and classes be.
+    const sample = 'let a = 1;\nexport const b: Map<string, number> = new Map();\nconst c = new Set<number>();\nfunction f() {\n  let d = 2;\n}\nconst e = 3;';
+    expect(moduleState(sample)).toEqual(['let a', 'export const b: Map<string, number> = new Map', 'const c = new Set']);
+
+    const app = sources.filter((f) => area(f) === 'app' && !isTest(f));
+    expect(app.length).toBeGreaterThan(10);
+    const found = app.flatMap((f) => moduleState(readFileSync(f, 'utf8')).map((d) => `${relative(ROOT, f)}: ${d}`));
+    expect(found).toEqual([]);
   });
 });

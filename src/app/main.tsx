@@ -4,11 +4,16 @@ import { HeatmapOverlay } from '../heatmap/overlay.ts';
 import { App } from './App.tsx';
 import { useFocusProgress } from './state/focus-progress.ts';
 import { useFocusSettings } from './state/focus-settings.ts';
+import { currentModel } from './state/current-model.ts';
 import { HeatmapController } from './state/heatmap-controller.ts';
 import { installInspectionApi } from './state/inspection-api.ts';
+import { useCheckStore } from './state/check-store.ts';
+import { openFile } from './state/open-actions.ts';
+import { QuickCheckSession } from './state/quick-check-session.ts';
 import { useSlideStore } from './state/slide-store.ts';
 import { useViewerStore } from './state/viewer-store.ts';
 import { HeatmapContext } from './ui/heatmap-context.ts';
+import { QuickCheckContext } from './ui/quick-check-context.ts';
 import './ui/app.css';
 
 const heatmap = new HeatmapController({
@@ -19,12 +24,15 @@ const heatmap = new HeatmapController({
   createOverlay: (viewer) => new HeatmapOverlay(viewer),
 });
 heatmap.install();
+const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFile, currentModel });
 installInspectionApi();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <HeatmapContext value={heatmap}>
-      <App />
+      <QuickCheckContext value={quickCheck}>
+        <App />
+      </QuickCheckContext>
     </HeatmapContext>
   </StrictMode>,
 );

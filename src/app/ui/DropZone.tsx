@@ -1,8 +1,9 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { dropFiles } from '../state/check-store.ts';
+import { useQuickCheck } from './quick-check-context.ts';
 
 /** Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/app/check/routing.ts). */
 export function DropZone({ children }: { children: ReactNode }) {
+  const quickCheck = useQuickCheck();
   const [over, setOver] = useState(false);
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
 
@@ -22,7 +23,7 @@ export function DropZone({ children }: { children: ReactNode }) {
         if (!hasFiles(e)) return;
         e.preventDefault();
         setOver(false);
-        dropFiles(Array.from(e.dataTransfer.files));
+        quickCheck.dropFiles(Array.from(e.dataTransfer.files));
       }}
       data-testid="drop-zone"
     >

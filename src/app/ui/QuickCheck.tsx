@@ -1,6 +1,7 @@
 import './QuickCheck.css';
 import { useEffect } from 'react';
-import { resolveDrop, useCheckStore } from '../state/check-store.ts';
+import { useCheckStore } from '../state/check-store.ts';
+import { useQuickCheck } from './quick-check-context.ts';
 import { QuickCheckModal } from './QuickCheckModal.tsx';
 import { QuickCheckPanel } from './QuickCheckPanel.tsx';
 
@@ -39,27 +40,28 @@ export function QuickCheck() {
 function DropPrompt({ files }: { files: File[] }) {
   const n = files.length;
   const what = n === 1 ? files[0]!.name : `${n} files`;
+  const quickCheck = useQuickCheck();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') resolveDrop('cancel');
+      if (e.key === 'Escape') quickCheck.resolveDrop('cancel');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [quickCheck]);
   return (
-    <div className="check-modal-backdrop" onClick={() => resolveDrop('cancel')}>
+    <div className="check-modal-backdrop" onClick={() => quickCheck.resolveDrop('cancel')}>
       <div className="drop-prompt" role="dialog" aria-modal="true" aria-label="Open or check?" data-testid="drop-prompt" onClick={(e) => e.stopPropagation()}>
         <p>
           A slide is open. What should <strong>{what}</strong> be?
         </p>
         <div className="row">
-          <button type="button" onClick={() => resolveDrop('open')} data-testid="drop-open-slide" title="Replaces the slide now open">
+          <button type="button" onClick={() => quickCheck.resolveDrop('open')} data-testid="drop-open-slide" title="Replaces the slide now open">
             Open as slide
           </button>
-          <button type="button" onClick={() => resolveDrop('check')} data-testid="drop-check" autoFocus>
+          <button type="button" onClick={() => quickCheck.resolveDrop('check')} data-testid="drop-check" autoFocus>
             Check {n} file{n === 1 ? '' : 's'} for focus
           </button>
-          <button type="button" onClick={() => resolveDrop('cancel')} data-testid="drop-cancel">
+          <button type="button" onClick={() => quickCheck.resolveDrop('cancel')} data-testid="drop-cancel">
             Cancel
           </button>
         </div>

@@ -4,12 +4,13 @@ import { formatBytes, verdictOf } from '../check/results.ts';
 import { colormapGradient } from '../../heatmap/colormaps.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
-import { loadPreview, useCheckStore } from '../state/check-store.ts';
+import { useCheckStore } from '../state/check-store.ts';
 import { useCurrentModel } from '../state/current-model.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
+import { useQuickCheck } from './quick-check-context.ts';
 
 /** One checked file, large, with its heatmap (interpolated between patch centres) and per-patch scores on hover. */
 export function QuickCheckModal() {
@@ -20,6 +21,7 @@ export function QuickCheckModal() {
   // Only what is drawn: the other heatmap settings do not concern the quick check.
   const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, set: s.set })));
   const card = useCurrentModel()?.card;
+  const quickCheck = useQuickCheck();
   const [preview, setPreview] = useState<{ id: number; image: RGBAImage }>();
   const [previewError, setPreviewError] = useState<string>();
   const [showHeatmap, setShowHeatmap] = useState(true);
@@ -39,7 +41,7 @@ export function QuickCheckModal() {
     if (!item) return;
     let live = true;
     setPreviewError(undefined);
-    loadPreview(item).then(
+    quickCheck.loadPreview(item).then(
       (image) => live && setPreview({ id: item.id, image }),
       (err: unknown) => live && setPreviewError(err instanceof Error ? err.message : String(err)),
     );

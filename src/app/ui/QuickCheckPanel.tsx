@@ -12,13 +12,14 @@ import {
   type VerdictFilter,
 } from '../check/results.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { cancelCheck, checkFiles, clearResults, recheckAll, useCheckStore } from '../state/check-store.ts';
+import { useCheckStore } from '../state/check-store.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useCurrentModel } from '../state/current-model.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold, MODELS, type Threshold } from '../state/models.ts';
 import { downloadText } from './download.ts';
 import { QuickCheckRow } from './QuickCheckRow.tsx';
+import { useQuickCheck } from './quick-check-context.ts';
 
 const ACCEPT = '.png,.jpg,.jpeg,.tif,.tiff,image/png,image/jpeg,image/tiff';
 
@@ -45,6 +46,7 @@ const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Fi
 /** The quick check: drop or pick image tiles, see their focus scores and verdicts, sort, filter, export. */
 export function QuickCheckPanel() {
   const s = useCheckStore();
+  const quickCheck = useQuickCheck();
   // Only what is drawn: the other heatmap settings do not concern the quick check.
   const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, set: s.set })));
   const [over, setOver] = useState(false);
@@ -92,7 +94,7 @@ export function QuickCheckPanel() {
     e.preventDefault();
     e.stopPropagation(); // the window's drop zone would route these again
     setOver(false);
-    checkFiles(Array.from(e.dataTransfer.files));
+    quickCheck.checkFiles(Array.from(e.dataTransfer.files));
   };
 
   return (
@@ -140,7 +142,7 @@ export function QuickCheckPanel() {
           hidden
           data-testid="check-files"
           onChange={(e) => {
-            checkFiles(Array.from(e.currentTarget.files ?? []));
+            quickCheck.checkFiles(Array.from(e.currentTarget.files ?? []));
             e.currentTarget.value = '';
           }}
         />
@@ -212,7 +214,7 @@ export function QuickCheckPanel() {
       {staleModel && (
         <p className="check-note warn">
           Some results were scored with another model.{' '}
-          <button type="button" onClick={recheckAll}>Check again with {model?.label}</button>
+          <button type="button" onClick={() => quickCheck.recheckAll()}>Check again with {model?.label}</button>
         </p>
       )}
 
@@ -223,7 +225,7 @@ export function QuickCheckPanel() {
             {counts.finished} of {counts.total} checked · {counts.outOfFocus} out of focus · {counts.inFocus} in focus · {counts.errors} errors
           </span>
           {running && (
-            <button type="button" onClick={cancelCheck} data-testid="check-cancel">
+            <button type="button" onClick={() => quickCheck.cancelCheck()} data-testid="check-cancel">
               Stop
             </button>
           )}
@@ -237,7 +239,7 @@ export function QuickCheckPanel() {
         <button type="button" onClick={() => exportAs('json')} disabled={counts.finished === 0} data-testid="check-export-json" title="The rows shown, as JSON">
           Export JSON
         </button>
-        <button type="button" onClick={clearResults} disabled={counts.total === 0} data-testid="check-clear">
+        <button type="button" onClick={() => quickCheck.clearResults()} disabled={counts.total === 0} data-testid="check-clear">
           Clear
         </button>
       </div>

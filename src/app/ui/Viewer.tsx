@@ -91,7 +91,7 @@ export function Viewer() {
     viewer.addOnceHandler('open-failed', onOpenFailed as OpenSeadragon.EventHandler<OpenSeadragon.OpenFailedEvent>);
     viewer.addHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
     type Spec = Parameters<typeof viewer.open>[0];
-    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers) : slide.url) as unknown as Spec);
+    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers, slide.id) : slide.url) as unknown as Spec);
     return () => {
       viewer.removeHandler('open', onOpen);
       viewer.removeHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);

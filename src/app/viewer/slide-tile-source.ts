@@ -1,17 +1,15 @@
 import OpenSeadragon from 'openseadragon';
 import type { SlideWorkers } from '../../workers/slide-workers.ts';
 
-let nextSlideId = 1;
-
 /**
  * An OpenSeadragon tile source backed by our slide workers. OSD asks for power-of-two levels; the worker picks the
  * closest stored level and resamples, so SVS pyramids with 4× steps and single-level images both work.
  * Tiles arrive as ImageBitmaps, which OSD 6 draws directly.
+ * `slideId` (OpenSlide.id) goes into the tile URLs, which OSD caches tiles by: two slides must not share one.
  */
-export function createSlideTileSource(slide: SlideWorkers): OpenSeadragon.TileSource {
+export function createSlideTileSource(slide: SlideWorkers, slideId: number): OpenSeadragon.TileSource {
   const { width, height, tileWidth } = slide.info.levels[0]!;
   const tileSize = Math.min(512, Math.max(128, tileWidth));
-  const slideId = nextSlideId++;
   const source = new OpenSeadragon.TileSource({
     width,
     height,
