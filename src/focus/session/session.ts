@@ -9,6 +9,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { allocInput, INPUT_NAME, OUTPUT_NAME, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
 import { mean, patchGrid, PATCH, STRIDE, toGrid, type ImageScore, type PixelImage } from '../patch-grid.ts';
+import { normaliseDensity, type DensityNormalisation } from '../stain-density.ts';
 
 export { ort };
 export type FocusSession = ort.InferenceSession;
@@ -88,6 +89,8 @@ export interface ScorePatchesOptions {
   /** Patches per session.run (default RUN_BATCH). */
   batchSize?: number;
   signal?: AbortSignal;
+  /** The model card's stain-density normalisation, applied to each patch before the model (stain-density.ts). */
+  density?: DensityNormalisation;
 }
 
 const buffers = new WeakMap<FocusSession, InputTensor>();
@@ -111,7 +114,12 @@ export async function scorePatches(
     for (let start = 0; start < corners.length; start += batch) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
       const part = corners.slice(start, start + batch);
-      packInput(layout, img, part, buffer, 0);
+      if (options.density) {
+        const normalised = normaliseDensity(img, part, options.density);
+        packInput(layout, normalised.image, normalised.corners, buffer, 0);
+      } else {
+        packInput(layout, img, part, buffer, 0);
+      }
       scores.set(await runPatchTensor(session, buffer, part.length), start);
     }
   } finally {

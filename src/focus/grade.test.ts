@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { BORDERLINE, gradeOf, judge, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale } from './grade.ts';
+
+const scale = validateGradeScale({ points: [[-16, 0], [-12, 3], [-9, 5], [-6, 8], [-4, 10]] });
+
+describe('grade scale', () => {
+  it('interpolates between points, clamps beyond them, and keeps NaN for unscored cells', () => {
+    expect(gradeOf(scale, -16)).toBe(0);
+    expect(gradeOf(scale, -20)).toBe(0);
+    expect(gradeOf(scale, -10.5)).toBeCloseTo(4, 10);
+    expect(gradeOf(scale, -2)).toBe(10);
+    expect(gradeOf(scale, Number.NaN)).toBeNaN();
+  });
+
+  it('scoreAtGrade inverts gradeOf', () => {
+    for (const g of [0.5, 3, 4.2, 5, 7.9, 9.5]) expect(gradeOf(scale, scoreAtGrade(scale, g))).toBeCloseTo(g, 10);
+    expect(scoreAtGrade(scale, OUT_OF_FOCUS_GRADE)).toBe(-9);
+  });
+
+  it('a flat stretch maps a grade to the lowest score that reaches it', () => {
+    const flat = validateGradeScale({ points: [[-10, 0], [-8, 5], [-6, 5], [-4, 10]] });
+    expect(scoreAtGrade(flat, 5)).toBe(-8);
+  });
+
+  it('judges out of focus from the fixed point, with a borderline band that moves with it', () => {
+    expect(judge(4.99)).toEqual({ verdict: 'in-focus', borderline: true });
+    expect(judge(5)).toEqual({ verdict: 'out-of-focus', borderline: true });
+    expect(judge(BORDERLINE[1])).toEqual({ verdict: 'out-of-focus', borderline: false });
+    expect(judge(3.9)).toEqual({ verdict: 'in-focus', borderline: false });
+    expect(judge(5.5, 6)).toEqual({ verdict: 'in-focus', borderline: true });
+    expect(judge(4.5, 6)).toEqual({ verdict: 'in-focus', borderline: false });
+  });
+
+  it('refuses scales it cannot use, saying why', () => {
+    expect(() => validateGradeScale({ points: [[0, 1]] })).toThrow(/at least two/);
+    expect(() => validateGradeScale({ points: [[0, 1], [0, 2]] })).toThrow(/rise/);
+    expect(() => validateGradeScale({ points: [[0, 2], [1, 1]] })).toThrow(/rise/);
+    expect(() => validateGradeScale({ points: [[0, 1], ['x', 2]] })).toThrow(/pair of numbers/);
+    expect(() => validateGradeScale(undefined)).toThrow();
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { PATCH } from './patch-grid.ts';
+import { densityGain, densityTable, normaliseDensity, patchMeanOd, type DensityNormalisation } from './stain-density.ts';
+
+const norm: DensityNormalisation = { method: 'mean-od', targetOd: 0.5, maxGain: 4 };
+
+/** A stained-looking RGBA image: transmitted light 255·10^(−density·pattern), so `density` scales optical density. */
+function tissue(density: number, width = PATCH + 20, height = PATCH + 10) {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const od = density * (0.3 + 0.25 * Math.sin(x / 3) * Math.cos(y / 5));
+      const p = (y * width + x) * 4;
+      data[p] = Math.round(255 * 10 ** (-od * 0.6));
+      data[p + 1] = Math.round(255 * 10 ** (-od * 1.1));
+      data[p + 2] = Math.round(255 * 10 ** (-od * 0.8));
+      data[p + 3] = 255;
+    }
+  }
+  return { width, height, data, channels: 4 as const };
+}
+
+describe('stain-density normalisation', () => {
+  it('gain 1 leaves bytes as they are (0 reads as 1)', () => {
+    const t = densityTable(1);
+    for (let v = 1; v < 256; v++) expect(t[v]).toBe(v);
+    expect(t[0]).toBe(1);
+  });
+
+  it('brings the same tissue at half or twice the stain density to (nearly) the same patch', () => {
+    const corners = [{ x: 7, y: 3 }];
+    const a = normaliseDensity(tissue(1), corners, norm).image.data;
+    const pale = normaliseDensity(tissue(0.5), corners, norm).image.data;
+    const dense = normaliseDensity(tissue(2), corners, norm).image.data;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - pale[i]!), Math.abs(a[i]! - dense[i]!));
+    expect(worst).toBeLessThanOrEqual(6); // rounding of the 8-bit source, not the density, is what is left
+    expect(patchMeanOd(normaliseDensity(tissue(0.5), corners, norm).image, 0, 0)).toBeCloseTo(norm.targetOd, 1);
+  });
+
+  it('keeps the gain within its bounds, so glass is not blown up into noise', () => {
+    expect(densityGain(0.01, norm)).toBe(4);
+    expect(densityGain(10, norm)).toBe(0.25);
+    expect(densityGain(0, norm)).toBe(4);
+    expect(densityGain(0.25, norm)).toBeCloseTo(2, 12);
+  });
+
+  it('stacks the patches and returns where to read them', () => {
+    const out = normaliseDensity(tissue(1), [{ x: 0, y: 0 }, { x: 20, y: 10 }], norm);
+    expect(out.image.width).toBe(PATCH);
+    expect(out.image.height).toBe(2 * PATCH);
+    expect(out.corners).toEqual([{ x: 0, y: 0 }, { x: 0, y: PATCH }]);
+  });
+});
