@@ -13,6 +13,7 @@ import { openSlideFile } from '../slide/node.ts';
 import type { SlideInfo } from '../slide/types.ts';
 import { nodeWorker } from './node-worker.ts';
 import { PoolError, WorkerPool } from './pool.ts';
+import type { DensityNormalisation } from '../focus/stain-density.ts';
 
 export interface ScanProgress {
   cellsDone: number;
@@ -34,6 +35,8 @@ interface ScanSetup {
   path: string;
   model: Uint8Array;
   grid: SlideGrid;
+  /** The model card's stain-density normalisation, if it has one. */
+  density?: DensityNormalisation;
 }
 
 type ScanRequest = ({ kind: 'open' } & ScanSetup) | { kind: 'block'; id: number; cells: number[] } | { kind: 'cancel'; id: number };
@@ -45,9 +48,9 @@ const OPEN_TIMEOUT_MS = 120_000;
 
 type BlockScorer = (cells: number[], lane: number) => Promise<BlockResult>;
 
-async function inProcessScorer({ path, model, grid }: ScanSetup): Promise<{ score: (cells: number[]) => Promise<BlockResult>; close(): void }> {
+async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promise<{ score: (cells: number[]) => Promise<BlockResult>; close(): void }> {
   const slide = await openSlideFile(path);
-  const score = createPatchScorer(await createFocusSession(model));
+  const score = createPatchScorer(await createFocusSession(model), density);
   return {
     score: (cells) => scoreBlock(slide, grid, cells, score),
     close: () => slide.close(),
@@ -97,6 +100,8 @@ export function serveScanWorker(port: import('node:worker_threads').MessagePort)
 
 export interface NodeScanOptions {
   model: Uint8Array;
+  /** The model card's stain-density normalisation (none for a bare model). */
+  density?: DensityNormalisation;
   stride?: number;
   /** Worker threads; 0 runs in this thread. */
   workers?: number;
@@ -120,7 +125,7 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   // The app's whole-slide plan: 8×8-cell blocks, row-major, a band of block rows per thread.
   const queue = wholeSlidePlan(grid);
   const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers()) : 0;
-  const setup = { path, model: options.model, grid };
+  const setup: ScanSetup = { path, model: options.model, grid, ...(options.density ? { density: options.density } : {}) };
   let score: BlockScorer;
   let close: () => void;
   if (threads > 0) {
