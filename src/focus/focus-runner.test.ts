@@ -9,7 +9,7 @@ const failing = (err: Error): CellScorer => ({ size: 1, score: () => Promise.rej
 
 async function runOnce(err: Error) {
   const map = new ScoreMap(slideGrid(2000, 2000));
-  const runner = new FocusRunner(failing(err), map, 'model.onnx', () => undefined);
+  const runner = new FocusRunner(failing(err), map, { url: 'model.onnx' }, () => undefined);
   runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
   await new Promise((r) => setTimeout(r, 0));
   return { runner, map };

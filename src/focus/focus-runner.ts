@@ -3,11 +3,12 @@ import type { ScoreMap } from './score-map.ts';
 import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
 import { CellState } from './cell-state.ts';
 import { isModelLoadError } from './model-load-error.ts';
+import type { ModelRef } from './model-card.ts';
 
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
   readonly size: number;
-  score(modelUrl: string, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal): Promise<{ scores: Float32Array; tissue: Float32Array }>;
+  score(model: ModelRef, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal): Promise<{ scores: Float32Array; tissue: Float32Array }>;
 }
 
 export interface RunnerProgress {
@@ -43,7 +44,7 @@ export class FocusRunner {
   constructor(
     private readonly workers: CellScorer,
     readonly map: ScoreMap,
-    private readonly modelUrl: string,
+    private readonly model: ModelRef,
     private readonly onChange: (rangeChanged: boolean) => void,
   ) {
     this.scheduler = new FocusScheduler(map.grid, 'browse', map.state);
@@ -130,7 +131,7 @@ export class FocusRunner {
       this.running.delete(job);
       this.load[worker]!--;
     };
-    this.workers.score(this.modelUrl, this.map.grid, job.cells, worker, controller.signal).then(
+    this.workers.score(this.model, this.map.grid, job.cells, worker, controller.signal).then(
       (result) => {
         settle();
         const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);

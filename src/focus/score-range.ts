@@ -1,8 +1,12 @@
 // The range of the scores seen so far on a slide: what relative colouring and summaries normalise against.
+import type { GradeScale } from './grade.ts';
+
 /** Maps scores to [0, 1] for colouring. */
 export interface Normaliser {
   lo: number;
   hi: number;
+  /** With a grade scale, `lo` and `hi` are grades and scores are graded before normalising (the absolute scale). */
+  grade?: GradeScale;
 }
 
 /**

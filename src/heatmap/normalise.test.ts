@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colormapLut } from './colormaps.ts';
 import { RelativeRange } from '../focus/score-range.ts';
-import { normalise } from './normalise.ts';
+import { absoluteNormaliser, normalise } from './normalise.ts';
 
 describe('relative normalisation', () => {
   it('is min–max over what it has seen and only widens', () => {
@@ -18,6 +18,18 @@ describe('relative normalisation', () => {
     expect(normalise(1, n)).toBe(1);
     expect(normalise(-1, n)).toBeCloseTo(0.5);
     expect(normalise(5, n)).toBe(1);
+  });
+});
+
+describe('absolute normalisation', () => {
+  it("is the card's grades 0–10 when it has a grade scale, else its raw display range", () => {
+    const grade = { name: 'defocus grade', points: [[-16, 0], [-6, 10]] as [number, number][], outOfFocusFrom: 5, borderline: [4, 6] as [number, number] };
+    const n = absoluteNormaliser({ grade, displayScale: [-20, 0] })!;
+    expect(n).toEqual({ lo: 0, hi: 10, grade });
+    expect(normalise(-11, n)).toBeCloseTo(0.5, 10); // grade 5
+    expect(normalise(-30, n)).toBe(0);
+    expect(absoluteNormaliser({ displayScale: [-20, 0] })).toEqual({ lo: -20, hi: 0 });
+    expect(absoluteNormaliser({})).toBeUndefined();
   });
 });
 

@@ -5,13 +5,17 @@ import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
 import { cellColours, edgePad, scoreMapField } from './raster.ts';
 import { CellState } from '../focus/cell-state.ts';
+import { formatScore, judgeScore, type VerdictScale } from '../focus/verdict-scale.ts';
 
 export interface OverlayStyle {
   colormap: ColormapName;
   normaliser?: Normaliser;
   opacity: number;
   smooth: boolean;
+  /** Raw score above which cells are outlined. */
   threshold?: number;
+  /** The scale the hover speaks in (grade, verdict, borderline); raw scores without one. */
+  verdict?: VerdictScale;
 }
 
 /**
@@ -155,7 +159,16 @@ export class HeatmapOverlay {
     if (cell === undefined || map.state[cell] !== CellState.Done) return this.hideTooltip();
     const r = cellRect(map.grid, cell);
     const score = map.scores[cell]!;
-    const what = Number.isFinite(score) ? `score ${score.toFixed(3)}${map.isTissue(cell) ? '' : ' (little tissue)'}` : 'glass (not scored)';
+    const scale = this.style.verdict;
+    let what: string;
+    if (!Number.isFinite(score)) what = 'glass (not scored)';
+    else if (!map.isTissue(cell)) what = `${scale ? formatScore(scale, score) : `score ${score.toFixed(3)}`} (little tissue, not judged)`;
+    else if (!scale) what = `score ${score.toFixed(3)}`;
+    else {
+      const j = judgeScore(scale, score);
+      const value = scale.grade ? `${formatScore(scale, score)} (score ${score.toFixed(3)})` : `${formatScore(scale, score)}, uncalibrated`;
+      what = `${value} · ${j.outOfFocus ? 'out of focus' : 'in focus'}${j.borderline ? ' · borderline' : ''}`;
+    }
     this.tooltip.textContent = `${what} · cell at (${r.x}, ${r.y}) px, ${r.width}×${r.height}`;
     this.tooltip.style.left = `${event.clientX - rect.left + 14}px`;
     this.tooltip.style.top = `${event.clientY - rect.top + 14}px`;

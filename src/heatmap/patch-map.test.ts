@@ -84,10 +84,12 @@ describe('colour ranges', () => {
 
   it("sharedNormaliser: the card's display scale, else the batch, and per image on request", () => {
     const batch = { lo: -5, hi: -1 };
-    expect(sharedNormaliser('fixed', [-6, 0], batch)).toEqual({ lo: -6, hi: 0 });
+    expect(sharedNormaliser('fixed', { displayScale: [-6, 0] }, batch)).toEqual({ lo: -6, hi: 0 });
     expect(sharedNormaliser('fixed', undefined, batch)).toBe(batch);
-    expect(sharedNormaliser('fixed', [1, 1], batch)).toBe(batch);
-    expect(sharedNormaliser('image', [-6, 0], batch)).toBeUndefined();
+    expect(sharedNormaliser('fixed', { displayScale: [1, 1] }, batch)).toBe(batch);
+    expect(sharedNormaliser('image', { displayScale: [-6, 0] }, batch)).toBeUndefined();
+    const grade = { name: 'defocus grade', points: [[-16, 0], [-4, 10]] as [number, number][], outOfFocusFrom: 5, borderline: [4, 6] as [number, number] };
+    expect(sharedNormaliser('fixed', { grade, displayScale: [-6, 0] }, batch)).toEqual({ lo: 0, hi: 10, grade });
   });
 
   it('fitSize keeps the aspect ratio and never upscales', () => {

@@ -1,5 +1,7 @@
 // Heatmaps of one image's patch grid over a grayscale rendering of it, at any output size. Pure pixels, no DOM.
+import type { ModelCard } from '../focus/model-card.ts';
 import type { Normaliser } from '../focus/score-range.ts';
+import { absoluteNormaliser } from './normalise.ts';
 import type { RGBAImage } from '../slide/types.ts';
 import { cellField, rasterise, type CellField, type RasterOptions } from './raster.ts';
 
@@ -16,19 +18,18 @@ export type HeatmapScale = 'fixed' | 'image';
 
 /**
  * The colour range shared by every heatmap of the batch, or undefined for "each image its own min–max". `fixed` is
- * the model card's display scale, so colours mean the same in every row and a sharp tile looks uniformly cool; a
+ * the model card's scale (its grades 0–10, else its raw display range), so colours mean the same in every row and a sharp tile looks uniformly cool; a
  * card without one falls back to the range of every patch score in the batch (`batch`, from batchRange; same
  * property, but it widens as results stream in). `image` stretches each image's own range, which shows structure inside a tile
  * but makes every tile look equally "hot".
  */
 export function sharedNormaliser(
   scale: HeatmapScale,
-  cardScale: readonly [number, number] | undefined,
+  card: Pick<ModelCard, 'grade' | 'displayScale'> | undefined,
   batch: Normaliser | undefined,
 ): Normaliser | undefined {
   if (scale !== 'fixed') return undefined;
-  if (cardScale && cardScale[1] > cardScale[0]) return { lo: cardScale[0], hi: cardScale[1] };
-  return batch;
+  return absoluteNormaliser(card) ?? batch;
 }
 
 /** Min–max over patch grids, widened when flat so it still has a span. */

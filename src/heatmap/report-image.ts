@@ -5,11 +5,15 @@ import { readScaledRegion } from '../slide/region.ts';
 import type { RGBAImage, SlideSource } from '../slide/types.ts';
 import { drawText, textWidth } from './bitmap-font.ts';
 import { rasterise, scoreMapField } from './raster.ts';
+import { scalePosition } from './normalise.ts';
+import { formatGrade, gradeOf } from '../focus/grade.ts';
 
 export interface HeatmapImageOptions {
   colormap: ColormapName;
+  /** With a grade scale, the legend reads in defocus grades. */
   normaliser: Normaliser;
   opacity: number;
+  /** Raw score from which a cell is out of focus (marked on the legend). */
   threshold?: number;
 }
 
@@ -64,17 +68,22 @@ function drawLegend(out: RGBAImage, top: number, lut: Uint8Array, options: Heatm
       out.data[i + 2] = lut[k + 2]!;
     }
   }
-  const { lo, hi } = options.normaliser;
+  const n = options.normaliser;
+  const { lo, hi } = n;
   const textY = barY + barH + 5;
   const black: [number, number, number] = [0, 0, 0];
   const size = width >= 800 ? 2 : 1;
-  drawText(out, lo.toFixed(2), barX, textY, black, size);
-  const hiText = hi.toFixed(2);
+  const label = (v: number) => (n.grade ? formatGrade(v) : v.toFixed(2));
+  drawText(out, label(lo), barX, textY, black, size);
+  const hiText = label(hi);
   drawText(out, hiText, barX + barW - textWidth(hiText, size), textY, black, size);
-  const title = options.threshold !== undefined ? `BLUR SCORE (THRESHOLD ${options.threshold.toFixed(2)})` : 'BLUR SCORE';
+  const { threshold } = options;
+  const title = n.grade
+    ? `DEFOCUS GRADE${threshold !== undefined ? ` (OUT OF FOCUS FROM ${formatGrade(gradeOf(n.grade, threshold))})` : ''}`
+    : `BLUR SCORE${threshold !== undefined ? ` (THRESHOLD ${threshold.toFixed(2)})` : ''}`;
   if (width > textWidth(title, size) + textWidth(hiText, size) * 2 + 40) drawText(out, title, Math.round(width / 2 - textWidth(title, size) / 2), textY, black, size);
-  if (options.threshold !== undefined && hi > lo) {
-    const t = (options.threshold - lo) / (hi - lo);
+  if (threshold !== undefined && hi > lo) {
+    const t = scalePosition(threshold, n);
     if (t >= 0 && t <= 1) {
       const x = barX + Math.round(t * (barW - 1));
       for (let y = barY - 3; y < barY + barH + 3; y++) {

@@ -19,7 +19,7 @@ self.onmessage = async (event: MessageEvent<BenchWorkerRequest>) => {
     opened?.slide.close();
     opened = undefined;
     try {
-      opened = { slide: await openSlideInput(request.input), score: await modelRunner(request.modelUrl) };
+      opened = { slide: await openSlideInput(request.input), score: await modelRunner(request.model) };
       post({ type: 'opened' });
     } catch (err) {
       post({ type: 'open-failed', message: describe(err) });

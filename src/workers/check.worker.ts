@@ -50,8 +50,9 @@ self.onmessage = async (event: MessageEvent<CheckRequest>) => {
   try {
     const source = new BlobSource(request.file, request.name);
     if (request.type === 'check') {
-      const s = await sessions.get(request.modelUrl);
-      const result = await analyseImage(source, codecs, s, { stride: request.stride, thumbSize: request.thumbSize, signal });
+      const s = await sessions.get(request.model.url);
+      const density = request.model.density;
+      const result = await analyseImage(source, codecs, s, { stride: request.stride, thumbSize: request.thumbSize, signal, ...(density ? { density } : {}) });
       post({ type: 'checked', id: request.id, result }, [result.thumb.data.buffer]);
     } else {
       const image = await previewImage(source, codecs, request.maxSide, signal);

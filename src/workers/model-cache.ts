@@ -1,5 +1,6 @@
 // FocusLiteNN sessions inside a browser worker (slide, quick-check and bench workers): one onnxruntime-web session
 // (WASM, one thread) per model URL, at most a few kept, the least recently used released when another is loaded.
+import type { ModelRef } from '../focus/model-card.ts';
 import { ModelLoadError } from '../focus/model-load-error.ts';
 import { createPatchScorer, type PatchScorer } from '../focus/session/patch-scorer.ts';
 import { createBrowserFocusSession, type FocusSession } from '../focus/session/session-browser.ts';
@@ -60,14 +61,15 @@ export async function loadBrowserModel(url: string): Promise<FocusSession> {
 }
 
 /**
- * The model at a URL as a PatchScorer over a bounded cache of sessions. Runs go one at a time, in order: the WASM
- * backend is single-threaded here and ORT rejects overlapping runs on a session, while a slide worker has several
- * blocks in flight.
+ * A model (URL and preprocessing) as a PatchScorer over a bounded cache of sessions. Sessions are cached by URL (the
+ * model's bytes); the preprocessing is applied by the scorer, made for each reference, so the same model with and
+ * without its card's normalisation never share a scorer. Runs go one at a time, in order: the WASM backend is
+ * single-threaded here and ORT rejects overlapping runs on a session, while a slide worker has several blocks in flight.
  */
-export function patchScorers(cache = new SessionCache(loadBrowserModel)): (url: string) => Promise<PatchScorer> {
+export function patchScorers(cache = new SessionCache(loadBrowserModel)): (model: ModelRef) => Promise<PatchScorer> {
   let queue: Promise<unknown> = Promise.resolve();
-  return async (url) => {
-    const score = createPatchScorer(await cache.get(url));
+  return async (model) => {
+    const score = createPatchScorer(await cache.get(model.url), model.density);
     return (image, corners) => {
       const result = queue.then(() => score(image, corners));
       queue = result.catch(() => undefined);

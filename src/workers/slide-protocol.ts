@@ -1,3 +1,4 @@
+import type { ModelRef } from '../focus/model-card.ts';
 import type { SlideGrid } from '../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
 import type { SlideInfo } from '../slide/types.ts';
@@ -9,8 +10,8 @@ export type SlideRequest =
   | { type: 'open'; input: SlideInput }
   /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
   | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
-  /** Score grid cells (see src/focus/score-block.ts) with the model at `modelUrl` (same origin). */
-  | { type: 'score'; id: number; modelUrl: string; grid: SlideGrid; cells: number[] }
+  /** Score grid cells (see src/focus/score-block.ts) with the model (same-origin URL) and its card's preprocessing. */
+  | { type: 'score'; id: number; model: ModelRef; grid: SlideGrid; cells: number[] }
   /** Render the exported heatmap PNG (src/heatmap/report-image.ts) of the whole slide at `width` pixels. */
   | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
   | { type: 'cancel'; id: number };

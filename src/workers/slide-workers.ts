@@ -1,4 +1,5 @@
 import { SlideError, type SlideInfo } from '../slide/types.ts';
+import type { ModelRef } from '../focus/model-card.ts';
 import type { ScoreMap } from '../focus/score-map.ts';
 import type { SlideGrid } from '../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
@@ -66,8 +67,8 @@ export class SlideWorkers {
   }
 
   /** Scores grid cells in the worker chosen by `affinity` (so a group's decoded tiles are reused by the same worker). */
-  async score(modelUrl: string, grid: SlideGrid, cells: number[], affinity: number, signal?: AbortSignal): Promise<ScoredBlock> {
-    const response = await this.pool.request((id) => ({ type: 'score', id, modelUrl, grid, cells }), { worker: affinity, signal });
+  async score(model: ModelRef, grid: SlideGrid, cells: number[], affinity: number, signal?: AbortSignal): Promise<ScoredBlock> {
+    const response = await this.pool.request((id) => ({ type: 'score', id, model, grid, cells }), { worker: affinity, signal });
     if (response.type !== 'scored') throw new SlideError('unexpected worker response');
     return response;
   }

@@ -44,7 +44,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     running.set(request.id, controller);
     try {
       if (!slide) throw new Error('no slide is open');
-      const run = await modelRunner(request.modelUrl);
+      const run = await modelRunner(request.model);
       const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal);
       post({ type: 'scored', id: request.id, ...result }, [result.scores.buffer, result.tissue.buffer]);
     } catch (err) {

@@ -7,9 +7,16 @@ import {
   sortRecords,
   toCsv,
   toJson,
+  judgeRecord,
   verdictOf,
   type CheckRecord,
 } from './results.ts';
+import { parseCard } from '../../focus/model-card.ts';
+import { rawScale, verdictScale } from '../../focus/verdict-scale.ts';
+
+const r = rawScale;
+/** Grades 0 at −5, 5 at −3 (the threshold), 10 at −1: borderline from grade 4 (−3.4) to 6 (−2.6). */
+const graded = verdictScale(parseCard({ threshold: -3, grade: { points: [[-5, 0], [-3, 5], [-1, 10]] } }))!;
 
 const done = (id: number, name: string, score: number, w = 1024, h = 1024): CheckRecord => ({ id, name, size: 1000 * id, status: 'done', width: w, height: h, score });
 const failed = (id: number, name: string, error: string, w?: number, h?: number): CheckRecord => ({ id, name, size: 10, status: 'error', error, width: w, height: h });
@@ -26,16 +33,16 @@ const records: CheckRecord[] = [
 
 describe('verdicts', () => {
   it('calls score ≥ threshold out of focus; errors, pending and unrated rows apart', () => {
-    expect(verdictOf(done(1, 'x', -3), -3)).toBe('out-of-focus');
-    expect(verdictOf(done(1, 'x', -3.0001), -3)).toBe('in-focus');
-    expect(verdictOf(records[1]!, -3)).toBe('error');
-    expect(verdictOf(records[3]!, -3)).toBe('pending');
-    expect(verdictOf({ ...records[3]!, status: 'running' }, -3)).toBe('pending');
+    expect(verdictOf(done(1, 'x', -3), r(-3))).toBe('out-of-focus');
+    expect(verdictOf(done(1, 'x', -3.0001), r(-3))).toBe('in-focus');
+    expect(verdictOf(records[1]!, r(-3))).toBe('error');
+    expect(verdictOf(records[3]!, r(-3))).toBe('pending');
+    expect(verdictOf({ ...records[3]!, status: 'running' }, r(-3))).toBe('pending');
     expect(verdictOf(done(1, 'x', -3), undefined)).toBe('unrated');
   });
 
   it('counts', () => {
-    expect(countRecords(records, -2)).toEqual({ total: 7, finished: 6, inFocus: 3, outOfFocus: 1, errors: 2 });
+    expect(countRecords(records, r(-2))).toEqual({ total: 7, finished: 6, inFocus: 3, outOfFocus: 1, errors: 2, borderline: 0 });
   });
 });
 
@@ -66,42 +73,53 @@ describe('sorting and filtering', () => {
   });
 
   it('filters by verdict', () => {
-    expect(names(filterRecords(records, 'out-of-focus', -3))).toEqual(['a-blurry.png', 'tile10.png', 'tile9.png']);
-    expect(names(filterRecords(records, 'in-focus', -3))).toEqual(['b-sharp.png']);
-    expect(names(filterRecords(records, 'error', -3))).toEqual(['notes.txt', 'tiny.png']);
-    expect(filterRecords(records, 'all', -3)).toHaveLength(7);
+    expect(names(filterRecords(records, 'out-of-focus', r(-3)))).toEqual(['a-blurry.png', 'tile10.png', 'tile9.png']);
+    expect(names(filterRecords(records, 'in-focus', r(-3)))).toEqual(['b-sharp.png']);
+    expect(names(filterRecords(records, 'error', r(-3)))).toEqual(['notes.txt', 'tiny.png']);
+    expect(filterRecords(records, 'all', r(-3))).toHaveLength(7);
+  });
+});
+
+describe('verdicts on a grade scale', () => {
+  it('gives each file its grade, judges it by the threshold and flags the borderline band without flipping it', () => {
+    expect(judgeRecord(done(1, 'x', -3.2), graded)).toEqual({ verdict: 'in-focus', grade: expect.closeTo(4.5, 10), borderline: true });
+    expect(judgeRecord(done(1, 'x', -2.8), graded)).toEqual({ verdict: 'out-of-focus', grade: expect.closeTo(5.5, 10), borderline: true });
+    expect(judgeRecord(done(1, 'x', -4.5), graded)).toMatchObject({ verdict: 'in-focus', borderline: false });
+    expect(judgeRecord(done(1, 'x', -3.2), r(-3))).toEqual({ verdict: 'in-focus', borderline: false });
+    expect(countRecords([done(1, 'a', -3.2), done(2, 'b', -2.8), done(3, 'c', -1)], graded)).toMatchObject({ inFocus: 1, outOfFocus: 2, borderline: 2 });
+    expect(exportRows([done(1, 'a', -1)], graded)[0]).toMatchObject({ score: -1, grade: 10, verdict: 'out-of-focus', borderline: false });
   });
 });
 
 describe('export', () => {
-  const rows = exportRows(records, -3);
+  const rows = exportRows(records, r(-3));
 
   it('leaves pending files out and keeps errors with their message', () => {
     expect(rows.map((r) => r.file)).toEqual(['b-sharp.png', 'notes.txt', 'a-blurry.png', 'tiny.png', 'tile10.png', 'tile9.png']);
-    expect(rows[1]).toEqual({ file: 'notes.txt', width: null, height: null, score: null, verdict: 'error', error: 'not a PNG, JPEG or TIFF image' });
+    expect(rows[1]).toEqual({ file: 'notes.txt', width: null, height: null, score: null, verdict: 'error', grade: null, borderline: false, error: 'not a PNG, JPEG or TIFF image' });
     expect(rows[3]).toMatchObject({ width: 100, height: 100, verdict: 'error' });
-    expect(rows[0]).toEqual({ file: 'b-sharp.png', width: 1024, height: 1024, score: -4.25, verdict: 'in-focus' });
+    expect(rows[0]).toEqual({ file: 'b-sharp.png', width: 1024, height: 1024, score: -4.25, verdict: 'in-focus', grade: null, borderline: false });
     expect('error' in rows[0]!).toBe(false);
   });
 
   it('writes CSV with the documented columns, full-precision scores and quoted names', () => {
     const csv = toCsv([
       ...rows.slice(0, 2),
-      { file: 'a, "quoted" name.png', width: 300, height: 240, score: -3.123456789012345, verdict: 'out-of-focus' },
+      { file: 'a, "quoted" name.png', width: 300, height: 240, score: -3.123456789012345, verdict: 'out-of-focus', grade: 5.5, borderline: true },
     ]);
     expect(csv).toBe(
-      'file,width,height,score,verdict\n' +
-        'b-sharp.png,1024,1024,-4.25,in-focus\n' +
-        'notes.txt,,,,error\n' +
-        '"a, ""quoted"" name.png",300,240,-3.123456789012345,out-of-focus\n',
+      'file,width,height,score,verdict,grade,borderline\n' +
+        'b-sharp.png,1024,1024,-4.25,in-focus,,false\n' +
+        'notes.txt,,,,error,,false\n' +
+        '"a, ""quoted"" name.png",300,240,-3.123456789012345,out-of-focus,5.5,true\n',
     );
   });
 
   it('writes JSON as an array of the same fields, plus error', () => {
     const parsed = JSON.parse(toJson(rows)) as Record<string, unknown>[];
     expect(parsed).toHaveLength(6);
-    expect(Object.keys(parsed[0]!)).toEqual(['file', 'width', 'height', 'score', 'verdict']);
-    expect(Object.keys(parsed[1]!)).toEqual(['file', 'width', 'height', 'score', 'verdict', 'error']);
+    expect(Object.keys(parsed[0]!)).toEqual(['file', 'width', 'height', 'score', 'verdict', 'grade', 'borderline']);
+    expect(Object.keys(parsed[1]!)).toEqual(['file', 'width', 'height', 'score', 'verdict', 'grade', 'borderline', 'error']);
     expect(parsed[2]!.score).toBe(-1.5);
   });
 });

@@ -1,4 +1,6 @@
-// Quick check results: verdicts, sorting, filtering and CSV/JSON export (the threshold comes from state/models.ts). Pure, no DOM.
+// Quick check results: verdicts, sorting, filtering and CSV/JSON export (the scale and threshold come from
+// activeThreshold in state/models.ts). Pure, no DOM.
+import { judgeScore, type VerdictScale } from '../../focus/verdict-scale.ts';
 
 export type CheckStatus = 'queued' | 'running' | 'done' | 'error';
 export type Verdict = 'in-focus' | 'out-of-focus' | 'error';
@@ -19,12 +21,24 @@ export interface CheckRecord {
   error?: string;
 }
 
-/** Score ≥ threshold is out of focus, the rule the model cards are calibrated with (src/tools/train/card.ts). */
-export function verdictOf(record: CheckRecord, threshold: number | undefined): RowVerdict {
-  if (record.status === 'error') return 'error';
-  if (record.status !== 'done' || record.score === undefined) return 'pending';
-  if (threshold === undefined) return 'unrated';
-  return record.score >= threshold ? 'out-of-focus' : 'in-focus';
+/** A row's verdict with its grade (when the model has a scale) and whether it is borderline. */
+export interface RowJudgement {
+  verdict: RowVerdict;
+  grade?: number;
+  borderline: boolean;
+}
+
+/** Score ≥ the scale's threshold (its out-of-focus grade) is out of focus, the rule of the model cards. */
+export function judgeRecord(record: CheckRecord, scale: VerdictScale | undefined): RowJudgement {
+  if (record.status === 'error') return { verdict: 'error', borderline: false };
+  if (record.status !== 'done' || record.score === undefined) return { verdict: 'pending', borderline: false };
+  if (!scale) return { verdict: 'unrated', borderline: false };
+  const j = judgeScore(scale, record.score);
+  return { verdict: j.outOfFocus ? 'out-of-focus' : 'in-focus', borderline: j.borderline, ...(scale.grade ? { grade: j.value } : {}) };
+}
+
+export function verdictOf(record: CheckRecord, scale: VerdictScale | undefined): RowVerdict {
+  return judgeRecord(record, scale).verdict;
 }
 
 export type SortKey = 'added' | 'name' | 'score';
@@ -54,8 +68,8 @@ export function sortRecords<T extends CheckRecord>(records: readonly T[], sort: 
 
 export type VerdictFilter = 'all' | Verdict;
 
-export function filterRecords<T extends CheckRecord>(records: readonly T[], filter: VerdictFilter, threshold: number | undefined): T[] {
-  return filter === 'all' ? [...records] : records.filter((r) => verdictOf(r, threshold) === filter);
+export function filterRecords<T extends CheckRecord>(records: readonly T[], filter: VerdictFilter, scale: VerdictScale | undefined): T[] {
+  return filter === 'all' ? [...records] : records.filter((r) => verdictOf(r, scale) === filter);
 }
 
 export interface Counts {
@@ -64,12 +78,15 @@ export interface Counts {
   inFocus: number;
   outOfFocus: number;
   errors: number;
+  /** Scored files within the scale's borderline band (counted in in-focus or out-of-focus as their score says). */
+  borderline: number;
 }
 
-export function countRecords(records: readonly CheckRecord[], threshold: number | undefined): Counts {
-  const c: Counts = { total: records.length, finished: 0, inFocus: 0, outOfFocus: 0, errors: 0 };
+export function countRecords(records: readonly CheckRecord[], scale: VerdictScale | undefined): Counts {
+  const c: Counts = { total: records.length, finished: 0, inFocus: 0, outOfFocus: 0, errors: 0, borderline: 0 };
   for (const r of records) {
-    const v = verdictOf(r, threshold);
+    const { verdict: v, borderline } = judgeRecord(r, scale);
+    if (borderline) c.borderline++;
     if (v !== 'pending') c.finished++;
     if (v === 'in-focus') c.inFocus++;
     else if (v === 'out-of-focus') c.outOfFocus++;
@@ -78,21 +95,24 @@ export function countRecords(records: readonly CheckRecord[], threshold: number 
   return c;
 }
 
-/** One exported row: `file,width,height,score,verdict`, plus `error` for files that could not be scored. */
+/** One exported row: `file,width,height,score,verdict,grade,borderline`, plus `error` for files that could not be
+ * scored. `score` is the raw model output; `grade` is null for uncalibrated models and errors. */
 export interface ExportRow {
   file: string;
   width: number | null;
   height: number | null;
   score: number | null;
   verdict: Verdict | 'unrated';
+  grade: number | null;
+  borderline: boolean;
   error?: string;
 }
 
 /** Finished records as export rows, in the given order (pending files are left out). */
-export function exportRows(records: readonly CheckRecord[], threshold: number | undefined): ExportRow[] {
+export function exportRows(records: readonly CheckRecord[], scale: VerdictScale | undefined): ExportRow[] {
   const rows: ExportRow[] = [];
   for (const r of records) {
-    const verdict = verdictOf(r, threshold);
+    const { verdict, grade, borderline } = judgeRecord(r, scale);
     if (verdict === 'pending') continue;
     const row: ExportRow = {
       file: r.name,
@@ -100,6 +120,8 @@ export function exportRows(records: readonly CheckRecord[], threshold: number | 
       height: r.height ?? null,
       score: verdict === 'error' ? null : (r.score ?? null),
       verdict,
+      grade: grade ?? null,
+      borderline,
     };
     if (verdict === 'error') row.error = r.error ?? 'unknown error';
     rows.push(row);
@@ -114,9 +136,9 @@ function csvField(value: string): string {
 
 /** Scores at full precision (String(score)), so exported numbers equal what `focuslite score --json` prints. */
 export function toCsv(rows: readonly ExportRow[]): string {
-  const lines = ['file,width,height,score,verdict'];
+  const lines = ['file,width,height,score,verdict,grade,borderline'];
   for (const r of rows) {
-    lines.push([csvField(r.file), r.width ?? '', r.height ?? '', r.score === null ? '' : String(r.score), r.verdict].join(','));
+    lines.push([csvField(r.file), r.width ?? '', r.height ?? '', r.score === null ? '' : String(r.score), r.verdict, r.grade === null ? '' : String(r.grade), r.borderline].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

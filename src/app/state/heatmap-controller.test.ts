@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
 import { CellState } from '../../focus/cell-state.ts';
 import type { CellScorer } from '../../focus/focus-runner.ts';
+import type { ModelRef } from '../../focus/model-card.ts';
 import type { ScoreMap } from '../../focus/score-map.ts';
 import { cellRangeIn, type Rect, type SlideGrid } from '../../focus/slide-grid.ts';
 import type { OverlayStyle } from '../../heatmap/overlay.ts';
@@ -13,17 +14,18 @@ import { HeatmapController } from './heatmap-controller.ts';
 import type { ModelEntry } from './models.ts';
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
 
-const MODEL_A: ModelEntry = { id: 'a', label: 'A', url: '/models/a.onnx', card: { displayScale: [-5, -1] } };
+const DENSITY = { method: 'mean-od' as const, targetOd: 0.35, maxGain: 4 };
+const MODEL_A: ModelEntry = { id: 'a', label: 'A', url: '/models/a.onnx', card: { displayScale: [-5, -1], preprocessing: { density: DENSITY } } };
 const MODEL_B: ModelEntry = { id: 'b', label: 'B', url: '/models/b.onnx', card: {} };
 
 /** A worker pool that holds every request until the test settles it; aborted requests reject as the real one does. */
 class FakePool implements CellScorer {
   readonly size = 2;
-  readonly calls: { modelUrl: string; grid: SlideGrid; cells: number[] }[] = [];
+  readonly calls: { model: ModelRef; grid: SlideGrid; cells: number[] }[] = [];
   private pending: { cells: number[]; resolve: (r: { scores: Float32Array; tissue: Float32Array }) => void }[] = [];
 
-  score(modelUrl: string, grid: SlideGrid, cells: number[], _worker: number, signal: AbortSignal) {
-    this.calls.push({ modelUrl, grid, cells });
+  score(model: ModelRef, grid: SlideGrid, cells: number[], _worker: number, signal: AbortSignal) {
+    this.calls.push({ model, grid, cells });
     return new Promise<{ scores: Float32Array; tissue: Float32Array }>((resolve, reject) => {
       const entry = { cells, resolve };
       this.pending.push(entry);
@@ -156,7 +158,7 @@ describe('HeatmapController', () => {
     const map = controller.scoreMap!;
     expect(map.grid).toMatchObject({ width: 2000, height: 1500, patch: 235, stride: 128 });
     expect(pool.calls.length).toBeGreaterThan(0);
-    expect(pool.calls.every((c) => c.modelUrl === MODEL_A.url && c.grid === map.grid)).toBe(true);
+    expect(pool.calls.every((c) => c.model.url === MODEL_A.url && c.model.density === DENSITY && c.grid === map.grid)).toBe(true);
     await settle();
     const range = cellRangeIn(map.grid, view.view)!;
     const inView = (range.col1 - range.col0 + 1) * (range.row1 - range.row0 + 1);
@@ -182,7 +184,7 @@ describe('HeatmapController', () => {
     settings.setState({ modelId: 'b' });
     const mapB = controller.scoreMap!;
     expect(mapB).not.toBe(mapA);
-    expect(pool.calls.at(-1)!.modelUrl).toBe(MODEL_B.url);
+    expect(pool.calls.at(-1)!.model).toEqual({ url: MODEL_B.url });
     await settle();
     const calls = pool.calls.length;
     settings.setState({ modelId: 'a' });
@@ -220,7 +222,7 @@ describe('HeatmapController', () => {
     await settle();
     expect(progress.getState().scan).toMatchObject({ running: false, cancelled: false, cellsDone: map.state.length, cellsTotal: map.state.length });
     expect(cellsOf(map, CellState.Done)).toBe(map.state.length);
-    expect(pool.calls.every((c) => c.modelUrl === MODEL_A.url)).toBe(true);
+    expect(pool.calls.every((c) => c.model.url === MODEL_A.url)).toBe(true);
   });
 
   it('a scan counts the cells already scored while browsing as reused', async () => {

@@ -10,7 +10,8 @@ import { LruCache } from '../../slide/lru.ts';
 import { FrameThrottle, type RequestFrame } from './frame-throttle.ts';
 import type { FocusProgress } from './focus-progress.ts';
 import type { FocusSettings } from './focus-settings.ts';
-import { MODELS, modelById, type ModelEntry } from './models.ts';
+import { activeThreshold, MODELS, modelById, modelRefOf, type ModelEntry } from './models.ts';
+import { absoluteNormaliser } from '../../heatmap/normalise.ts';
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
 import { ViewerBinding, type ScoreOverlay } from './viewer-binding.ts';
 
@@ -28,8 +29,9 @@ const VIEW_REPLAN_MS = 50;
 const NO_MODEL = 'No focus model is available: models/ has no .onnx file.';
 const VIEW_ONLY = 'Deep Zoom and IIIF sources are shown as served and cannot be scored; open the slide file itself (or its URL) for the heatmap.';
 
-/** Settings that change what is scored or drawn (keep-colour and the QC fields do not). */
-const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'threshold', 'normalisation'] as const;
+/** Settings that change what is scored or drawn (keep-colour and the tolerance do not; the QC threshold changes the
+ * hover's verdicts). */
+const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'threshold', 'qcThreshold', 'normalisation'] as const;
 
 type Watched<T> = Pick<StoreApi<T>, 'getState' | 'subscribe'>;
 
@@ -91,12 +93,25 @@ export class HeatmapController {
     return this.current?.runner.map;
   }
 
-  /** How the overlay (and the PNG export) colours `map` with the current settings and model card. */
+  /**
+   * How the overlay (and the PNG export) colours `map` with the current settings and model card: the absolute scale
+   * is the card's defocus grades 0–10 (its raw display range for uncalibrated models); outlines and the QC verdicts
+   * use the thresholds in force (activeThreshold: grades when the model has a scale).
+   */
   overlayStyle(map: ScoreMap | undefined): OverlayStyle {
     const s = this.options.settings.getState();
-    const scale = this.model()?.card.displayScale;
-    const normaliser = s.normalisation === 'absolute' && scale ? { lo: scale[0], hi: scale[1] } : map?.range.normaliser();
-    return { colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, threshold: s.threshold, ...(normaliser ? { normaliser } : {}) };
+    const card = this.model()?.card;
+    const normaliser = (s.normalisation === 'absolute' ? absoluteNormaliser(card) : undefined) ?? map?.range.normaliser();
+    const outline = s.threshold !== undefined ? activeThreshold(card, { user: s.threshold }).value : undefined;
+    const verdict = activeThreshold(card, { user: s.qcThreshold }).scale;
+    return {
+      colormap: s.colormap,
+      opacity: s.opacity,
+      smooth: s.smooth,
+      ...(outline !== undefined ? { threshold: outline } : {}),
+      ...(normaliser ? { normaliser } : {}),
+      ...(verdict ? { verdict } : {}),
+    };
   }
 
   /** Scores every tissue cell of the slide with the same workers (turning the heatmap on if it is off); cells already
@@ -157,7 +172,7 @@ export class HeatmapController {
     if (this.current?.key !== key) {
       this.current?.runner.stop();
       progress.setState({ scan: undefined });
-      const runner = new FocusRunner(slide.workers, this.mapFor(key, slide, focus.stride), model.url, this.publish);
+      const runner = new FocusRunner(slide.workers, this.mapFor(key, slide, focus.stride), modelRefOf(model), this.publish);
       this.current = { key, runner };
       progress.setState({ error: undefined });
       const rect = binding.viewRect();

@@ -1,6 +1,7 @@
 import { useSlideStore } from './slide-store.ts';
 import { useViewerStore } from './viewer-store.ts';
 import { currentModel } from './current-model.ts';
+import { modelRefOf } from './models.ts';
 import { slideGrid } from '../../focus/slide-grid.ts';
 import type { BenchRequest } from '../../workers/bench/bench-stages.ts';
 import { runBenchStages } from '../../workers/bench/bench-workers.ts';
@@ -74,7 +75,7 @@ export function installInspectionApi(): void {
         for (let w = 0; w < n; w++) requests.push({ kind: 'per-patch', grid, cells: cells.filter((_, i) => i % n === w) });
       }
       // Bench workers of their own (one per slide worker), each opening the same slide: the viewer's are left alone.
-      const { ms, results } = await runBenchStages(slide.workers.input, model.url, requests);
+      const { ms, results } = await runBenchStages(slide.workers.input, modelRefOf(model), requests);
       return { ms, pixels: results.reduce((s, r) => s + r.pixels, 0), workers: n };
     },
     imageZoom() {

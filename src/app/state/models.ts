@@ -1,15 +1,9 @@
 // The models shipped in models/ (and any *.local.onnx a user adds there), bundled as same-origin assets by Vite;
 // which one is picked, and the out-of-focus threshold in force.
+import { modelRef, parseCard, type ModelCard, type ModelRef } from '../../focus/model-card.ts';
+import { rawScale, verdictScale, type VerdictScale } from '../../focus/verdict-scale.ts';
 
-export interface ModelCard {
-  name?: string;
-  kernels?: number;
-  /** Score above which a patch is called out of focus. */
-  threshold?: number;
-  /** Fixed display range for "absolute" normalisation. */
-  displayScale?: [number, number];
-  [key: string]: unknown;
-}
+export { parseCard, type ModelCard };
 
 export interface ModelEntry {
   id: string;
@@ -18,33 +12,33 @@ export interface ModelEntry {
   card: ModelCard;
 }
 
-/** A card as written by any of our tools: the threshold and display scale may sit under older names. */
-export function parseCard(raw: ModelCard | undefined): ModelCard {
-  if (!raw) return {};
-  const card: ModelCard = { ...raw };
-  const threshold = raw.threshold ?? (raw.decisionThreshold as number | undefined) ?? ((raw.decision as { threshold?: number } | undefined)?.threshold);
-  if (typeof threshold === 'number') card.threshold = threshold;
-  const scale = raw.displayScale ?? (raw.display as { scale?: [number, number] } | undefined)?.scale ?? (raw.absoluteScale as [number, number] | undefined);
-  if (Array.isArray(scale) && scale.length === 2 && scale.every((v) => typeof v === 'number')) card.displayScale = scale;
-  return card;
-}
-
-/** The model list from `models/*.onnx` URLs and their `.json` cards (by path): 1-kernel first, then by id. */
-export function modelsFrom(onnxUrls: Record<string, string>, cards: Record<string, ModelCard>): ModelEntry[] {
+/**
+ * The model list from `models/*.onnx` URLs and their `.json` cards (by path): 1-kernel first, then by id. A model
+ * whose card cannot be used (a broken preprocessing or grade scale) is left out, with the reason on the console:
+ * scoring it without what its card asks for would give wrong verdicts.
+ */
+export function modelsFrom(onnxUrls: Record<string, string>, cards: Record<string, unknown>, report: (message: string) => void = console.error): ModelEntry[] {
   return Object.entries(onnxUrls)
-    .map(([path, url]) => {
+    .flatMap(([path, url]) => {
       const id = path.split('/').pop()!.replace(/\.onnx$/, '');
-      const card = parseCard(cards[path.replace(/\.onnx$/, '.json')]);
+      const cardPath = path.replace(/\.onnx$/, '.json');
+      let card: ModelCard;
+      try {
+        card = parseCard(cards[cardPath], cardPath);
+      } catch (err) {
+        report(`model ${id} left out: ${err instanceof Error ? err.message : String(err)}`);
+        return [];
+      }
       const kernels = card.kernels ?? Number(/(\d+)kernel/.exec(id)?.[1] ?? NaN);
       const label = card.name ?? (Number.isFinite(kernels) ? `FocusLiteNN ${kernels}-kernel` : id);
-      return { id, label: id.endsWith('.local') ? `${label} (local)` : label, url, card };
+      return [{ id, label: id.endsWith('.local') ? `${label} (local)` : label, url, card }];
     })
     .sort((a, b) => (a.id === 'focuslite-1kernel' ? -1 : b.id === 'focuslite-1kernel' ? 1 : a.id.localeCompare(b.id)));
 }
 
 export const MODELS: ModelEntry[] = modelsFrom(
   import.meta.glob('/models/*.onnx', { query: '?url', import: 'default', eager: true }) as Record<string, string>,
-  import.meta.glob('/models/*.json', { import: 'default', eager: true }) as Record<string, ModelCard>,
+  import.meta.glob('/models/*.json', { import: 'default', eager: true }) as Record<string, unknown>,
 );
 
 export const DEFAULT_MODEL_ID = MODELS[0]?.id;
@@ -57,12 +51,21 @@ export function modelById(id: string | undefined, models: readonly ModelEntry[] 
 export type ThresholdSource = 'user' | 'card' | 'batch' | 'none';
 
 export interface Threshold {
+  /** Raw score from which an image or cell is out of focus. */
   value?: number;
   source: ThresholdSource;
+  /** The scale verdicts are read on (grades when the card has a scale); present whenever `value` is. */
+  scale?: VerdictScale;
+}
+
+/** What a model is scored with: its URL (absolute, as workers need) and its card's preprocessing. */
+export function modelRefOf(model: ModelEntry, base?: string): ModelRef {
+  return modelRef(base ? new URL(model.url, base).href : model.url, model.card);
 }
 
 /**
- * The out-of-focus threshold in force and where it came from: the user's value, else the model card's, else — when
+ * The out-of-focus threshold in force and where it came from: the user's value (a grade when the card has a grade
+ * scale, a raw score otherwise), else the model card's, else — when
  * a batch of image scores is given (the quick check) — the midpoint between its lowest and highest score. The batch
  * midpoint is a stop-gap for uncalibrated models (cards written by `build-model` carry no threshold): it splits a
  * batch that holds both sharp and blurred tiles, and the panel says it is uncalibrated. With fewer than two distinct
@@ -73,9 +76,13 @@ export function activeThreshold(
   given: { user?: number; batch?: readonly { status: string; score?: number }[] } = {},
 ): Threshold {
   const { user, batch = [] } = given;
-  if (user !== undefined && Number.isFinite(user)) return { value: user, source: 'user' };
-  const fromCard = card?.threshold;
-  if (fromCard !== undefined && Number.isFinite(fromCard)) return { value: fromCard, source: 'card' };
+  const withScale = (scale: VerdictScale | undefined, source: ThresholdSource): Threshold | undefined => (scale ? { value: scale.threshold, source, scale } : undefined);
+  if (user !== undefined && Number.isFinite(user)) {
+    const found = withScale(verdictScale(card, card?.grade ? { grade: user } : { score: user }), 'user');
+    if (found) return found;
+  }
+  const fromCard = withScale(verdictScale(card), 'card');
+  if (fromCard) return fromCard;
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of batch) {
@@ -83,5 +90,5 @@ export function activeThreshold(
     lo = Math.min(lo, r.score);
     hi = Math.max(hi, r.score);
   }
-  return hi > lo ? { value: (lo + hi) / 2, source: 'batch' } : { source: 'none' };
+  return hi > lo ? { value: (lo + hi) / 2, source: 'batch', scale: rawScale((lo + hi) / 2, 'batch midpoint') } : { source: 'none' };
 }

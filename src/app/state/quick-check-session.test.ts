@@ -11,7 +11,8 @@ import { CHECK_STRIDE, PREVIEW_SIZE, QuickCheckSession, type CheckWorkers } from
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
 
 const PAGE = 'http://127.0.0.1:4173/';
-const MODEL_A: ModelEntry = { id: 'a', label: 'A', url: '/models/a.onnx', card: {} };
+const DENSITY = { method: 'mean-od' as const, targetOd: 0.35, maxGain: 4 };
+const MODEL_A: ModelEntry = { id: 'a', label: 'A', url: '/models/a.onnx', card: { preprocessing: { density: DENSITY } } };
 const MODEL_B: ModelEntry = { id: 'b', label: 'B', url: '/models/b.onnx', card: {} };
 const IMAGE: RGBAImage = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
 
@@ -102,8 +103,8 @@ describe('quick check session', () => {
       { id: 2, status: 'queued', modelId: 'a' },
       { id: 3, status: 'queued', modelId: 'a' },
     ]);
-    expect(pools[0]!.jobs.map((j) => ({ name: j.name, modelUrl: j.modelUrl, stride: j.stride }))).toEqual(
-      ['a.png', 'b.png', 'c.png'].map((name) => ({ name, modelUrl: `${PAGE}models/a.onnx`, stride: CHECK_STRIDE })),
+    expect(pools[0]!.jobs.map((j) => ({ name: j.name, model: j.model, stride: j.stride }))).toEqual(
+      ['a.png', 'b.png', 'c.png'].map((name) => ({ name, model: { url: `${PAGE}models/a.onnx`, density: DENSITY }, stride: CHECK_STRIDE })),
     );
 
     await vi.runAllTimersAsync();
@@ -176,7 +177,7 @@ describe('quick check session', () => {
       { id: 4, status: 'queued', modelId: 'b' },
     ]);
     expect(store.getState().selectedId).toBeUndefined();
-    expect(pools[0]!.jobs.slice(2).map((j) => j.modelUrl)).toEqual([`${PAGE}models/b.onnx`, `${PAGE}models/b.onnx`]);
+    expect(pools[0]!.jobs.slice(2).map((j) => j.model)).toEqual([{ url: `${PAGE}models/b.onnx` }, { url: `${PAGE}models/b.onnx` }]);
     session.clearResults();
     await vi.runAllTimersAsync();
     expect(rows()).toEqual([]);

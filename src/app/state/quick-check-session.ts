@@ -6,7 +6,7 @@ import type { Outcome, QueueCallbacks } from '../../workers/check/queue.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { routeDrop } from '../check/routing.ts';
 import type { CheckItem, CheckState } from './check-store.ts';
-import type { ModelEntry } from './models.ts';
+import { modelRefOf, type ModelEntry } from './models.ts';
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
 
 /** Patch stride of the quick check: the CLI's default, so scores equal `focuslite score`'s. */
@@ -143,7 +143,7 @@ export class QuickCheckSession {
 }
 
 function jobFor(item: CheckItem, model: ModelEntry): CheckJob {
-  return { id: item.id, file: item.file, name: item.name, modelUrl: new URL(model.url, location.href).href, stride: CHECK_STRIDE, thumbSize: THUMB_SIZE };
+  return { id: item.id, file: item.file, name: item.name, model: modelRefOf(model, location.href), stride: CHECK_STRIDE, thumbSize: THUMB_SIZE };
 }
 
 /** A finished job as its row shows it. */

@@ -22,7 +22,10 @@ export function HeatmapControls() {
   const p = useFocusProgress();
   const slideName = useSlideStore((st) => st.slide?.info.name);
   const model = useCurrentModel();
-  const cardThreshold = activeThreshold(model?.card).value;
+  // With a grade scale the outline threshold is a grade, like every threshold the user sets (activeThreshold).
+  const cardScale = activeThreshold(model?.card).scale;
+  const graded = cardScale?.grade !== undefined;
+  const cardThreshold = graded ? cardScale?.outOfFocusGrade : cardScale?.threshold;
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -78,7 +81,7 @@ export function HeatmapControls() {
         Scale
         <select value={s.normalisation} onChange={(e) => s.set({ normalisation: e.currentTarget.value as 'relative' | 'absolute' })} data-testid="normalisation">
           <option value="relative">relative (this slide)</option>
-          <option value="absolute">absolute (model card)</option>
+          <option value="absolute">{graded ? 'absolute (defocus grade 0–10)' : 'absolute (model card)'}</option>
         </select>
       </label>
       <label>
@@ -98,11 +101,17 @@ export function HeatmapControls() {
           onChange={(e) => s.set({ threshold: e.currentTarget.checked ? (cardThreshold ?? 0) : undefined })}
           data-testid="outline-toggle"
         />{' '}
-        outline cells above
+        outline cells {graded ? 'from grade' : 'above'}
       </label>
-      {s.threshold !== undefined && (
-        <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
-      )}
+      {s.threshold !== undefined &&
+        (graded ? (
+          <label>
+            Grade {s.threshold.toFixed(1)}
+            <input type="range" min={0} max={10} step={0.1} value={s.threshold} onChange={(e) => s.set({ threshold: Number(e.currentTarget.value) })} data-testid="threshold" />
+          </label>
+        ) : (
+          <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
+        ))}
       <Legend />
       <ScanPanel />
       <div className="row">

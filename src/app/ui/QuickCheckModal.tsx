@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useState, type MouseEvent } from 'react';
 import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../../heatmap/patch-map.ts';
-import { formatBytes, verdictOf } from '../check/results.ts';
+import { formatBytes, judgeRecord } from '../check/results.ts';
+import { formatGrade } from '../../focus/grade.ts';
+import { formatScore, formatThreshold, judgeScore } from '../../focus/verdict-scale.ts';
+import { scalePosition } from '../../heatmap/normalise.ts';
 import { colormapGradient } from '../../heatmap/colormaps.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
@@ -58,7 +61,8 @@ export function QuickCheckModal() {
     item?.patchGrid && item.width !== undefined && item.height !== undefined
       ? { width: item.width, height: item.height, patch: item.patch ?? PATCH, stride: item.stride ?? STRIDE, patchGrid: item.patchGrid }
       : undefined;
-  const normaliser = sharedNormaliser(scale, card?.displayScale, batch) ?? rangeOf([item?.patchGrid]);
+  const normaliser = sharedNormaliser(scale, card, batch) ?? rangeOf([item?.patchGrid]);
+  const verdictScale = threshold.scale;
   const base = preview && preview.id === item?.id ? preview.image : item?.thumb;
 
   const image = useMemo(() => {
@@ -66,10 +70,10 @@ export function QuickCheckModal() {
     return renderHeatmap(base, geometry, { normaliser, colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, keepColour: focus.keepColour });
     // Geometry and normaliser by value: both are rebuilt on every render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [base, item?.patchGrid, normaliser?.lo, normaliser?.hi, focus.colormap, focus.opacity, focus.smooth, focus.keepColour, showHeatmap]);
+  }, [base, item?.patchGrid, normaliser?.lo, normaliser?.hi, normaliser?.grade, focus.colormap, focus.opacity, focus.smooth, focus.keepColour, showHeatmap]);
 
   if (!item || !geometry) return null;
-  const verdict = verdictOf(item, threshold.value);
+  const { verdict, grade, borderline } = judgeRecord(item, verdictScale);
 
   const onMove = (e: MouseEvent<HTMLDivElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -82,7 +86,9 @@ export function QuickCheckModal() {
   // Fit the image to the window whatever arrived so far (the thumbnail is scaled up until the large rendering comes).
   const fit = Math.min((window.innerWidth * 0.9) / geometry.width, (window.innerHeight * 0.94 - 150) / geometry.height, 1);
   const display = { width: Math.round(geometry.width * fit), height: Math.round(geometry.height * fit) };
-  const thresholdPos = normaliser && threshold.value !== undefined ? (threshold.value - normaliser.lo) / (normaliser.hi - normaliser.lo) : undefined;
+  const thresholdPos = normaliser && threshold.value !== undefined ? scalePosition(threshold.value, normaliser) : undefined;
+  const hoverJudged = hover && verdictScale ? judgeScore(verdictScale, hover.score) : undefined;
+  const legendValue = (v: number) => (normaliser?.grade ? formatGrade(v) : v.toFixed(2));
 
   return (
     <div className="check-modal-backdrop" onClick={close}>
@@ -90,8 +96,9 @@ export function QuickCheckModal() {
         <header className="check-header">
           <h2 title={item.name}>{item.name}</h2>
           <span className="muted">
-            {item.width}×{item.height} · {formatBytes(item.size)} · score <strong>{item.score?.toFixed(4)}</strong> ·{' '}
-            <span className={`check-verdict ${verdict}`}>{verdict.replace(/-/g, ' ')}</span>
+            {item.width}×{item.height} · {formatBytes(item.size)} · {grade !== undefined && <><strong>grade {formatGrade(grade)}</strong> · </>}score{' '}
+            {grade !== undefined ? item.score?.toFixed(4) : <strong>{item.score?.toFixed(4)}</strong>} ·{' '}
+            <span className={`check-verdict ${verdict}`}>{verdict.replace(/-/g, ' ')}{borderline ? ' (borderline)' : ''}</span>
           </span>
           <div className="spacer" />
           <button type="button" onClick={close} aria-label="Close" data-testid="check-view-close">
@@ -112,9 +119,10 @@ export function QuickCheckModal() {
                 }}
               />
               <div className="check-hover" data-testid="check-hover" style={{ left: pct(hover.x, geometry.width), top: pct(hover.y, geometry.height) }}>
-                patch row {hover.row + 1}, column {hover.col + 1} (x {hover.x}–{hover.x + geometry.patch}, y {hover.y}–{hover.y + geometry.patch}): score{' '}
-                {hover.score.toFixed(3)}
-                {threshold.value !== undefined && (hover.score >= threshold.value ? ' · out of focus' : ' · in focus')}
+                patch row {hover.row + 1}, column {hover.col + 1} (x {hover.x}–{hover.x + geometry.patch}, y {hover.y}–{hover.y + geometry.patch}):{' '}
+                {verdictScale?.grade ? `${formatScore(verdictScale, hover.score)} (score ${hover.score.toFixed(3)})` : `score ${hover.score.toFixed(3)}`}
+                {hoverJudged && (hoverJudged.outOfFocus ? ' · out of focus' : ' · in focus')}
+                {hoverJudged?.borderline && ' · borderline'}
               </div>
             </>
           )}
@@ -128,9 +136,12 @@ export function QuickCheckModal() {
                 )}
               </div>
               <div className="legend-range">
-                <span>{normaliser.lo.toFixed(2)}</span>
-                <span>patch score, higher = blurrier{threshold.value !== undefined && ` · threshold ${threshold.value.toFixed(2)}`}</span>
-                <span>{normaliser.hi.toFixed(2)}</span>
+                <span>{legendValue(normaliser.lo)}</span>
+                <span>
+                  {normaliser.grade ? 'patch defocus grade (0 sharp … 10 blurred)' : 'patch score, higher = blurrier'}
+                  {verdictScale && ` · out of focus from ${formatThreshold(verdictScale)}`}
+                </span>
+                <span>{legendValue(normaliser.hi)}</span>
               </div>
             </div>
           )}

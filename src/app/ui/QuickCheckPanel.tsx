@@ -7,7 +7,7 @@ import {
   sortRecords,
   toCsv,
   toJson,
-  verdictOf,
+  judgeRecord,
   type SortKey,
   type VerdictFilter,
 } from '../check/results.ts';
@@ -17,6 +17,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useCurrentModel } from '../state/current-model.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold, MODELS, type Threshold } from '../state/models.ts';
+import { formatThreshold } from '../../focus/verdict-scale.ts';
 import { downloadText } from './download.ts';
 import { QuickCheckRow } from './QuickCheckRow.tsx';
 import { useQuickCheck } from './quick-check-context.ts';
@@ -55,15 +56,17 @@ export function QuickCheckPanel() {
   const card = model?.card;
 
   const threshold = useMemo(() => activeThreshold(card, { user: s.userThreshold, batch: s.items }), [s.userThreshold, card, s.items]);
-  const counts = useMemo(() => countRecords(s.items, threshold.value), [s.items, threshold.value]);
-  const rows = useMemo(() => filterRecords(sortRecords(s.items, s.sort), s.filter, threshold.value), [s.items, s.sort, s.filter, threshold.value]);
+  const scale = threshold.scale;
+  const graded = scale?.grade !== undefined;
+  const counts = useMemo(() => countRecords(s.items, scale), [s.items, scale]);
+  const rows = useMemo(() => filterRecords(sortRecords(s.items, s.sort), s.filter, scale), [s.items, s.sort, s.filter, scale]);
   const batch = useMemo(() => batchRange(s.items.map((i) => i.patchGrid)), [s.items]);
-  const normaliser = sharedNormaliser(s.scale, card?.displayScale, batch);
+  const normaliser = sharedNormaliser(s.scale, card, batch);
   const heatmap = useMemo(
     () => ({ colormap: focus.colormap, opacity: focus.opacity, smooth: focus.smooth, ...(normaliser ? { normaliser } : {}) }),
     // Keyed on the normaliser's numbers, not its identity, so rows (memoised) redraw only when colours change.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [focus.colormap, focus.opacity, focus.smooth, normaliser?.lo, normaliser?.hi],
+    [focus.colormap, focus.opacity, focus.smooth, normaliser?.lo, normaliser?.hi, normaliser?.grade],
   );
   const onOpen = useCallback((id: number) => useCheckStore.getState().set({ selectedId: id }), []);
   const staleModel = s.items.some((i) => i.modelId !== (model?.id ?? ''));
@@ -84,7 +87,7 @@ export function QuickCheckPanel() {
   }, [hasMore, limit]);
 
   const exportAs = (kind: 'csv' | 'json') => {
-    const data = exportRows(rows, threshold.value);
+    const data = exportRows(rows, scale);
     if (kind === 'csv') downloadText(toCsv(data), 'focus-check.csv', 'text/csv');
     else downloadText(toJson(data), 'focus-check.json', 'application/json');
   };
@@ -106,6 +109,7 @@ export function QuickCheckPanel() {
       data-model-url={model?.url ?? ''}
       data-threshold={threshold.value === undefined ? '' : String(threshold.value)}
       data-threshold-source={threshold.source}
+      data-scale={scale?.name ?? ''}
       data-total={counts.total}
       data-finished={counts.finished}
       onDragOver={(e) => {
@@ -158,9 +162,9 @@ export function QuickCheckPanel() {
           </select>
         </label>
         <label title={SOURCE_NOTE[threshold.source]}>
-          Out of focus at score ≥
+          {graded ? 'Out of focus from grade' : 'Out of focus at score ≥'}
           <span className="row">
-            <ThresholdInput value={threshold.value} onCommit={(v) => s.set({ userThreshold: v })} />
+            <ThresholdInput value={graded ? scale?.outOfFocusGrade : threshold.value} onCommit={(v) => s.set({ userThreshold: v })} />
             {s.userThreshold !== undefined && (
               <button type="button" onClick={() => s.set({ userThreshold: undefined })} title="Back to the model's threshold">
                 reset
@@ -171,7 +175,7 @@ export function QuickCheckPanel() {
         <label>
           Heatmap scale
           <select value={s.scale} onChange={(e) => s.set({ scale: e.currentTarget.value as HeatmapScale })} data-testid="check-scale">
-            <option value="fixed">{card?.displayScale ? 'model card (same for all)' : 'whole batch (same for all)'}</option>
+            <option value="fixed">{card?.grade ? 'defocus grade 0–10 (same for all)' : card?.displayScale ? 'model card (same for all)' : 'whole batch (same for all)'}</option>
             <option value="image">each image its own</option>
           </select>
         </label>
@@ -205,10 +209,13 @@ export function QuickCheckPanel() {
         </label>
       </div>
 
-      <p className={`check-note ${threshold.source === 'batch' || threshold.source === 'none' ? 'warn' : 'muted'}`} data-testid="check-threshold-note">
+      <p className={`check-note ${threshold.source === 'batch' || threshold.source === 'none' || !graded ? 'warn' : 'muted'}`} data-testid="check-threshold-note">
         Verdicts: {SOURCE_NOTE[threshold.source]}
-        {threshold.value !== undefined && ` (${round(threshold.value)})`}. Scores are FocusLiteNN&apos;s mean over 235×235 patches at stride 128;
-        higher = blurrier.
+        {scale && ` (${formatThreshold(scale)})`}.{' '}
+        {graded
+          ? 'Grades: 0 sharp … 10 severely blurred (estimated defocus), from the mean FocusLiteNN score over 235×235 patches at stride 128.'
+          : 'Scores are FocusLiteNN’s raw mean over 235×235 patches at stride 128, higher = blurrier; this model has no grade scale (uncalibrated).'}
+        {counts.borderline > 0 && ` ${counts.borderline} file(s) are borderline: within the scale's uncertainty of the out-of-focus point.`}
       </p>
 
       {staleModel && (
@@ -222,7 +229,7 @@ export function QuickCheckPanel() {
         <div className="check-progress">
           <progress value={counts.finished} max={counts.total} data-testid="check-progress" />
           <span data-testid="check-progress-text">
-            {counts.finished} of {counts.total} checked · {counts.outOfFocus} out of focus · {counts.inFocus} in focus · {counts.errors} errors
+            {counts.finished} of {counts.total} checked · {counts.outOfFocus} out of focus · {counts.inFocus} in focus · {counts.borderline} borderline · {counts.errors} errors
           </span>
           {running && (
             <button type="button" onClick={() => quickCheck.cancelCheck()} data-testid="check-cancel">
@@ -249,7 +256,7 @@ export function QuickCheckPanel() {
       ) : (
         <ul className="check-list" data-testid="check-list" ref={list}>
           {rows.slice(0, limit).map((item) => (
-            <QuickCheckRow key={item.id} item={item} verdict={verdictOf(item, threshold.value)} heatmap={heatmap} onOpen={onOpen} />
+            <QuickCheckRow key={item.id} item={item} {...judgeRecord(item, scale)} heatmap={heatmap} onOpen={onOpen} />
           ))}
           {hasMore && (
             <li ref={more} className="check-more muted">

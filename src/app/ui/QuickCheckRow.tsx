@@ -1,6 +1,7 @@
 import { memo, useMemo } from 'react';
 import { fitSize, rangeOf, renderHeatmap, type HeatmapOptions } from '../../heatmap/patch-map.ts';
 import { formatBytes, type RowVerdict } from '../check/results.ts';
+import { formatGrade } from '../../focus/grade.ts';
 import { resizeArea } from '../../slide/region.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import type { CheckItem } from '../state/check-store.ts';
@@ -19,14 +20,17 @@ const HEATMAP_SIZE = Math.min(128, Math.round(64 * (globalThis.devicePixelRatio 
 
 interface Props {
   item: CheckItem;
+  /** From judgeRecord, as separate props so the memoised row re-renders only when one of them changes. */
   verdict: RowVerdict;
+  grade?: number;
+  borderline: boolean;
   /** `normaliser` undefined: this image's own min–max. */
   heatmap: Omit<HeatmapOptions, 'normaliser'> & { normaliser?: HeatmapOptions['normaliser'] };
   onOpen: (id: number) => void;
 }
 
 /** One file: thumbnail, name and size, score, verdict, and its patch scores over a grayscale thumbnail. */
-export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, heatmap, onOpen }: Props) {
+export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade, borderline, heatmap, onOpen }: Props) {
   const small = useMemo(() => {
     if (!item.thumb) return undefined;
     const size = fitSize(item.thumb.width, item.thumb.height, HEATMAP_SIZE);
@@ -49,6 +53,8 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, heatma
       data-file={item.name}
       data-score={item.status === 'done' && item.score !== undefined ? String(item.score) : ''}
       data-verdict={verdict}
+      data-borderline={String(borderline)}
+      data-grade={grade === undefined ? '' : String(grade)}
       role={clickable ? 'button' : undefined}
       tabIndex={clickable ? 0 : undefined}
       onClick={open}
@@ -70,8 +76,13 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, heatma
         </span>
         {item.status === 'error' && <span className="check-error" role="note">{item.error}</span>}
       </div>
-      <div className="check-score">{item.status === 'done' && item.score !== undefined ? item.score.toFixed(3) : item.status === 'running' ? 'scoring…' : ''}</div>
-      <div className={`check-verdict ${verdict}`}>{VERDICT_LABEL[verdict]}</div>
+      <div className="check-score" title={item.score !== undefined ? `raw score ${item.score}` : undefined}>
+        {item.status === 'done' && item.score !== undefined ? (grade !== undefined ? `grade ${formatGrade(grade)}` : item.score.toFixed(3)) : item.status === 'running' ? 'scoring…' : ''}
+      </div>
+      <div className={`check-verdict ${verdict}`}>
+        {VERDICT_LABEL[verdict]}
+        {borderline && <span className="check-borderline" title="within the scale's uncertainty of the out-of-focus point"> · borderline</span>}
+      </div>
     </li>
   );
 });

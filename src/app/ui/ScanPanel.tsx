@@ -2,6 +2,9 @@ import OpenSeadragon from 'openseadragon';
 import { useMemo, useState } from 'react';
 import { buildReport } from '../../focus/qc/report.ts';
 import { summarise } from '../../focus/qc/summary.ts';
+import { formatArea } from '../../focus/qc/area.ts';
+import { formatGrade } from '../../focus/grade.ts';
+import { formatThreshold } from '../../focus/verdict-scale.ts';
 import type { ScanState } from '../../focus/scan-progress.ts';
 import { useCurrentModel } from '../state/current-model.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
@@ -11,10 +14,6 @@ import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { downloadBlob, downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
-
-function formatArea(value: number, unit: string): string {
-  return unit === 'mm²' ? `${value.toFixed(2)} mm²` : `${(value / 1e6).toFixed(2)} Mpx`;
-}
 
 function flyTo(x: number, y: number, width: number, height: number): void {
   const viewer = useViewerStore.getState().viewer;
@@ -36,24 +35,27 @@ export function ScanPanel() {
   const [pngWidth, setPngWidth] = useState(2048);
   const [exporting, setExporting] = useState(false);
   const model = useCurrentModel();
-  const threshold = activeThreshold(model?.card, { user: qcThreshold }).value;
+  // With a grade scale the user's threshold is a grade (activeThreshold); the summary judges raw scores against it.
+  const scale = activeThreshold(model?.card, { user: qcThreshold }).scale;
+  const threshold = scale?.threshold;
+  const graded = scale?.grade !== undefined;
   const info = slide?.info;
 
   const summary = useMemo(() => {
     const map = heatmap.scoreMap;
-    if (!map || !scan || threshold === undefined) return undefined;
-    return summarise(map, threshold, tolerance, info?.mpp, 8);
+    if (!map || !scan || !scale) return undefined;
+    return summarise(map, scale, tolerance, info?.mpp, 8);
     // version: recompute as scores arrive
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, scan?.running, threshold, tolerance, info]);
+  }, [version, scan?.running, scale?.threshold, scale?.grade, tolerance, info]);
 
   if (slide?.kind !== 'workers' || !model) return null;
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
 
   const exportReport = () => {
     const map = heatmap.scoreMap;
-    if (!map || !info || threshold === undefined) return;
-    const report = buildReport({ info, map, modelId: model.id, card: model.card, threshold, tolerancePercent: tolerance, software: 'FocusLite Viewer' });
+    if (!map || !info || !scale) return;
+    const report = buildReport({ info, map, modelId: model.id, card: model.card, scale, tolerancePercent: tolerance, software: 'FocusLite Viewer' });
     downloadText(`${JSON.stringify(report, null, 1)}\n`, `${stem}.focus.json`, 'application/json');
   };
   const exportPng = async () => {
@@ -92,7 +94,7 @@ export function ScanPanel() {
           <span>{scanProgressText(scan)}</span>
         </div>
       )}
-      {scan && threshold === undefined && (
+      {scan && !scale && (
         <label>
           The model card gives no out-of-focus threshold; set one for the QC summary
           <input type="number" step={0.1} onChange={(e) => set({ qcThreshold: Number(e.currentTarget.value) })} data-testid="qc-threshold" />
@@ -103,6 +105,10 @@ export function ScanPanel() {
           <div className={`qc-verdict ${summary.verdict}`} data-testid="qc-verdict" data-verdict={summary.verdict}>
             {summary.verdict === 'pass' ? 'PASS' : 'FAIL'}: {summary.outOfFocusPercent.toFixed(1)}% of tissue out of focus
             {summary.coverage.done < summary.coverage.total ? ` (partial: ${summary.coverage.done}/${summary.coverage.total} cells)` : ''}
+          </div>
+          <div className="muted" data-testid="qc-scale" data-scale={summary.scale} data-borderline-cells={summary.borderlineCells}>
+            Out of focus from {scale ? formatThreshold(scale) : ''}
+            {graded ? ` (${summary.scale}, ${summary.calibration})` : ` on the ${summary.scale}`} · {summary.borderlineCells.toLocaleString('en')} borderline cell(s)
           </div>
           <dl>
             <dt>Tissue</dt>
@@ -117,8 +123,16 @@ export function ScanPanel() {
             )}
           </dl>
           <label>
-            Out-of-focus threshold
-            <input type="number" step={0.1} value={threshold ?? ''} onChange={(e) => set({ qcThreshold: Number(e.currentTarget.value) })} data-testid="qc-threshold" />
+            {graded ? 'Out of focus from grade' : 'Out-of-focus threshold (raw score)'}
+            <input
+              type="number"
+              step={graded ? 0.5 : 0.1}
+              min={graded ? 0 : undefined}
+              max={graded ? 10 : undefined}
+              value={(graded ? scale?.outOfFocusGrade : threshold) ?? ''}
+              onChange={(e) => set({ qcThreshold: Number(e.currentTarget.value) })}
+              data-testid="qc-threshold"
+            />
           </label>
           <label>
             Tolerance (% of tissue)
@@ -129,7 +143,7 @@ export function ScanPanel() {
               {summary.regions.map((r) => (
                 <li key={r.rank}>
                   <button type="button" onClick={() => flyTo(r.x, r.y, r.width, r.height)} data-testid="qc-region">
-                    {formatArea(r.area, summary.areaUnit)} · mean {r.meanScore.toFixed(2)} · at ({r.x}, {r.y})
+                    {formatArea(r.area, summary.areaUnit)} · {graded ? `grade ${formatGrade(r.meanValue)}` : `mean ${r.meanScore.toFixed(2)}`} · at ({r.x}, {r.y})
                   </button>
                 </li>
               ))}

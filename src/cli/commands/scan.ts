@@ -8,6 +8,11 @@ import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
 import { buildReportImage } from '../../heatmap/report-image.ts';
 import { defaultScanWorkers, scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
 import { buildReport } from '../../focus/qc/report.ts';
+import { formatArea } from '../../focus/qc/area.ts';
+import { formatGrade } from '../../focus/grade.ts';
+import { verdictScale } from '../../focus/verdict-scale.ts';
+import { absoluteNormaliser } from '../../heatmap/normalise.ts';
+import { readCardBeside } from '../model-card-file.ts';
 import { openSlideFile } from '../../slide/node.ts';
 import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -22,16 +27,6 @@ function progressBar(name: string, p: ScanProgress): string {
   const rate = p.elapsedMs > 0 ? (p.megapixels / p.elapsedMs) * 1000 : 0;
   const eta = frac > 0 ? ((p.elapsedMs / frac) * (1 - frac)) / 1000 : 0;
   return `\r${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} MP/s  ETA ${eta.toFixed(0)} s `;
-}
-
-async function loadCard(modelPath: string): Promise<Record<string, unknown>> {
-  const cardPath = modelPath.replace(/\.onnx$/, '.json');
-  if (!existsSync(cardPath)) return {};
-  try {
-    return JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }
 
 const command: Command = {
@@ -70,12 +65,25 @@ const command: Command = {
       return EXIT.failed;
     }
     const model = new Uint8Array(await readFile(modelPath));
-    const card = await loadCard(modelPath);
-    const threshold = values.threshold !== undefined ? Number(values.threshold) : typeof card.threshold === 'number' ? card.threshold : Number.NaN;
-    if (!Number.isFinite(threshold)) {
+    let card;
+    try {
+      card = await readCardBeside(modelPath);
+    } catch (err) {
+      console.error(`focuslite scan: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT.failed;
+    }
+    if (values.threshold !== undefined && !Number.isFinite(Number(values.threshold))) {
+      console.error(`focuslite scan: --threshold takes a raw model score, got '${values.threshold}'`);
+      return EXIT.usage;
+    }
+    // --threshold is a raw score (the report's summary.threshold); with a grade scale it moves the out-of-focus grade.
+    const scale = verdictScale(card, values.threshold !== undefined ? { score: Number(values.threshold) } : {});
+    if (!scale) {
       console.error('focuslite scan: the model card gives no out-of-focus threshold; pass --threshold T');
       return EXIT.usage;
     }
+    const threshold = scale.threshold;
+    const density = card.preprocessing?.density;
     const tolerance = Number(values.tolerance);
     const stride = Number(values.stride);
     const pngWidth = Number(values['png-width']);
@@ -102,6 +110,7 @@ const command: Command = {
       try {
         const result = await scanSlideFile(path, {
           model,
+          ...(density ? { density } : {}),
           stride,
           workers,
           ...(bundleUrl ? { bundleUrl } : {}),
@@ -113,7 +122,7 @@ const command: Command = {
           map: result.map,
           modelId: basename(modelPath).replace(/\.onnx$/, ''),
           card,
-          threshold,
+          scale,
           tolerancePercent: tolerance,
           software: 'focuslite CLI',
         });
@@ -123,7 +132,9 @@ const command: Command = {
         console.error(
           `${name}: ${level0.width}×${level0.height}, ${s.scoredTissueCells} tissue cells scored in ${seconds.toFixed(1)} s ` +
             `(${((level0.width * level0.height) / 1e6 / seconds).toFixed(1)} MP/s of slide), ${s.outOfFocusPercent.toFixed(1)}% of tissue out of focus ` +
-            `in ${s.regionCount} region(s): ${s.verdict.toUpperCase()}${s.failedCells ? `, ${s.failedCells} cells unreadable` : ''}`,
+            `(${formatArea(s.outOfFocusArea, s.areaUnit)}) in ${s.regionCount} region(s), ${s.borderlineCells} borderline cells, ` +
+            `${s.outOfFocusGrade !== null ? `${s.scale} ≥ ${formatGrade(s.outOfFocusGrade)}` : `${s.scale} ≥ ${s.threshold.toFixed(2)}`}: ` +
+            `${s.verdict.toUpperCase()}${s.failedCells ? `, ${s.failedCells} cells unreadable` : ''}`,
         );
         if (s.verdict === 'fail') qcFailures++;
         if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -134,8 +145,8 @@ const command: Command = {
           const slide = await openSlideFile(path);
           try {
             const range = result.map.range.normaliser();
-            const scale = card.displayScale as [number, number] | undefined;
-            const normaliser = values.scale === 'absolute' && scale ? { lo: scale[0], hi: scale[1] } : (range ?? { lo: 0, hi: 1 });
+            const absolute = values.scale === 'absolute' ? absoluteNormaliser(card) : undefined;
+            const normaliser = absolute ?? range ?? { lo: 0, hi: 1 };
             const image = await buildReportImage(slide, result.map, pngWidth || 1600, { colormap, normaliser, opacity: 0.6, threshold });
             await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
               .png()

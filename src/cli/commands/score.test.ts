@@ -123,7 +123,8 @@ describe('focuslite build-model + score', () => {
       [json.results[0], a],
       [json.results[1], b],
     ] as const) {
-      expect(Object.keys(res)).toEqual(['file', 'width', 'height', 'score', 'patch', 'stride', 'patchGrid']);
+      expect(Object.keys(res)).toEqual(['file', 'width', 'height', 'score', 'grade', 'verdict', 'borderline', 'patch', 'stride', 'patchGrid']);
+      expect(res).toMatchObject({ grade: null, verdict: null, borderline: false }); // a card from build-model: no scale
       const ref = referenceImageScore(w, img);
       expect([res.width, res.height, res.patch, res.stride]).toEqual([img.width, img.height, 235, 128]);
       expect([res.patchGrid.length, res.patchGrid[0].length]).toEqual([ref.patchGrid.length, ref.patchGrid[0]?.length]);
@@ -160,6 +161,41 @@ describe('focuslite build-model + score', () => {
       [files[0], 300, 400],
       [files[5], 300, 260],
     ]);
+  });
+
+  it("score --model with a calibrated card beside it: the card's stain-density normalisation, grades and verdicts", async () => {
+    const plain = join(dir, 'm-w.json.onnx');
+    const model = join(dir, 'graded.onnx');
+    await writeFile(model, readFileSync(plain));
+    const card = {
+      threshold: -1,
+      preprocessing: { density: { method: 'mean-od', targetOd: 0.35, maxGain: 4 } },
+      grade: { name: 'defocus grade', points: [[-100, 0], [-1, 5], [100, 10]], outOfFocusFrom: 5, borderline: [4, 6] },
+    };
+    await writeFile(join(dir, 'graded.json'), JSON.stringify(card));
+    const without = JSON.parse((await capture(() => score.run([join(dir, 'a.png'), '--model', plain, '--json']))).stdout).results[0];
+    const r = await capture(() => score.run([join(dir, 'a.png'), '--model', model, '--json']));
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ scale: 'defocus grade', threshold: -1 });
+    const res = json.results[0];
+    const { gradeOf } = await import('../../focus/grade.ts');
+    const { createFocusSession, scoreImage } = await import('../../focus/session/session.ts');
+    const session = await createFocusSession(readFileSync(plain));
+    const normalised = await scoreImage(session, a, 128, { density: card.preprocessing.density as { method: 'mean-od'; targetOd: number; maxGain: number } });
+    await session.release();
+    expect(res.score).not.toBe(without.score); // the normalisation ran …
+    expect(Math.abs(res.score - normalised.score)).toBeLessThan(1e-6); // … exactly as the scorer applies it
+    expect(res.grade).toBeCloseTo(gradeOf({ points: card.grade.points as [number, number][] }, res.score), 10);
+    expect(res.verdict).toBe(res.score >= -1 ? 'out-of-focus' : 'in-focus');
+    const text = await capture(() => score.run([join(dir, 'a.png'), '--model', model]));
+    expect(text.stdout).toContain('defocus grade 0–10, out of focus from 5.0');
+    expect(text.stdout).toContain(res.grade.toFixed(1));
+
+    await writeFile(join(dir, 'graded.json'), JSON.stringify({ ...card, grade: { points: [[0, 5]] } }));
+    const bad = await capture(() => score.run([join(dir, 'a.png'), '--model', model]));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/model card .*graded\.json: a grade scale needs at least two \(score, grade\) points/);
   });
 
   it('score: --weights and --stride, readable table', async () => {

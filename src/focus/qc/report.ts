@@ -4,6 +4,7 @@ import { TISSUE_RULES } from '../tissue.ts';
 import type { SlideInfo } from '../../slide/types.ts';
 import { summarise, type FocusRegion, type QcSummary } from './summary.ts';
 import { CellState } from '../cell-state.ts';
+import { judgeScore, type VerdictScale } from '../verdict-scale.ts';
 
 export const REPORT_SCHEMA = 'focuslite-scan-report/1';
 
@@ -12,8 +13,14 @@ export interface ReportPatch {
   y: number;
   width: number;
   height: number;
-  /** null for glass cells, which are not scored. */
+  /** Raw model output; null for glass cells, which are not scored. */
   score: number | null;
+  /** The score on the defocus-grade scale; null for glass and for uncalibrated models. */
+  grade: number | null;
+  /** score ≥ summary.threshold; null for glass and cells with too little tissue, which the summary does not judge. */
+  outOfFocus: boolean | null;
+  /** Within the scale's borderline band (always false for glass and uncalibrated models). */
+  borderline: boolean;
   tissue: boolean;
 }
 
@@ -46,7 +53,8 @@ export interface ReportInput {
   map: ScoreMap;
   modelId: string;
   card: Record<string, unknown>;
-  threshold: number;
+  /** The scale and threshold the verdicts are given on (verdictScale of the card, or a raw threshold). */
+  scale: VerdictScale;
   tolerancePercent: number;
   software: string;
   now?: Date;
@@ -54,14 +62,21 @@ export interface ReportInput {
 
 export function buildReport(input: ReportInput): ScanReport {
   const { info, map } = input;
-  const full = summarise(map, input.threshold, input.tolerancePercent, info.mpp, Number.MAX_SAFE_INTEGER);
+  const full = summarise(map, input.scale, input.tolerancePercent, info.mpp, Number.MAX_SAFE_INTEGER);
   const { regions, ...summary } = full;
   const patches: ReportPatch[] = [];
   for (let cell = 0; cell < map.state.length; cell++) {
     if (map.state[cell] !== CellState.Done || Number.isNaN(map.tissue[cell]!)) continue;
     const r = cellRect(map.grid, cell);
     const score = map.scores[cell]!;
-    patches.push({ ...r, score: Number.isFinite(score) ? score : null, tissue: map.isTissue(cell) });
+    const tissue = map.isTissue(cell);
+    if (!Number.isFinite(score)) {
+      patches.push({ ...r, score: null, grade: null, outOfFocus: null, borderline: false, tissue });
+      continue;
+    }
+    const judged = judgeScore(input.scale, score);
+    const grade = input.scale.grade ? judged.value : null;
+    patches.push({ ...r, score, grade, outOfFocus: tissue ? judged.outOfFocus : null, borderline: tissue && judged.borderline, tissue });
   }
   const level0 = info.levels[0]!;
   return {

@@ -1,6 +1,7 @@
 import type { ScoreMap } from '../score-map.ts';
 import { cellRect } from '../slide-grid.ts';
 import { CellState } from '../cell-state.ts';
+import { judgeScore, scaleValue, type VerdictScale } from '../verdict-scale.ts';
 
 export interface FocusRegion {
   /** 1-based, worst first. */
@@ -15,10 +16,22 @@ export interface FocusRegion {
   area: number;
   meanScore: number;
   maxScore: number;
+  /** The region's mean and highest score on the summary's scale (grades; raw scores when uncalibrated). */
+  meanValue: number;
+  maxValue: number;
 }
 
 export interface QcSummary {
+  /** Raw score from which a tissue cell is out of focus. */
   threshold: number;
+  /** The scale values are read on: 'defocus grade', or 'raw score (uncalibrated)'. */
+  scale: string;
+  /** The threshold on the grade scale; null when uncalibrated. */
+  outOfFocusGrade: number | null;
+  /** What set the scale and threshold: 'model card', or a calibration profile's name. */
+  calibration: string;
+  /** Scored tissue cells within the scale's borderline band (on either side of the threshold; never flipped). */
+  borderlineCells: number;
   /** Allowed percentage of tissue out of focus for a pass. */
   tolerancePercent: number;
   areaUnit: 'mm²' | 'px²';
@@ -40,15 +53,17 @@ export interface QcSummary {
 /**
  * QC summary of a score map. Each tissue cell stands for its stride×stride square (the grid's patches overlap), so
  * areas add up without double counting. Out-of-focus regions are 8-connected groups of tissue cells at or above the
- * threshold (the model cards' rule).
+ * threshold (the model cards' rule). Borderline cells are counted, and stay on the side their score puts them.
  */
-export function summarise(map: ScoreMap, threshold: number, tolerancePercent: number, mpp?: number, maxRegions = 20): QcSummary {
+export function summarise(map: ScoreMap, scale: VerdictScale, tolerancePercent: number, mpp?: number, maxRegions = 20): QcSummary {
   const { grid } = map;
+  const { threshold } = scale;
   const cellArea = mpp ? (grid.stride * mpp * 1e-3) ** 2 : grid.stride ** 2;
   const n = grid.cols * grid.rows;
   let tissueCells = 0;
   let scoredTissue = 0;
   let done = 0;
+  let borderline = 0;
   const bad = new Uint8Array(n);
   for (let cell = 0; cell < n; cell++) {
     if (map.state[cell] === CellState.Done) done++;
@@ -57,13 +72,19 @@ export function summarise(map: ScoreMap, threshold: number, tolerancePercent: nu
     const score = map.scores[cell]!;
     if (!Number.isFinite(score)) continue;
     scoredTissue++;
-    if (score >= threshold) bad[cell] = 1;
+    const judged = judgeScore(scale, score);
+    if (judged.outOfFocus) bad[cell] = 1;
+    if (judged.borderline) borderline++;
   }
-  const regions = connectedRegions(map, bad, cellArea);
+  const regions = connectedRegions(map, bad, cellArea, scale);
   const outOfFocusCells = regions.reduce((s, r) => s + r.cells, 0);
   const outOfFocusPercent = scoredTissue ? (100 * outOfFocusCells) / scoredTissue : 0;
   return {
     threshold,
+    scale: scale.name,
+    outOfFocusGrade: scale.outOfFocusGrade ?? null,
+    calibration: scale.calibration,
+    borderlineCells: borderline,
     tolerancePercent,
     areaUnit: mpp ? 'mm²' : 'px²',
     tissueCells,
@@ -80,7 +101,7 @@ export function summarise(map: ScoreMap, threshold: number, tolerancePercent: nu
   };
 }
 
-function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number): FocusRegion[] {
+function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number, scale: VerdictScale): FocusRegion[] {
   const { cols, rows, stride, patch } = map.grid;
   const label = new Int32Array(bad.length).fill(-1);
   const regions: Omit<FocusRegion, 'rank'>[] = [];
@@ -127,6 +148,8 @@ function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number): Foc
       area: cells * cellArea,
       meanScore: sum / cells,
       maxScore: max,
+      meanValue: scaleValue(scale, sum / cells),
+      maxValue: scaleValue(scale, max),
     });
   }
   // Worst first: the most out-of-focus area, ties broken by how blurred it is.

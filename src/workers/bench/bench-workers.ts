@@ -1,5 +1,6 @@
 // The page side of the stage benchmarks: one bench worker per request, each with the slide and the model ready
 // before the clock starts, all stages in parallel, the workers let go afterwards.
+import type { ModelRef } from '../../focus/model-card.ts';
 import { PoolError, WorkerPool } from '../pool.ts';
 import type { SlideInput } from '../slide-protocol.ts';
 import type { BenchWorkerRequest, BenchWorkerResponse } from './bench-protocol.ts';
@@ -10,7 +11,7 @@ const OPEN_TIMEOUT_MS = 120_000;
 const createBenchWorker = () => new Worker(new URL('../bench.worker.ts', import.meta.url), { type: 'module' });
 
 /** Runs request i in worker i, all at once; `ms` is the wall time of the runs alone (opening excluded). */
-export async function runBenchStages(input: SlideInput, modelUrl: string, requests: BenchRequest[]): Promise<{ ms: number; results: BenchResult[] }> {
+export async function runBenchStages(input: SlideInput, model: ModelRef, requests: BenchRequest[]): Promise<{ ms: number; results: BenchResult[] }> {
   const pool = new WorkerPool<BenchWorkerRequest, BenchWorkerResponse>({
     size: requests.length,
     create: createBenchWorker,
@@ -19,7 +20,7 @@ export async function runBenchStages(input: SlideInput, modelUrl: string, reques
     failureOf: (r) => (r.type === 'failed' ? new PoolError('failed', r.message) : undefined),
     cancel: (id) => ({ type: 'cancel', id }),
     init: {
-      message: { type: 'open', input, modelUrl },
+      message: { type: 'open', input, model },
       timeoutMs: OPEN_TIMEOUT_MS,
       timeoutMessage: `Opening the slide and the model in a bench worker timed out (${OPEN_TIMEOUT_MS / 1000} s).`,
       reply: (r) => (r.type === 'open-failed' ? new Error(r.message) : undefined),

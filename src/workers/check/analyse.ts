@@ -6,6 +6,7 @@ import { readScaledRegion, resizeArea } from '../../slide/region.ts';
 import type { ByteSource, RGBAImage, SlideSource } from '../../slide/types.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { scoreImage, type FocusSession } from '../../focus/session/session.ts';
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import { CheckFailure } from './failure.ts';
 import { fitSize } from '../../heatmap/patch-map.ts';
 import { THUMB_SIZE } from './protocol.ts';
@@ -99,10 +100,11 @@ export async function analyseImage(
   source: ByteSource,
   codecs: Codecs,
   session: FocusSession,
-  options: { stride?: number; thumbSize?: number; signal?: AbortSignal } = {},
+  options: { stride?: number; thumbSize?: number; signal?: AbortSignal; density?: DensityNormalisation } = {},
 ): Promise<CheckOutcome> {
   const img = await decodeForCheck(source, codecs, options.signal);
-  const scored = await scoreImage(session, img, options.stride ?? STRIDE, { signal: options.signal });
+  const { signal, density } = options;
+  const scored = await scoreImage(session, img, options.stride ?? STRIDE, { signal, ...(density ? { density } : {}) });
   return { ...scored, thumb: thumbnail(img, options.thumbSize) };
 }
 

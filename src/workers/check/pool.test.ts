@@ -27,7 +27,7 @@ class FakeCheckWorker implements WorkerLike {
   terminate(): void {}
 }
 
-const job = (id: number, name: string): CheckJob => ({ id, name, file: new Blob([]), modelUrl: 'm.onnx', stride: 128, thumbSize: 128 });
+const job = (id: number, name: string): CheckJob => ({ id, name, file: new Blob([]), model: { url: 'm.onnx' }, stride: 128, thumbSize: 128 });
 
 function run(names: string[], crashes: Record<string, number>): Promise<Map<string, Outcome<CheckedImage>>> {
   const outcomes = new Map<string, Outcome<CheckedImage>>();

@@ -1,5 +1,6 @@
 // The quick-check worker pool: a few module workers, each with its own onnxruntime-web session, fed one file at a
 // time through a bounded queue. The main thread never reads or decodes a file: Files go to the workers as is.
+import type { ModelRef } from '../../focus/model-card.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { PoolError, WorkerPool, type WorkerLike } from '../pool.ts';
 import { CheckFailure } from './failure.ts';
@@ -11,7 +12,7 @@ export interface CheckJob {
   id: number;
   file: Blob;
   name: string;
-  modelUrl: string;
+  model: ModelRef;
   stride: number;
   thumbSize: number;
 }
@@ -92,7 +93,7 @@ export class CheckPool {
 
   private async check(job: CheckJob, slot: number, signal: AbortSignal): Promise<CheckedImage> {
     const response = await this.workers
-      .request((id) => ({ type: 'check', id, file: job.file, name: job.name, modelUrl: job.modelUrl, stride: job.stride, thumbSize: job.thumbSize }), { worker: slot, signal })
+      .request((id) => ({ type: 'check', id, file: job.file, name: job.name, model: job.model, stride: job.stride, thumbSize: job.thumbSize }), { worker: slot, signal })
       .catch((err: unknown) => {
         throw asCheckFailure(err);
       });

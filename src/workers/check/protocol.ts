@@ -1,5 +1,6 @@
 import type { CheckOutcome } from './analyse.ts';
 // Messages between the quick-check pool (main thread) and its workers.
+import type { ModelRef } from '../../focus/model-card.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import type { FailureKind } from './failure.ts';
 
@@ -7,8 +8,9 @@ import type { FailureKind } from './failure.ts';
 export const THUMB_SIZE = 128;
 
 export type CheckRequest =
-  /** Decode and score `file` (a File is shared with the worker, not copied) with the model at `modelUrl` (same origin). */
-  | { type: 'check'; id: number; file: Blob; name: string; modelUrl: string; stride: number; thumbSize: number }
+  /** Decode and score `file` (a File is shared with the worker, not copied) with the model (same-origin URL) and its
+   * card's preprocessing. */
+  | { type: 'check'; id: number; file: Blob; name: string; model: ModelRef; stride: number; thumbSize: number }
   /** The image at most `maxSide` pixels on its longer side, for the large view. */
   | { type: 'preview'; id: number; file: Blob; name: string; maxSide: number }
   | { type: 'cancel'; id: number };
