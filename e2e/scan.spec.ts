@@ -5,6 +5,22 @@ import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { defaultModelFile, expectReady, gotoApp, hasShared, openFile, shared, SKIP_SHARED } from './helpers.ts';
 
+interface ReportPatch {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number | null;
+  tissue: boolean;
+  outOfFocus: boolean | null;
+  borderline: boolean;
+}
+
+/** The default model's card, as the verdicts use it. */
+function defaultCard(): { threshold: number; grade?: unknown } {
+  return JSON.parse(readFileSync(defaultModelFile().replace(/\.onnx$/, '.json'), 'utf8')) as { threshold: number; grade?: unknown };
+}
+
 test.describe('whole-slide QC scan', () => {
   test.skip(!hasShared, SKIP_SHARED);
 
@@ -35,13 +51,13 @@ test.describe('whole-slide QC scan', () => {
     await expect(progress).toContainText('every cell was already scored');
     expect(Number(await viewer.getAttribute('data-scored-cells'))).toBe(scored);
 
-    // the shipped model's own out-of-focus threshold (scores have an arbitrary scale per model), on the input's grid
-    const card = JSON.parse(readFileSync(defaultModelFile().replace(/\.onnx$/, '.json'), 'utf8')) as { threshold: number };
-    const threshold = Number(card.threshold.toFixed(2));
-    await page.getByTestId('qc-threshold').fill(String(threshold));
+    // The shipped model's card threshold as it is (no user threshold): the synthetic blur must FAIL the slide.
+    const card = defaultCard();
+    const threshold = card.threshold;
     await page.getByTestId('qc-tolerance').fill('5');
     const verdict = page.getByTestId('qc-verdict');
-    await expect(verdict).toHaveAttribute('data-verdict', /pass|fail/);
+    await expect(verdict).toHaveAttribute('data-verdict', 'fail');
+    await expect(page.getByTestId('qc-scale')).toHaveAttribute('data-scale', card.grade ? 'defocus grade' : 'raw score (uncalibrated)');
     const regions = page.getByTestId('qc-region');
     expect(await regions.count()).toBeGreaterThan(0);
     const before = await page.evaluate(() => window.focuslite!.imageZoom());
@@ -59,6 +75,9 @@ test.describe('whole-slide QC scan', () => {
     expect(report.schema).toBe('focuslite-scan-report/1');
     expect(report.slide).toMatchObject({ width: 4443, height: 3567 });
     expect(report.summary.threshold).toBe(threshold);
+    expect(report.summary).toMatchObject({ verdict: 'fail', calibration: 'model card', scale: card.grade ? 'defocus grade' : 'raw score (uncalibrated)' });
+    expect(report.summary.borderlineCells).toBe(report.patches.filter((p: ReportPatch) => p.borderline).length);
+    await expectRegionsOnTheBlur(report.patches);
     expect(report.summary.coverage.done).toBe(report.summary.coverage.total);
     expect(report.patches).toHaveLength(csv.length - 1);
     expect(report.regions.length).toBe(report.summary.regionCount);
@@ -71,12 +90,12 @@ test.describe('whole-slide QC scan', () => {
     expect(png.height!).toBeGreaterThan(Math.round((2048 * 3567) / 4443)); // the legend strip sits below the slide
 
     // The CLI on the same slide and model writes the same report numbers; its exit status is 3 when the slide FAILs QC.
-    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), `--threshold=${threshold}`, '--tolerance', '5'], {
+    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5'], {
       encoding: 'utf8',
       maxBuffer: 256 << 20,
     });
     const cli = JSON.parse(run.stdout);
-    expect(run.status, run.stderr).toBe(cli.summary.verdict === 'fail' ? 3 : 0);
+    expect(run.status, run.stderr).toBe(3); // FAIL
     // Same pixels on both sides (e2e/decode-exact.spec.ts), so the same numbers.
     expect(cli.patches).toHaveLength(report.patches.length);
     let maxDiff = 0;
@@ -96,6 +115,25 @@ test.describe('whole-slide QC scan', () => {
     expect(cli.summary.verdict).toBe(report.summary.verdict);
   });
 
+  test('an in-focus slide PASSes with the card threshold, in the app and the CLI', async ({ page }) => {
+    const slidePath = shared('slides/derived/TCGA-CR-7395-pyramid-jpeg.tif');
+    await gotoApp(page);
+    await openFile(page, slidePath);
+    await expectReady(page);
+    await page.getByTestId('scan-start').click();
+    await expect(page.getByTestId('scan-progress')).toHaveAttribute('data-running', 'false', { timeout: 180_000 });
+    await page.getByTestId('qc-tolerance').fill('5');
+    const verdict = page.getByTestId('qc-verdict');
+    console.log(`in-focus slide: ${await verdict.textContent()}; ${await page.getByTestId('qc-scale').textContent()}`);
+    await expect(verdict).toHaveAttribute('data-verdict', 'pass');
+    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5'], {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).summary.verdict).toBe('pass');
+  });
+
   test('a scan can be cancelled and the viewer keeps working', async ({ page }) => {
     await gotoApp(page);
     await openFile(page, shared('slides/TCGA-CR-7395-jp2k.svs'));
@@ -111,3 +149,30 @@ test.describe('whole-slide QC scan', () => {
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-heatmap', 'off');
   });
 });
+
+/**
+ * The out-of-focus cells lie on the synthetic blur: nearly all moderately and severely blurred tissue (mask 160 and
+ * 240: Gaussian σ 3 and 6 px) is out of focus, and untouched tissue (mask 0) stays under the 5 % tolerance. A cell is
+ * placed at its patch centre; cells whose patch reaches across a blur edge are left out (mixed).
+ */
+async function expectRegionsOnTheBlur(patches: ReportPatch[]): Promise<void> {
+  const mask = await sharp(shared('slides/derived/TCGA-CR-7395-synthetic-blur-mask.png')).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = mask.info;
+  const at = (x: number, y: number) => mask.data[Math.min(height - 1, Math.max(0, Math.round(y))) * width + Math.min(width - 1, Math.max(0, Math.round(x)))]!;
+  const count = { blurred: 0, blurredOut: 0, clean: 0, cleanOut: 0 };
+  for (const p of patches) {
+    if (!p.tissue || p.outOfFocus === null) continue;
+    const corners = [at(p.x, p.y), at(p.x + p.width - 1, p.y), at(p.x, p.y + p.height - 1), at(p.x + p.width - 1, p.y + p.height - 1), at(p.x + p.width / 2, p.y + p.height / 2)];
+    if (corners.every((v) => v >= 160)) {
+      count.blurred++;
+      if (p.outOfFocus) count.blurredOut++;
+    } else if (corners.every((v) => v === 0)) {
+      count.clean++;
+      if (p.outOfFocus) count.cleanOut++;
+    }
+  }
+  console.log(`synthetic blur: ${count.blurredOut}/${count.blurred} moderate or severe tissue cells out of focus, ${count.cleanOut}/${count.clean} untouched ones`);
+  expect(count.blurred).toBeGreaterThan(50);
+  expect(count.blurredOut / count.blurred).toBeGreaterThanOrEqual(0.95);
+  expect(count.cleanOut / count.clean).toBeLessThanOrEqual(0.05);
+}

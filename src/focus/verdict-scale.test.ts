@@ -20,6 +20,7 @@ describe('verdict scale', () => {
   it('moves the point (and the band with it) by grade or by raw score', () => {
     expect(verdictScale(card, { grade: 8 })).toMatchObject({ threshold: -6, outOfFocusGrade: 8, borderline: [7, 9] });
     expect(verdictScale(card, { score: -12 })).toMatchObject({ threshold: -12, outOfFocusGrade: 3, borderline: [2, 4] });
+    expect(judgeScore(verdictScale(card, { grade: 11 })!, 100).outOfFocus).toBe(false); // above the scale: nothing is out
   });
 
   it('falls back to raw scores and the card threshold for uncalibrated models, with no borderline band', () => {

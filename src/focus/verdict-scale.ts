@@ -44,7 +44,8 @@ export function verdictScale(card: ModelCard | undefined, point: { grade?: numbe
   let outOfFocusGrade: number;
   if (given(point.grade)) {
     outOfFocusGrade = point.grade;
-    threshold = scoreAtGrade(g, point.grade);
+    // Beyond the top of the scale nothing reaches the point (scoreAtGrade would stop at the last point's score).
+    threshold = point.grade > g.points[g.points.length - 1]![1] ? Number.POSITIVE_INFINITY : scoreAtGrade(g, point.grade);
   } else if (given(point.score)) {
     threshold = point.score;
     outOfFocusGrade = gradeOf(g, point.score);
