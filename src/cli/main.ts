@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   score: async () => (await import('./commands/score.ts')).default,
   'build-model': async () => (await import('./commands/build-model.ts')).default,
   train: async () => (await import('./commands/train.ts')).default,
+  calibrate: async () => (await import('./commands/calibrate.ts')).default,
   eval: async () => (await import('./commands/eval.ts')).default,
   scan: async () => (await import('./commands/scan.ts')).default,
   'demo-slide': async () => (await import('./commands/demo-slide.ts')).default,

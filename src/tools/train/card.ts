@@ -4,9 +4,13 @@ import { architectureString, CONV_OUT, defaultLayout, ONNX_IR_VERSION, ONNX_OPSE
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { parameterCount, type FocusWeights } from '../model/weights.ts';
 import { balancedAccuracy, plcc, rocAuc, srcc } from '../eval/metrics.ts';
+import { BORDERLINE, GRADE_MAX, GRADE_NAME, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale, type GradeScale } from '../../focus/grade.ts';
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
+import { fitGradeScale, GRADE_FIT_RULE } from './grade-fit.ts';
 
-/** The documented level from which a patch counts as out of focus: z = 3, Gaussian-equivalent σ ≈ 1.5 px. */
-export const OUT_OF_FOCUS_Z = 3;
+/** Separation the density target is chosen by: clearly sharp (z ≤ 3) against clearly defocused (z ≥ 6) samples. */
+export const SHARP_MAX_Z = 3;
+export const BLURRED_MIN_Z = 6;
 
 export interface LevelStats {
   z: number;
@@ -16,15 +20,30 @@ export interface LevelStats {
   q3: number;
 }
 
+/** How the stain-density target was chosen: the separation reached by each candidate on the validation samples. */
+export interface DensityChoice {
+  rule: string;
+  /** ROC-AUC of z ≥ 6 against z ≤ 3 without normalisation (the model alone). */
+  raw: number;
+  candidates: { targetOd: number; separation: number }[];
+}
+
 export interface Calibration {
   levels: LevelStats[];
-  /** Scores ≥ threshold are called out of focus. */
+  /** The stain-density normalisation the scores were made with (none: raw model). */
+  density?: DensityNormalisation;
+  densityChoice?: DensityChoice;
+  /** Median raw (unnormalised) score per level, when the scores above were normalised: checks a rebuild of the samples. */
+  rawMedians?: Record<string, number>;
+  /** Raw score → defocus grade (grade-fit.ts), points rounded as written in the card. */
+  grade: GradeScale;
+  /** Scores ≥ threshold are called out of focus: the score at grade OUT_OF_FOCUS_GRADE. */
   threshold: number;
   thresholdRule: string;
-  /** [lo, hi] for the app's "absolute" heatmap normalisation. */
+  /** Scores at grade 0 and grade GRADE_MAX: the app's "absolute" heatmap range. */
   displayScale: [number, number];
   displayRule: string;
-  validation: { samples: number; plcc: number; srcc: number; rocAuc: number; balancedAccuracy: number };
+  validation: { samples: number; plcc: number; srcc: number; rocAuc: number; balancedAccuracy: number; separation: number };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -35,63 +54,151 @@ function quantile(sorted: number[], q: number): number {
   return i + 1 < sorted.length ? sorted[i]! * (1 - f) + sorted[i + 1]! * f : sorted[i]!;
 }
 
-/**
- * Threshold: midway between the median scores of z = 2 and z = 3 (the nearest levels on either side of the boundary)
- * on held-out samples, i.e. where the median level crosses into "out of focus". Display scale: the median scores of
- * the sharpest and the blurriest level.
- */
-export function calibrate(scores: ArrayLike<number>, labels: ArrayLike<number>): Calibration {
+/** Per-level score quartiles. */
+export function levelStats(scores: ArrayLike<number>, labels: ArrayLike<number>): LevelStats[] {
   const byLevel = new Map<number, number[]>();
   for (let i = 0; i < scores.length; i++) {
     const z = labels[i]!;
     if (!byLevel.has(z)) byLevel.set(z, []);
     byLevel.get(z)!.push(scores[i]!);
   }
-  const levels: LevelStats[] = [...byLevel.keys()]
+  return [...byLevel.keys()]
     .sort((a, b) => a - b)
     .map((z) => {
       const v = byLevel.get(z)!.sort((a, b) => a - b);
       return { z, n: v.length, median: quantile(v, 0.5), q1: quantile(v, 0.25), q3: quantile(v, 0.75) };
     });
-  // the closest levels on either side of the boundary: z = 2 and z = 3 for the simulated levels; labels that do not
-  // straddle it (e.g. 0/1 in-/out-of-focus lists) fall back to the lowest and the highest label
-  let below = levels.filter((l) => l.z < OUT_OF_FOCUS_Z).pop();
-  let above = levels.find((l) => l.z >= OUT_OF_FOCUS_Z);
-  if (!below || !above) {
-    below = levels[0];
-    above = levels[levels.length - 1];
+}
+
+/** ROC-AUC of clearly defocused (z ≥ 6) against clearly sharp (z ≤ 3) samples; the levels between are left out. */
+export function separation(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const s: number[] = [];
+  const pos: boolean[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const z = labels[i]!;
+    if (z > SHARP_MAX_Z && z < BLURRED_MIN_Z) continue;
+    s.push(scores[i]!);
+    pos.push(z >= BLURRED_MIN_Z);
   }
-  if (!below || !above || below === above) throw new Error('calibration needs validation samples of at least two labels');
-  const threshold = (below.median + above.median) / 2;
-  const lo = levels[0]!;
-  const hi = levels[levels.length - 1]!;
-  const positive = Array.from(labels, (z) => z >= above.z);
+  return rocAuc(s, pos);
+}
+
+/**
+ * Calibrates a model from its scores on held-out samples of known defocus level (made with `density`, the card's
+ * normalisation, if any): the grade curve (grade-fit.ts), the out-of-focus threshold = the score at grade 5, and the
+ * display range = the scores at grades 0 and 10.
+ */
+export function calibrate(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  density?: { density: DensityNormalisation; choice?: DensityChoice; rawScores?: ArrayLike<number> },
+): Calibration {
+  const levels = levelStats(scores, labels);
+  const fitted = fitGradeScale(scores, labels);
+  const grade = validateGradeScale({ points: fitted.points.map(([s, g]) => [round(s), round(g, 4)]) });
+  const threshold = scoreAtGrade(grade, OUT_OF_FOCUS_GRADE);
+  const displayScale: [number, number] = [scoreAtGrade(grade, 0), scoreAtGrade(grade, GRADE_MAX)];
+  const positive = Array.from(labels, (z) => z >= OUT_OF_FOCUS_GRADE);
   return {
     levels,
+    ...(density
+      ? {
+          density: density.density,
+          ...(density.choice ? { densityChoice: density.choice } : {}),
+          ...(density.rawScores ? { rawMedians: levelMedians({ levels: levelStats(density.rawScores, labels) }) } : {}),
+        }
+      : {}),
+    grade,
     threshold,
-    thresholdRule:
-      above.z === OUT_OF_FOCUS_Z
-        ? `midpoint of the median validation scores at z = ${below.z} and z = ${above.z} (simulated defocus; out of focus from z = ${OUT_OF_FOCUS_Z} ≈ Gaussian σ 1.5 px); score ≥ threshold = out of focus`
-        : `midpoint of the median validation scores at labels ${below.z} and ${above.z} (out of focus from ${above.z}); score ≥ threshold = out of focus`,
-    displayScale: [lo.median, hi.median],
-    displayRule: `median validation scores at z = ${lo.z} (in focus) and z = ${hi.z} (most defocused)`,
+    thresholdRule: `the score at defocus grade ${OUT_OF_FOCUS_GRADE} of the grade curve (simulated level z = ${OUT_OF_FOCUS_GRADE}, Gaussian-equivalent σ ≈ 2.5 px); score ≥ threshold = out of focus`,
+    displayScale,
+    displayRule: `the scores at defocus grades 0 (in focus) and ${GRADE_MAX} (severely defocused) of the grade curve`,
     validation: {
       samples: scores.length,
       plcc: plcc(scores, labels),
       srcc: srcc(scores, labels),
       rocAuc: rocAuc(scores, positive),
       balancedAccuracy: balancedAccuracy(scores, positive, threshold),
+      separation: separation(scores, labels),
     },
   };
 }
 
 /** The card's per-level summary: median score of each level. */
-export function levelMedians(c: Calibration): Record<string, number> {
+export function levelMedians(c: Pick<Calibration, 'levels'>): Record<string, number> {
   return Object.fromEntries(c.levels.map((l) => [`z${l.z}`, round(l.median)]));
 }
 
 export function round(v: number, digits = 5): number {
   return Number.isFinite(v) ? Number(v.toFixed(digits)) : v;
+}
+
+/** The card keys a calibration writes; every other key of a card is left as it is by recalibration. */
+const CALIBRATION_KEYS = ['preprocessing', 'grade', 'threshold', 'displayScale', 'decision', 'display', 'calibration'] as const;
+
+/** The card fields of a calibration (the model-card contract: preprocessing, grade, threshold, displayScale). */
+export function calibrationFields(cal: Calibration, command: string): Partial<Record<(typeof CALIBRATION_KEYS)[number], unknown>> {
+  const threshold = round(cal.threshold);
+  const scale = [round(cal.displayScale[0]), round(cal.displayScale[1])];
+  return {
+    // without `preprocessing` no normalisation runs (the contract), so a raw calibration leaves it out
+    ...(cal.density ? { preprocessing: { density: { method: cal.density.method, targetOd: cal.density.targetOd, maxGain: cal.density.maxGain } } } : {}),
+    grade: { name: GRADE_NAME, points: cal.grade.points, outOfFocusFrom: OUT_OF_FOCUS_GRADE, borderline: [...BORDERLINE], rule: GRADE_FIT_RULE },
+    threshold,
+    displayScale: scale,
+    decision: { threshold, rule: cal.thresholdRule, validationBalancedAccuracy: round(cal.validation.balancedAccuracy, 4) },
+    display: { scale, rule: cal.displayRule },
+    calibration: {
+      command,
+      data: 'the held-out validation samples of the training run, rebuilt from the card (same slides, seed and simulation), scored by the shipped ONNX model through the product\'s scorePatches',
+      ...(cal.densityChoice
+        ? {
+            densityTarget: {
+              rule: cal.densityChoice.rule,
+              separationWithoutNormalisation: round(cal.densityChoice.raw, 4),
+              separationByTarget: Object.fromEntries(cal.densityChoice.candidates.map((c) => [String(c.targetOd), round(c.separation, 4)])),
+            },
+          }
+        : {}),
+      ...(cal.rawMedians ? { medianScoreByLevelWithoutNormalisation: cal.rawMedians } : {}),
+    },
+  };
+}
+
+/** The validation metrics a calibration records in the card. */
+function validationMetrics(cal: Calibration): Record<string, unknown> {
+  return {
+    note: `held-out simulated samples (a band of the training slide never used for training), label = z, scores ${cal.density ? `with the stain-density normalisation (target OD ${cal.density.targetOd})` : 'of the model alone'}; out of focus = z ≥ ${OUT_OF_FOCUS_GRADE} for the ROC-AUC and the balanced accuracy at the threshold; separation = ROC-AUC of z ≥ ${BLURRED_MIN_Z} against z ≤ ${SHARP_MAX_Z}`,
+    samples: cal.validation.samples,
+    plcc: round(cal.validation.plcc, 4),
+    srcc: round(cal.validation.srcc, 4),
+    rocAuc: round(cal.validation.rocAuc, 4),
+    balancedAccuracy: round(cal.validation.balancedAccuracy, 4),
+    separation: round(cal.validation.separation, 4),
+    medianScoreByLevel: levelMedians(cal),
+  };
+}
+
+/**
+ * A card with a calibration written in (new card or recalibrated one: the same fields either way). The calibration
+ * keys go after `onnx`, in a fixed order, and replace metrics.validation; the rest of the card is kept as it is.
+ */
+export function withCalibration(card: Record<string, unknown>, cal: Calibration, command: string): Record<string, unknown> {
+  const fields = calibrationFields(cal, command);
+  const out: Record<string, unknown> = {};
+  const insert = () => Object.assign(out, fields);
+  let inserted = false;
+  for (const [k, v] of Object.entries(card)) {
+    if ((CALIBRATION_KEYS as readonly string[]).includes(k)) continue;
+    out[k] = k === 'metrics' ? { ...(v as Record<string, unknown>), validation: validationMetrics(cal) } : v;
+    if (k === 'onnx') {
+      insert();
+      inserted = true;
+    }
+  }
+  if (!inserted) insert();
+  if (!('metrics' in out)) out.metrics = { validation: validationMetrics(cal) };
+  return out;
 }
 
 export interface CardInput {
@@ -103,12 +210,13 @@ export interface CardInput {
   onnxSha256: string;
   onnxParityMaxAbsDiff: number;
   calibration: Calibration;
+  /** The command recorded as the calibration's (default the training command). */
+  calibrationCommand?: string;
   training: Record<string, unknown>;
 }
 
 export function modelCard(c: CardInput): Record<string, unknown> {
-  const cal = c.calibration;
-  return {
+  const card = {
     format: 'focuslite-model-card/1',
     name: c.name,
     model: c.onnxFile,
@@ -121,21 +229,9 @@ export function modelCard(c: CardInput): Record<string, unknown> {
     convMap: [CONV_OUT, CONV_OUT],
     imageScore: { patch: PATCH, stride: STRIDE, aggregate: 'mean of patch scores', corners: '0, stride, 2·stride, … while corner + patch ≤ side; rows outer' },
     onnx: { opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, bytes: c.onnxBytes, sha256: c.onnxSha256, maxAbsDiffVsTypeScriptForward: c.onnxParityMaxAbsDiff },
-    threshold: round(cal.threshold),
-    displayScale: [round(cal.displayScale[0]), round(cal.displayScale[1])],
-    decision: { threshold: round(cal.threshold), rule: cal.thresholdRule, validationBalancedAccuracy: round(cal.validation.balancedAccuracy, 4) },
-    display: { scale: [round(cal.displayScale[0]), round(cal.displayScale[1])], rule: cal.displayRule },
     training: c.training,
-    metrics: {
-      validation: {
-        note: 'held-out simulated samples (a band of the training slide never used for training), label = z',
-        samples: cal.validation.samples,
-        plcc: round(cal.validation.plcc, 4),
-        srcc: round(cal.validation.srcc, 4),
-        rocAuc: round(cal.validation.rocAuc, 4),
-        medianScoreByLevel: levelMedians(cal),
-      },
-    },
+    metrics: {},
     licence: 'MIT (same as the FocusLite Viewer project). Trained by the project from its own simulation; no official FocusLiteNN weights, FocusPath or TCGA@Focus data were used.',
   };
+  return withCalibration(card, c.calibration, c.calibrationCommand ?? String(c.training.command ?? ''));
 }

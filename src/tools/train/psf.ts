@@ -252,8 +252,8 @@ function iirColumns(d: Float32Array, w: number, h: number, c: Iir): void {
   const r1 = new Float64Array(w);
   const r2 = new Float64Array(w);
   const r3 = new Float64Array(w);
-  for (let x = 0; x < w; x++) r1[x] = r2[x] = r3[x] = d[x]!;
-  for (let y = 0; y < h; y++) {
+  // One row of the recursion for every column at once; run forwards, then backwards from the last row.
+  const row = (y: number) => {
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const v = B * d[o + x]! + a1 * r1[x]! + a2 * r2[x]! + a3 * r3[x]!;
@@ -262,19 +262,12 @@ function iirColumns(d: Float32Array, w: number, h: number, c: Iir): void {
       r2[x] = r1[x]!;
       r1[x] = v;
     }
-  }
+  };
+  for (let x = 0; x < w; x++) r1[x] = r2[x] = r3[x] = d[x]!;
+  for (let y = 0; y < h; y++) row(y);
   const last = (h - 1) * w;
   for (let x = 0; x < w; x++) r1[x] = r2[x] = r3[x] = d[last + x]!;
-  for (let y = h - 1; y >= 0; y--) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      const v = B * d[o + x]! + a1 * r1[x]! + a2 * r2[x]! + a3 * r3[x]!;
-      d[o + x] = v;
-      r3[x] = r2[x]!;
-      r2[x] = r1[x]!;
-      r1[x] = v;
-    }
-  }
+  for (let y = h - 1; y >= 0; y--) row(y);
 }
 
 /** Separable FIR blur of one plane, same size, edges clamped (`src` may be `dst`: it is read in pass one). */

@@ -15,6 +15,8 @@ import { parseLabelList } from './labelled.ts';
 import { gaussianBlur } from './psf.ts';
 import { Rng } from './rng.ts';
 import { runTraining } from './run.ts';
+import { DENSITY_TARGETS } from './calibrate.ts';
+import { scoreAtGrade, validateGradeScale } from '../../focus/grade.ts';
 import { quantiseConvWeights, weightDigits } from '../model/quantise.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'focuslite-train-'));
@@ -106,16 +108,18 @@ describe('focuslite train on labelled patches', () => {
     } finally {
       await session.release();
     }
-    expect(typeof card.threshold).toBe('number');
-    // threshold between the medians of the nearest levels either side of z = 3, display scale from the sharpest to
-    // the blurriest level
-    const med = card.metrics.validation.medianScoreByLevel as Record<string, number>;
-    const zs = Object.keys(med).map((k) => Number(k.slice(1)));
-    const straddles = zs.some((z) => z < 3) && zs.some((z) => z >= 3);
-    const below = straddles ? Math.max(...zs.filter((z) => z < 3)) : Math.min(...zs);
-    const above = straddles ? Math.min(...zs.filter((z) => z >= 3)) : Math.max(...zs);
-    expect(card.threshold).toBeCloseTo((med[`z${below}`]! + med[`z${above}`]!) / 2, 4);
-    expect(card.displayScale).toEqual([med[`z${Math.min(...zs)}`], med[`z${Math.max(...zs)}`]]);
+    // calibrated as `focuslite calibrate` calibrates (calibrate.ts): a density target, a monotone grade curve, the
+    // threshold at grade 5 and the display range at grades 0 and 10 of that curve
+    expect(card.preprocessing.density).toEqual({ method: 'mean-od', targetOd: expect.any(Number), maxGain: 4 });
+    expect(DENSITY_TARGETS).toContain(card.preprocessing.density.targetOd);
+    const grade = validateGradeScale(card.grade);
+    expect(card.grade.outOfFocusFrom).toBe(5);
+    expect(card.threshold).toBeCloseTo(scoreAtGrade(grade, 5), 5);
+    expect(card.decision.threshold).toBe(card.threshold);
+    expect(card.displayScale).toEqual([scoreAtGrade(grade, 0), scoreAtGrade(grade, 10)].map((v) => Number(v.toFixed(5))));
+    expect(card.display.scale).toEqual(card.displayScale);
+    const sep = card.calibration.densityTarget.separationByTarget as Record<string, number>;
+    expect(sep[String(card.preprocessing.density.targetOd)]).toBe(Math.max(...Object.values(sep)));
     expect(card.licence).toMatch(/MIT/);
     expect(card.training.recipe.seed).toBe(4);
     // conv weights shipped on their 8-bit grid (one integer digit in the u8 graph), float metrics kept in the card
@@ -130,6 +134,7 @@ describe('focuslite train on labelled patches', () => {
     expect(weightDigits(floatWeights)).toBe(3);
     // the float32 metrics the rounded model's card records are those of the weights as trained
     const floatCard = JSON.parse(readFileSync(join(floatOut, 'tiny-2kernel.json'), 'utf8'));
+    expect(floatCard.preprocessing).toEqual(card.preprocessing);
     expect(card.training.recipe.convWeights.validationFloat32).toEqual({ plcc: floatCard.metrics.validation.plcc, srcc: floatCard.metrics.validation.srcc, rocAuc: floatCard.metrics.validation.rocAuc });
     expect(floatCard.training.recipe.convWeights).toMatch(/float32 as trained/);
     const rounded = quantiseConvWeights(floatWeights).convWeight;

@@ -9,6 +9,7 @@ import { createFocusSession, inputLayout, runPatchTensor } from '../../focus/ses
 import { quantiseConvWeights } from '../model/quantise.ts';
 import { writeWeightsJson, type FocusWeights } from '../model/weights.ts';
 import { calibrate, modelCard, round, type Calibration } from './card.ts';
+import { calibrateOnnx, scorePackedSamples } from './calibrate.ts';
 import { PATCH, PADDED, PLANE, SAMPLE_BYTES } from './image.ts';
 import { isValidationFile, packLabelledCrops, readLabelledData } from './labelled.ts';
 import type { LossKind } from './loss.ts';
@@ -17,7 +18,7 @@ import { Pool, sampleBuffer, toShared, workerCount, type Buffers } from './pool.
 import { nominalPsf, psfKernel, kernelSigma, PX_PER_LEVEL } from './psf.ts';
 import { DEFAULT_SIMULATION, findCandidates, type Range, type SimulationConfig } from './simulate.ts';
 import { readSlideLevel } from './source.ts';
-import { scoreSet, trainNet, type SampleSet, type TrainOptions } from './trainer.ts';
+import { trainNet, type SampleSet, type TrainOptions } from './trainer.ts';
 
 /** Training target from the focus level z: z itself, √z or log(1 + z) (see TARGETS). */
 export type Target = 'z' | 'sqrt' | 'log';
@@ -236,13 +237,20 @@ export async function runTraining(o: RunOptions): Promise<TrainedModel[]> {
       // not the float64 ones trained; the float32 weights' validation metrics go in the card beside them, so the
       // cost of rounding is on record.
       const weights = o.floatWeights ? floatWeights : quantiseConvWeights(floatWeights);
-      const valScores = await scoreSet(pool, netFromWeights(weights), prep.val);
-      const cal = calibrate(valScores, prep.val.labels);
-      const floatCal = o.floatWeights ? cal : calibrate(await scoreSet(pool, netFromWeights(floatWeights), prep.val), prep.val.labels);
       const name = `${o.name}-${C}kernel${o.loss === 'mse' ? '-mse' : ''}`;
       const onnx = buildFocusModel(weights, { name, metadata: { licence: 'MIT', trained_by: 'focuslite train', seed: String(o.seed) } });
       const parity = await onnxParity(onnx, weights, prep.buffers[prep.val.buffer]!, prep.val.count);
       if (!(parity < 1e-3)) throw new Error(`the ONNX model disagrees with the TypeScript forward by ${parity}`);
+      // Calibrate as `focuslite calibrate` does (one implementation): the shipped ONNX through the product's path.
+      const valData = prep.buffers[prep.val.buffer]!;
+      const cal = await calibrateOnnx(onnx, valData, prep.val.labels, o.log);
+      // the float32 weights' metrics, on the same normalised input (only for the record: they are not shipped)
+      const floatSession = o.floatWeights ? undefined : await createFocusSession(buildFocusModel(floatWeights));
+      const floatCal = floatSession
+        ? await scorePackedSamples(floatSession, valData, prep.val.count, cal.density)
+            .then((scores) => calibrate(scores, prep.val.labels, cal.density ? { density: cal.density } : undefined))
+            .finally(() => void floatSession.release())
+        : cal;
       const training = {
         command: o.command,
         data: prep.description,
