@@ -172,7 +172,7 @@ async function expectRegionsOnTheBlur(patches: ReportPatch[]): Promise<void> {
     }
   }
   console.log(`synthetic blur: ${count.blurredOut}/${count.blurred} moderate or severe tissue cells out of focus, ${count.cleanOut}/${count.clean} untouched ones`);
-  expect(count.blurred).toBeGreaterThan(50);
+  expect(count.blurred).toBeGreaterThan(20);
   expect(count.blurredOut / count.blurred).toBeGreaterThanOrEqual(0.95);
   expect(count.cleanOut / count.clean).toBeLessThanOrEqual(0.05);
 }
