@@ -8,6 +8,8 @@ import { packageRoot } from '../../tools/model/node-model.ts';
 import { sharedDir, SHARED_MISSING } from '../../tools/model/shared-data.ts';
 import { DEFAULT_SETS, markdownReport, ourWeightsIn, runEvaluation, SET_IDS, type EvalReport, type SetId } from '../../tools/eval/run.ts';
 import { round } from '../../tools/train/card.ts';
+import { scanSlideFile } from '../../workers/node-scan.ts';
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
 
 const BEGIN = '<!-- focuslite eval: begin (generated, do not edit by hand) -->';
 const END = '<!-- focuslite eval: end -->';
@@ -84,7 +86,8 @@ const command: Command = {
     }
     if (weights.length === 0) console.error(`focuslite eval: no weights in ${join(modelsDir, 'weights')}; evaluating the official models only`);
     const workers = values.workers !== undefined ? Number(values.workers) : undefined;
-    const report = await runEvaluation({ shared, weights, official: !values['no-official'], sets, workers, log: (s) => console.log(s) });
+    const scanSlide = (path: string, m: { model: Uint8Array; density?: DensityNormalisation }) => scanSlideFile(path, { ...m, workers: 0 }).then((r) => r.map);
+    const report = await runEvaluation({ shared, weights, official: !values['no-official'], sets, workers, scanSlide, log: (s) => console.log(s) });
     const cmd = ['focuslite', 'eval', ...argv.filter((a, i) => !['--json', '--workers'].includes(a) && !['--json', '--workers'].includes(argv[i - 1] ?? ''))].join(' ');
     const md = markdownReport(report, values.readme ? 'npm run eval:models' : cmd);
     console.log('\n' + md);

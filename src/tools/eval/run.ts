@@ -4,13 +4,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadOfficialWeights, OFFICIAL_MODELS } from '../model/shared-data.ts';
 import { loadWeights } from '../model/weights.ts';
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import { Pool, sampleBuffer, workerCount } from '../train/pool.ts';
 import { ModelBank, type EvalModel } from './score.ts';
+import { cmuDefocusSlide, evalVerdicts, verdictMarkdown, type SlideScanner, type VerdictModel, type VerdictReport } from './verdicts.ts';
+import { buildFocusModel } from '../model/onnx-builder.ts';
 import { CMU_JPEG_QUALITY, evalCmu, evalRealPairs, evalSyntheticBlur, OUT_OF_FOCUS_LEVEL, Scorer, type EvalSetResult } from './sets.ts';
 
-export const SET_IDS = ['real', 'cmu', 'cmu-nojpeg', 'cmu-disk', 'synthetic-blur'] as const;
+export const SET_IDS = ['real', 'cmu', 'cmu-nojpeg', 'cmu-disk', 'synthetic-blur', 'verdicts'] as const;
 export type SetId = (typeof SET_IDS)[number];
-export const DEFAULT_SETS: SetId[] = ['real', 'cmu', 'cmu-nojpeg', 'synthetic-blur'];
+export const DEFAULT_SETS: SetId[] = ['real', 'cmu', 'cmu-nojpeg', 'synthetic-blur', 'verdicts'];
 
 export interface EvalOptions {
   shared: string;
@@ -19,12 +22,16 @@ export interface EvalOptions {
   official: boolean;
   sets: SetId[];
   workers?: number;
+  /** Whole-slide scanning for the 'verdicts' set (the CLI passes scanSlideFile; tools may not import src/workers). */
+  scanSlide?: SlideScanner;
   log: (s: string) => void;
 }
 
 export interface EvalReport {
   models: { name: string; group: string; kernels: number; source: string; threshold?: number }[];
   sets: EvalSetResult[];
+  /** (d): verdicts through the product's path, when the 'verdicts' set ran. */
+  verdicts?: VerdictReport;
   seconds: number;
 }
 
@@ -56,20 +63,25 @@ function cardFor(weightsPath: string): Record<string, unknown> | undefined {
 export async function runEvaluation(o: EvalOptions): Promise<EvalReport> {
   const started = performance.now();
   const models: EvalModel[] = [];
+  const verdictModels: VerdictModel[] = [];
   const info: EvalReport['models'] = [];
   for (const path of o.weights) {
     const w = loadWeights(readFileSync(path), path);
     const name = typeof w.metadata.name === 'string' ? w.metadata.name : basename(path).replace(/\.json$/, '');
     const card = cardFor(path);
     const threshold = typeof card?.threshold === 'number' ? card.threshold : undefined;
-    models.push({ name, group: 'ours', weights: w, threshold });
+    const density = (card?.preprocessing as { density?: DensityNormalisation } | undefined)?.density;
+    models.push({ name, group: 'ours', weights: w, threshold, ...(density ? { density } : {}) });
     info.push({ name, group: 'ours', kernels: w.kernels, source: path, threshold });
+    const onnx = typeof card?.model === 'string' ? join(path, '..', '..', card.model) : undefined;
+    if (onnx && existsSync(onnx)) verdictModels.push({ name, group: 'ours', onnx: new Uint8Array(readFileSync(onnx)), ...(density ? { density } : {}), threshold });
   }
   if (o.official) {
     for (const m of OFFICIAL_MODELS) {
       const name = `official-${m}`;
       models.push({ name, group: 'official', weights: loadOfficialWeights(o.shared, m) });
       info.push({ name, group: 'official', kernels: Number(/^(\d+)/.exec(m)![1]), source: `../shared/reference/weights/focuslitenn-${m}.json` });
+      if (m === '1kernel') verdictModels.push({ name, group: 'official', onnx: buildFocusModel(loadOfficialWeights(o.shared, m)) });
     }
   }
   if (models.length === 0) throw new Error('no models to evaluate');
@@ -79,8 +91,16 @@ export async function runEvaluation(o: EvalOptions): Promise<EvalReport> {
   await pool.init(undefined, { eval: buffer });
   const scorer = new Scorer(pool, new ModelBank(models), buffer, 'eval');
   const sets: EvalSetResult[] = [];
+  let verdicts: VerdictReport | undefined;
   try {
     for (const id of o.sets) {
+      if (id === 'verdicts') {
+        const t = performance.now();
+        if (!o.scanSlide) throw new Error("the 'verdicts' set needs a whole-slide scanner");
+        verdicts = await evalVerdicts(o.shared, verdictModels, [await cmuDefocusSlide(o.shared)], o.scanSlide, o.log);
+        o.log(`(d) verdicts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        continue;
+      }
       const t = performance.now();
       const r =
         id === 'real'
@@ -98,7 +118,7 @@ export async function runEvaluation(o: EvalOptions): Promise<EvalReport> {
   } finally {
     await pool.close();
   }
-  return { models: info, sets, seconds: (performance.now() - started) / 1000 };
+  return { models: info, sets, ...(verdicts ? { verdicts } : {}), seconds: (performance.now() - started) / 1000 };
 }
 
 const f4 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '–');
@@ -107,7 +127,7 @@ const f4 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFi
 export function markdownReport(r: EvalReport, command: string): string {
   const out: string[] = [];
   out.push(`Reproduce with \`${command}\` (needs \`../shared\`; ${r.seconds.toFixed(0)} s here).`, '');
-  out.push(`Out of focus = simulated level z ≥ ${OUT_OF_FOCUS_LEVEL} (Gaussian σ ≥ 1.5 px) in (b), any blur in (c), the "out of focus" label in (a). Higher score = blurrier for every model.`, '');
+  out.push(`Out of focus = simulated level z ≥ ${OUT_OF_FOCUS_LEVEL} (Gaussian σ ≥ 1.5 px) in (b), any blur in (c), the "out of focus" label in (a). Higher score = blurrier for every model. Our models are scored as the app scores them: each patch scaled to the stain density of its card (\`preprocessing.density\`) before the model; the official models raw.`, '');
   for (const set of r.sets) {
     out.push(`### ${set.title}`, '', set.description, '');
     const extraKeys = Object.keys(Object.values(set.metrics)[0] ?? {}).filter((k) => !['srcc', 'plcc', 'rocAuc', 'prAuc', 'pairs'].includes(k));
@@ -134,5 +154,6 @@ export function markdownReport(r: EvalReport, command: string): string {
     }
     out.push('');
   }
+  if (r.verdicts) out.push(verdictMarkdown(r.verdicts));
   return out.join('\n');
 }

@@ -1,5 +1,6 @@
 // Scores many models at once: all their conv kernels form one bank that runs over each patch once (the maths of
 // the ONNX model, in float64 sums), then each model's own min/linear head.
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import type { FocusWeights } from '../model/weights.ts';
 import { PATCH, packWindow, SAMPLE_BYTES, type RGBImage } from '../train/image.ts';
 import { TAPS } from '../train/net.ts';
@@ -12,6 +13,8 @@ export interface EvalModel {
   weights: FocusWeights;
   /** The model card's out-of-focus threshold, when it has one (checked on the binary sets). */
   threshold?: number;
+  /** The model card's stain-density normalisation, applied to every patch before the model (as the app does). */
+  density?: DensityNormalisation;
 }
 
 export class ModelBank {

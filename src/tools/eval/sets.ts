@@ -11,7 +11,8 @@ import { applyPsf, gaussianBlur, nominalPsf } from '../train/psf.ts';
 import { readImage, readSlideLevel } from '../train/source.ts';
 import { TissueIntegral } from '../train/training-windows.ts';
 import { balancedAccuracy, plcc, prAuc, rocAuc, srcc } from './metrics.ts';
-import { packCorners, type ModelBank } from './score.ts';
+import { ModelBank, packCorners } from './score.ts';
+import { normaliseDensity, type DensityNormalisation } from '../../focus/stain-density.ts';
 
 export interface ModelMetrics {
   srcc: number;
@@ -33,9 +34,14 @@ export interface EvalSetResult {
   perLevel?: Record<string, { z: number; med: number; q1: number; q3: number }[]>;
 }
 
-/** Scores per model for samples given as (image, corners) batches, through one reusable shared buffer. */
+/**
+ * Scores per model for samples given as (image, corners) batches, through one reusable shared buffer. Models with a
+ * stain-density normalisation see the normalised patches (normaliseDensity, the app's function); the models sharing
+ * one preprocessing run as one kernel bank.
+ */
 export class Scorer {
   private readonly capacity: number;
+  private readonly groups: { density?: DensityNormalisation; bank: ModelBank; members: number[] }[] = [];
   constructor(
     private readonly pool: Pool,
     private readonly bank: ModelBank,
@@ -43,15 +49,30 @@ export class Scorer {
     private readonly bufferName: string,
   ) {
     this.capacity = Math.floor(buffer.length / SAMPLE_BYTES);
+    const byKey = new Map<string, number[]>();
+    bank.models.forEach((m, i) => {
+      const key = JSON.stringify(m.density ?? null);
+      if (!byKey.has(key)) byKey.set(key, []);
+      byKey.get(key)!.push(i);
+    });
+    for (const members of byKey.values()) {
+      const density = bank.models[members[0]!]!.density;
+      this.groups.push({ ...(density ? { density } : {}), bank: members.length === bank.models.length ? bank : new ModelBank(members.map((i) => bank.models[i]!)), members });
+    }
   }
 
   async score(img: RGBImage, corners: readonly { x: number; y: number }[]): Promise<Float64Array[]> {
     const out = this.bank.models.map(() => new Float64Array(corners.length));
     for (let from = 0; from < corners.length; from += this.capacity) {
       const part = corners.slice(from, from + this.capacity);
-      packCorners(img, part, this.buffer);
-      const s = await this.bank.score(this.pool, this.bufferName, part.length);
-      s.forEach((v, m) => out[m]!.set(v, from));
+      for (const g of this.groups) {
+        if (g.density) {
+          const n = normaliseDensity(img, part, g.density);
+          packCorners({ ...n.image, channels: 4 }, n.corners, this.buffer);
+        } else packCorners(img, part, this.buffer);
+        const s = await g.bank.score(this.pool, this.bufferName, part.length);
+        s.forEach((v, k) => out[g.members[k]!]!.set(v, from));
+      }
     }
     return out;
   }
