@@ -14,7 +14,8 @@ describe('grade scale', () => {
 
   it('scoreAtGrade inverts gradeOf', () => {
     for (const g of [0.5, 3, 4.2, 5, 7.9, 9.5]) expect(gradeOf(scale, scoreAtGrade(scale, g))).toBeCloseTo(g, 10);
-    expect(scoreAtGrade(scale, OUT_OF_FOCUS_GRADE)).toBe(-9);
+    expect(scoreAtGrade(scale, 5)).toBe(-9);
+    expect(scoreAtGrade(scale, OUT_OF_FOCUS_GRADE)).toBeCloseTo(-10.5, 10);
   });
 
   it('a flat stretch maps a grade to the lowest score that reaches it', () => {
@@ -23,12 +24,13 @@ describe('grade scale', () => {
   });
 
   it('judges out of focus from the fixed point, with a borderline band that moves with it', () => {
-    expect(judge(4.99)).toEqual({ verdict: 'in-focus', borderline: true });
-    expect(judge(5)).toEqual({ verdict: 'out-of-focus', borderline: true });
+    const point = OUT_OF_FOCUS_GRADE;
+    expect(judge(point - 0.01)).toEqual({ verdict: 'in-focus', borderline: true });
+    expect(judge(point)).toEqual({ verdict: 'out-of-focus', borderline: true });
     expect(judge(BORDERLINE[1])).toEqual({ verdict: 'out-of-focus', borderline: false });
-    expect(judge(3.9)).toEqual({ verdict: 'in-focus', borderline: false });
-    expect(judge(5.5, 6)).toEqual({ verdict: 'in-focus', borderline: true });
-    expect(judge(4.5, 6)).toEqual({ verdict: 'in-focus', borderline: false });
+    expect(judge(BORDERLINE[0] - 0.1)).toEqual({ verdict: 'in-focus', borderline: false });
+    expect(judge(point + 1.5, point + 2)).toEqual({ verdict: 'in-focus', borderline: true });
+    expect(judge(point + 0.5, point + 2)).toEqual({ verdict: 'in-focus', borderline: false });
   });
 
   it('refuses scales it cannot use, saying why', () => {

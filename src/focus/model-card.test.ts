@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BORDERLINE, OUT_OF_FOCUS_GRADE } from './grade.ts';
 import { modelRef, modelRefKey, parseCard } from './model-card.ts';
 
 const density = { method: 'mean-od' as const, targetOd: 0.35, maxGain: 4 };
@@ -9,7 +10,7 @@ describe('model card parser', () => {
     const card = parseCard({ threshold: -9, preprocessing: { density }, grade });
     expect(card.preprocessing).toEqual({ density });
     expect(card.grade).toEqual(grade);
-    expect(parseCard({ grade: { points: [[0, 0], [1, 10]] } }).grade).toEqual({ name: 'defocus grade', points: [[0, 0], [1, 10]], outOfFocusFrom: 5, borderline: [4, 6] });
+    expect(parseCard({ grade: { points: [[0, 0], [1, 10]] } }).grade).toEqual({ name: 'defocus grade', points: [[0, 0], [1, 10]], outOfFocusFrom: OUT_OF_FOCUS_GRADE, borderline: [...BORDERLINE] });
     expect(parseCard({ preprocessing: { density: { method: 'mean-od', targetOd: 0.5 } } }).preprocessing?.density?.maxGain).toBe(4);
   });
 
@@ -39,5 +40,13 @@ describe('model card parser', () => {
     expect(modelRef('m.onnx', {})).toEqual({ url: 'm.onnx' });
     expect(modelRefKey(modelRef('m.onnx', card))).not.toBe(modelRefKey({ url: 'm.onnx' }));
     expect(modelRefKey({ url: 'm.onnx', density: { ...density, targetOd: 0.5 } })).not.toBe(modelRefKey(modelRef('m.onnx', card)));
+  });
+});
+
+describe('model card consistency', () => {
+  it('refuses a card whose raw threshold is not the score at its out-of-focus grade', () => {
+    const grade = { points: [[-16, 0], [-12, 3], [-9, 5], [-6, 8]], outOfFocusFrom: 5, borderline: [4, 6] };
+    expect(parseCard({ threshold: -9, grade }, 'x.json').threshold).toBe(-9);
+    expect(() => parseCard({ threshold: -12.7, grade }, 'x.json')).toThrow(/x\.json: threshold -12\.7 is not the score at the out-of-focus grade 5/);
   });
 });

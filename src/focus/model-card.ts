@@ -2,7 +2,7 @@
 // any of the names our tools have written them), the stain-density preprocessing the model was calibrated with, and
 // its defocus-grade scale. A card that names these but gets them wrong is refused with the reason: a model scored
 // without its preprocessing, or judged on a broken scale, would give confident wrong verdicts.
-import { BORDERLINE, GRADE_NAME, OUT_OF_FOCUS_GRADE, validateGradeScale, type GradeScale } from './grade.ts';
+import { BORDERLINE, GRADE_NAME, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale, type GradeScale } from './grade.ts';
 import type { DensityNormalisation } from './stain-density.ts';
 
 /** The card's grade scale with its fixed points (grade.ts gives the defaults). */
@@ -96,6 +96,13 @@ export function parseCard(raw: unknown, source = 'model card'): ModelCard {
     const density = (r.preprocessing as { density?: unknown } | undefined)?.density;
     if (r.preprocessing !== undefined) card.preprocessing = density === undefined ? {} : { density: validateDensity(density) };
     if (r.grade !== undefined) card.grade = validateCardGrade(r.grade);
+    // The raw threshold and the grade point say the same thing twice; a card where they disagree is not to be trusted.
+    if (card.grade && card.threshold !== undefined) {
+      const atPoint = scoreAtGrade(card.grade, card.grade.outOfFocusFrom);
+      if (Math.abs(atPoint - card.threshold) > 1e-3 * Math.max(1, Math.abs(atPoint))) {
+        throw new Error(`threshold ${card.threshold} is not the score at the out-of-focus grade ${card.grade.outOfFocusFrom} of its grade curve (${atPoint.toFixed(5)})`);
+      }
+    }
   } catch (err) {
     throw new Error(`${source}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCard } from './model-card.ts';
 import { formatScore, formatThreshold, judgeScore, rawScale, verdictScale } from './verdict-scale.ts';
 
-const card = parseCard({ threshold: -9, grade: { points: [[-16, 0], [-12, 3], [-9, 5], [-6, 8], [-4, 10]] } });
+// The card's own fixed points (threshold -9 = grade 5, band [4, 6)), so the test does not follow the product defaults.
+const card = parseCard({ threshold: -9, grade: { points: [[-16, 0], [-12, 3], [-9, 5], [-6, 8], [-4, 10]], outOfFocusFrom: 5, borderline: [4, 6] } });
 
 describe('verdict scale', () => {
   it("judges on the card's grades: out of focus from the threshold, borderline within the band", () => {

@@ -15,8 +15,8 @@ import { parseCard } from '../../focus/model-card.ts';
 import { rawScale, verdictScale } from '../../focus/verdict-scale.ts';
 
 const r = rawScale;
-/** Grades 0 at −5, 5 at −3 (the threshold), 10 at −1: borderline from grade 4 (−3.4) to 6 (−2.6). */
-const graded = verdictScale(parseCard({ threshold: -3, grade: { points: [[-5, 0], [-3, 5], [-1, 10]] } }))!;
+/** Grades 0 at −5, 5 at −3 (the threshold), 10 at −1: borderline from grade 4 (−3.4) to 6 (−2.6), the card's own fixed points. */
+const graded = verdictScale(parseCard({ threshold: -3, grade: { points: [[-5, 0], [-3, 5], [-1, 10]], outOfFocusFrom: 5, borderline: [4, 6] } }))!;
 
 const done = (id: number, name: string, score: number, w = 1024, h = 1024): CheckRecord => ({ id, name, size: 1000 * id, status: 'done', width: w, height: h, score });
 const failed = (id: number, name: string, error: string, w?: number, h?: number): CheckRecord => ({ id, name, size: 10, status: 'error', error, width: w, height: h });

@@ -30,7 +30,7 @@ describe('focuslite calibrate', () => {
   it('--help explains the rules', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/grade 5/);
+    expect(r.stdout + r.stderr).toMatch(/out-of-focus grade \(4\)/);
   });
 
   it('--workers must be a number: usage error', async () => {

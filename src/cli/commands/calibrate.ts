@@ -14,7 +14,7 @@ Recalibrates trained models without retraining: rebuilds each card's held-out va
 ONNX file as the app does, and rewrites the card's calibration (the ONNX and weights files are not touched):
   stain-density normalisation: ${DENSITY_TARGET_RULE}
   grade curve: ${GRADE_FIT_RULE}
-  threshold = the score at grade 5; displayScale = the scores at grades 0 and 10.
+  threshold = the score at the out-of-focus grade (4); displayScale = the scores at grades 0 and 10.
 \`focuslite train\` calibrates new models the same way.
 
   --models DIR     folder with the models (NAME.onnx beside its card NAME.json); default the package's models/

@@ -24,7 +24,7 @@ const usage = `focuslite score IMAGE... [--model M.onnx | --weights W] [--json] 
   --batch N      patches per inference run (default 49)
 
 Scores are FocusLiteNN's: mean over 235×235 patches, higher = blurrier. With a calibrated card each image also gets
-its defocus grade (0 sharp … 10 severely blurred; out of focus from grade 5) and its verdict.`;
+its defocus grade (0 sharp … 10 severely blurred; out of focus from grade 4) and its verdict.`;
 
 interface Result extends ImageScore {
   file: string;

@@ -7,8 +7,8 @@ import { summarise } from './summary.ts';
 import { parseCard } from '../model-card.ts';
 import { rawScale, verdictScale } from '../verdict-scale.ts';
 
-/** Grades: score 0 → 0, 2 → 4, 3 → 5, 4 → 6, 5 → 10 (threshold at score 3). */
-const graded = verdictScale(parseCard({ threshold: 3, grade: { points: [[0, 0], [2, 4], [3, 5], [4, 6], [5, 10]] } }))!;
+/** Grades: score 0 → 0, 2 → 4, 3 → 5, 4 → 6, 5 → 10 (threshold at score 3 = grade 5, borderline [4, 6): the card's own fixed points). */
+const graded = verdictScale(parseCard({ threshold: 3, grade: { points: [[0, 0], [2, 4], [3, 5], [4, 6], [5, 10]], outOfFocusFrom: 5, borderline: [4, 6] } }))!;
 
 /** A 10×10-cell map: all tissue, score 0 except two blurred blobs (3 cells and 1 cell) and one glass cell. */
 function fixture(): ScoreMap {

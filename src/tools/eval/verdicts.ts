@@ -20,6 +20,8 @@ import { Rng } from '../train/rng.ts';
 import { readImage, readSlideLevel } from '../train/source.ts';
 import { TissueIntegral } from '../train/training-windows.ts';
 import { REAL_PAIRS } from './sets.ts';
+import { OUT_OF_FOCUS_GRADE } from '../../focus/grade.ts';
+import { rawScale } from '../../focus/verdict-scale.ts';
 
 /** Scores every tissue cell of a slide file as the app does (the CLI passes src/workers/node-scan.ts scanSlideFile). */
 export type SlideScanner = (path: string, model: { model: Uint8Array; density?: DensityNormalisation }) => Promise<ScoreMap>;
@@ -161,7 +163,7 @@ export async function evalVerdicts(shared: string, models: VerdictModel[], defoc
         }
       for (const slide of IN_FOCUS_SLIDES) {
         const map = await scanSlide(join(shared, 'slides', slide), { model: m.onnx, ...(m.density ? { density: m.density } : {}) });
-        const q = summarise(map, threshold, TOLERANCE_PERCENT);
+        const q = summarise(map, rawScale(threshold), TOLERANCE_PERCENT); // the verdict is score ≥ threshold on either scale
         row.slides.push({ slide, percent: q.outOfFocusPercent, verdict: q.verdict, tissueCells: q.tissueCells });
       }
       log(`verdicts: ${m.name} done`);
@@ -195,7 +197,7 @@ export function verdictMarkdown(r: VerdictReport): string {
   out.push('### (d) verdicts, as the app gives them', '');
   out.push(
     'Through the product\'s path (the ONNX model via `scorePatches`, with the card\'s stain-density normalisation for our models; whole slides by `scanSlideFile` and the QC summary at the default 5 % tolerance). ' +
-      'Our models use their card threshold (the score at defocus grade 5, fitted on the training run\'s validation samples only); the official 1-kernel model, raw, gets the single threshold that best separates (d1)\'s σ ≥ 3 px from its untouched tissue — chosen on this evaluation data, in its favour.',
+      `Our models use their card threshold (the score at the out-of-focus defocus grade ${OUT_OF_FOCUS_GRADE}, fitted on the training run's validation samples only); the official 1-kernel model, raw, gets the single threshold that best separates (d1)'s σ ≥ 3 px from its untouched tissue — chosen on this evaluation data, in its favour.`,
     '',
   );
   out.push(`**(d1) defocus made on tissue never trained on.** ${r.defocusDescription}. Goal: ≥ 95 % of cells detected at σ ≥ ${DETECT_FROM} px, ≤ 2 % false alarms.`, '');

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createFocusSession, scorePatches, type FocusSession } from '../../focus/session/session.ts';
+import { OUT_OF_FOCUS_GRADE } from '../../focus/grade.ts';
 import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { calibrate, separation, withCalibration, BLURRED_MIN_Z, SHARP_MAX_Z, type Calibration } from './card.ts';
@@ -160,7 +161,7 @@ export async function recalibrateModels(o: RecalibrateOptions): Promise<{ name: 
       checkRebuild(card, cal, path);
       await writeFile(path, JSON.stringify(withCalibration(card, cal, o.command), null, 2) + '\n');
       o.log(
-        `  grade 5 (threshold) at ${cal.threshold.toFixed(4)}, grades 0/10 at ${cal.displayScale.map((v) => v.toFixed(3)).join(' / ')}; ` +
+        `  grade ${OUT_OF_FOCUS_GRADE} (threshold) at ${cal.threshold.toFixed(4)}, grades 0/10 at ${cal.displayScale.map((v) => v.toFixed(3)).join(' / ')}; ` +
           `validation balanced accuracy ${cal.validation.balancedAccuracy.toFixed(4)}, separation ${cal.validation.separation.toFixed(4)}; wrote ${basename(path)}`,
       );
       out.push({ name: String(card.name), calibration: cal });

@@ -85,7 +85,7 @@ export function separation(scores: ArrayLike<number>, labels: ArrayLike<number>)
 
 /**
  * Calibrates a model from its scores on held-out samples of known defocus level (made with `density`, the card's
- * normalisation, if any): the grade curve (grade-fit.ts), the out-of-focus threshold = the score at grade 5, and the
+ * normalisation, if any): the grade curve (grade-fit.ts), the out-of-focus threshold = the score at grade OUT_OF_FOCUS_GRADE, and the
  * display range = the scores at grades 0 and 10.
  */
 export function calibrate(
@@ -110,7 +110,7 @@ export function calibrate(
       : {}),
     grade,
     threshold,
-    thresholdRule: `the score at defocus grade ${OUT_OF_FOCUS_GRADE} of the grade curve (simulated level z = ${OUT_OF_FOCUS_GRADE}, Gaussian-equivalent σ ≈ 2.5 px); score ≥ threshold = out of focus`,
+    thresholdRule: `the score at defocus grade ${OUT_OF_FOCUS_GRADE} of the grade curve (simulated level z = ${OUT_OF_FOCUS_GRADE}, Gaussian-equivalent σ ≈ 2 px; see src/focus/grade.ts for why this point); score ≥ threshold = out of focus`,
     displayScale,
     displayRule: `the scores at defocus grades 0 (in focus) and ${GRADE_MAX} (severely defocused) of the grade curve`,
     validation: {

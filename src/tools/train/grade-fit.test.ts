@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreAtGrade, validateGradeScale } from '../../focus/grade.ts';
+import { BORDERLINE, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale } from '../../focus/grade.ts';
 import { calibrate, withCalibration } from './card.ts';
 import { fitGradeScale, poolAdjacentViolators } from './grade-fit.ts';
 
@@ -45,12 +45,16 @@ describe('calibration and card', () => {
     }
   const density = { method: 'mean-od' as const, targetOd: 0.4, maxGain: 4 };
 
-  it('puts the threshold at grade 5 and the display range at grades 0 and 10', () => {
+  it('puts the threshold at the out-of-focus grade and the display range at grades 0 and 10', () => {
     const cal = calibrate(scores, levels, { density });
-    expect(cal.threshold).toBe(-5);
+    // level z's median score is −10 + z, so grade g sits at score −10 + g
+    expect(cal.threshold).toBe(-10 + OUT_OF_FOCUS_GRADE);
+    expect(cal.threshold).toBe(scoreAtGrade(cal.grade, OUT_OF_FOCUS_GRADE));
     expect(cal.displayScale).toEqual([-10, 0]);
-    // one of the three z = 5 samples sits below the median of its level: (29/30 + 30/30) / 2
-    expect(cal.validation.balancedAccuracy).toBeCloseTo((29 / 30 + 1) / 2, 10);
+    // out of focus = z ≥ the point: levels point…14, 3 samples each; of those only the lowest z = point sample
+    // (−0.3) falls below the threshold, and every in-focus sample (≤ −10 + point − 0.7) is below it: ((n − 1)/n + 1) / 2
+    const positives = 3 * (14 - OUT_OF_FOCUS_GRADE + 1);
+    expect(cal.validation.balancedAccuracy).toBeCloseTo(((positives - 1) / positives + 1) / 2, 10);
   });
 
   it('round-trips through a card: the contract fields, the old ones consistent, the rest kept', () => {
@@ -60,8 +64,8 @@ describe('calibration and card', () => {
     expect(Object.keys(card)).toEqual(['format', 'onnx', 'preprocessing', 'grade', 'threshold', 'displayScale', 'decision', 'display', 'calibration', 'training', 'metrics']);
     expect(card.preprocessing).toEqual({ density });
     expect(validateGradeScale(card.grade).points).toEqual(cal.grade.points);
-    expect(card.grade).toMatchObject({ name: 'defocus grade', outOfFocusFrom: 5, borderline: [4, 6] });
-    expect(card.threshold).toBe(-5);
+    expect(card.grade).toMatchObject({ name: 'defocus grade', outOfFocusFrom: OUT_OF_FOCUS_GRADE, borderline: [...BORDERLINE] });
+    expect(card.threshold).toBe(-10 + OUT_OF_FOCUS_GRADE);
     expect(card.decision.threshold).toBe(card.threshold);
     expect(card.display.scale).toEqual(card.displayScale);
     expect(card.metrics.evaluation).toEqual({ a: 1 });
@@ -72,14 +76,14 @@ describe('calibration and card', () => {
     expect(withCalibration(old, calibrate(scores, levels), 'test')).not.toHaveProperty('preprocessing');
   });
 
-  it('the shipped cards: threshold = the score at grade 5 of their curve, display range at grades 0 and 10', () => {
+  it('the shipped cards: threshold = the score at the out-of-focus grade of their curve, display range at grades 0 and 10', () => {
     const dir = join(import.meta.dirname, '..', '..', '..', 'models');
     const cards = readdirSync(dir).filter((f) => /^focuslite-\d+kernel\.json$/.test(f));
     expect(cards.length).toBe(3);
     for (const f of cards) {
       const card = JSON.parse(readFileSync(join(dir, f), 'utf8'));
       const grade = validateGradeScale(card.grade);
-      expect(card.threshold, f).toBeCloseTo(scoreAtGrade(grade, 5), 5);
+      expect(card.threshold, f).toBeCloseTo(scoreAtGrade(grade, OUT_OF_FOCUS_GRADE), 5);
       expect(card.decision.threshold, f).toBe(card.threshold);
       expect(card.displayScale, f).toEqual([scoreAtGrade(grade, 0), scoreAtGrade(grade, 10)].map((v) => Number(v.toFixed(5))));
       expect(card.preprocessing.density, f).toMatchObject({ method: 'mean-od', maxGain: 4 });

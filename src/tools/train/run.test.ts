@@ -16,7 +16,7 @@ import { gaussianBlur } from './psf.ts';
 import { Rng } from './rng.ts';
 import { runTraining } from './run.ts';
 import { DENSITY_TARGETS } from './calibrate.ts';
-import { scoreAtGrade, validateGradeScale } from '../../focus/grade.ts';
+import { OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale } from '../../focus/grade.ts';
 import { quantiseConvWeights, weightDigits } from '../model/quantise.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'focuslite-train-'));
@@ -109,12 +109,12 @@ describe('focuslite train on labelled patches', () => {
       await session.release();
     }
     // calibrated as `focuslite calibrate` calibrates (calibrate.ts): a density target, a monotone grade curve, the
-    // threshold at grade 5 and the display range at grades 0 and 10 of that curve
+    // threshold at the out-of-focus grade and the display range at grades 0 and 10 of that curve
     expect(card.preprocessing.density).toEqual({ method: 'mean-od', targetOd: expect.any(Number), maxGain: 4 });
     expect(DENSITY_TARGETS).toContain(card.preprocessing.density.targetOd);
     const grade = validateGradeScale(card.grade);
-    expect(card.grade.outOfFocusFrom).toBe(5);
-    expect(card.threshold).toBeCloseTo(scoreAtGrade(grade, 5), 5);
+    expect(card.grade.outOfFocusFrom).toBe(OUT_OF_FOCUS_GRADE);
+    expect(card.threshold).toBeCloseTo(scoreAtGrade(grade, OUT_OF_FOCUS_GRADE), 5);
     expect(card.decision.threshold).toBe(card.threshold);
     expect(card.displayScale).toEqual([scoreAtGrade(grade, 0), scoreAtGrade(grade, 10)].map((v) => Number(v.toFixed(5))));
     expect(card.display.scale).toEqual(card.displayScale);
