@@ -36,3 +36,13 @@ describe('FocusRunner and model-load failures', () => {
     expect(runner.progress().error).toBe('worker says no');
   });
 });
+
+describe('FocusRunner start', () => {
+  it('has every worker load the model as soon as it is created, before any view is planned', () => {
+    const preloaded: string[] = [];
+    const scorer: CellScorer = { size: 2, score: () => new Promise(() => undefined), preload: async (m) => void preloaded.push(m.url) };
+    new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'model.onnx' }, () => undefined);
+    expect(preloaded).toEqual(['model.onnx']);
+  });
+});
+

@@ -9,6 +9,8 @@ import type { ModelRef } from './model-card.ts';
 export interface CellScorer {
   readonly size: number;
   score(model: ModelRef, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal): Promise<{ scores: Float32Array; tissue: Float32Array }>;
+  /** Loads the model in every worker ahead of the first block (optional: a failure shows on the blocks anyway). */
+  preload?(model: ModelRef): Promise<void>;
 }
 
 export interface RunnerProgress {
@@ -49,6 +51,8 @@ export class FocusRunner {
   ) {
     this.scheduler = new FocusScheduler(map.grid, 'browse', map.state);
     this.load = new Array<number>(workers.size).fill(0);
+    // Every worker gets the model now; a load failure also fails the first block, which reports it.
+    workers.preload?.(model).catch(() => undefined);
   }
 
   /** Whole-slide scans plan in the scheduler's `scan` mode, browsing in its `browse` mode (see PlanMode). */

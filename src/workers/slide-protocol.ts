@@ -14,6 +14,8 @@ export type SlideRequest =
   | { type: 'score'; id: number; model: ModelRef; grid: SlideGrid; cells: number[] }
   /** Render the exported heatmap PNG (src/heatmap/report-image.ts) of the whole slide at `width` pixels. */
   | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
+  /** Load the model (and its session) now, so the first blocks of a scan do not wait for it. */
+  | { type: 'load-model'; id: number; model: ModelRef }
   | { type: 'cancel'; id: number };
 
 export type SlideResponse =
@@ -22,5 +24,6 @@ export type SlideResponse =
   | { type: 'rendered'; id: number; bitmap: ImageBitmap }
   | { type: 'scored'; id: number; scores: Float32Array; tissue: Float32Array; pixels: number }
   | { type: 'png'; id: number; blob: Blob }
+  | { type: 'model-loaded'; id: number }
   /** `kind` 'model': the model could not be loaded (every later score would fail the same way). */
   | { type: 'failed'; id: number; message: string; aborted?: boolean; kind?: 'model' };

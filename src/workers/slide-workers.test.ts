@@ -11,6 +11,7 @@ class FakeWorker implements WorkerLike {
   onerror: ((event: ErrorEvent) => void) | null = null;
   terminated = false;
   renders = 0;
+  modelsLoaded: string[] = [];
   constructor(private readonly mode: () => Mode) {
     FakeWorker.created.push(this);
   }
@@ -19,6 +20,9 @@ class FakeWorker implements WorkerLike {
     const reply = (r: SlideResponse) => queueMicrotask(() => !this.terminated && this.onmessage?.({ data: r } as MessageEvent));
     if (msg.type === 'open') {
       reply({ type: 'opened', info: { name: 'fake', format: 'tiff', vendor: 'test', compression: 'none', levels: [{ width: 10, height: 10, tileWidth: 10, tileHeight: 10, downsample: 1 }] } });
+    } else if (msg.type === 'load-model') {
+      this.modelsLoaded.push(msg.model.url);
+      reply({ type: 'model-loaded', id: msg.id });
     } else if (msg.type === 'render') {
       this.renders++;
       const mode = this.mode();
@@ -68,5 +72,13 @@ describe('slide worker pool faults', () => {
     await vi.advanceTimersByTimeAsync(2);
     await expect(result).resolves.toBeDefined();
     expect(pool.restarts).toBe(1);
+  });
+});
+
+describe('model preload', () => {
+  it('asks every worker, not just the least busy one, to load the model', async () => {
+    const pool = await SlideWorkers.open(input, 3, undefined, () => new FakeWorker(() => 'ok'));
+    await pool.preload({ url: 'm.onnx' });
+    expect(FakeWorker.created.map((w) => w.modelsLoaded)).toEqual([['m.onnx'], ['m.onnx'], ['m.onnx']]);
   });
 });

@@ -11,7 +11,7 @@ export type WorkerFactory = () => WorkerLike;
 
 const OPEN_TIMEOUT_MS = 60_000;
 /** A request still unanswered after this long means a hung worker: it is replaced and the request retried once. */
-export const REQUEST_TIMEOUT_MS = { render: 30_000, score: 60_000, 'heatmap-png': 180_000 } as const;
+export const REQUEST_TIMEOUT_MS = { render: 30_000, score: 60_000, 'load-model': 60_000, 'heatmap-png': 180_000 } as const;
 
 const defaultFactory: WorkerFactory = () => new Worker(new URL('./slide.worker.ts', import.meta.url), { type: 'module' });
 
@@ -71,6 +71,19 @@ export class SlideWorkers {
     const response = await this.pool.request((id) => ({ type: 'score', id, model, grid, cells }), { worker: affinity, signal });
     if (response.type !== 'scored') throw new SlideError('unexpected worker response');
     return response;
+  }
+
+  /**
+   * Loads the model in every worker at once. Without it a worker loads the model when its first block arrives, so a
+   * scan started right after the heatmap waited for the workers the view had not needed yet.
+   */
+  async preload(model: ModelRef): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.pool.size }, async (_, worker) => {
+        const response = await this.pool.request((id) => ({ type: 'load-model', id, model }), { worker });
+        if (response.type !== 'model-loaded') throw new SlideError('unexpected worker response');
+      }),
+    );
   }
 
   /** The exported heatmap PNG of the whole slide, rendered and encoded in a worker. */

@@ -52,6 +52,13 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     } finally {
       running.delete(request.id);
     }
+  } else if (request.type === 'load-model') {
+    try {
+      await modelRunner(request.model);
+      post({ type: 'model-loaded', id: request.id });
+    } catch (err) {
+      post(failure(request.id, err));
+    }
   } else if (request.type === 'heatmap-png') {
     try {
       if (!slide) throw new Error('no slide is open');
