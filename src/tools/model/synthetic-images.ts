@@ -45,32 +45,26 @@ export function gaussianBlurRGB(src: Uint8Array, width: number, height: number, 
   let sum = 0;
   for (let i = -r; i <= r; i++) sum += Math.exp(-(i * i) / (2 * sigma * sigma));
   for (let i = -r; i <= r; i++) taps[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)) / sum;
+  // One 1-D pass along x or y (edges replicated); both passes sum in the same order, so the result is unchanged.
+  const pass = (from: ArrayLike<number>, to: { [i: number]: number }, alongX: boolean, round: boolean) => {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) {
+          let s = 0;
+          for (let i = -r; i <= r; i++) {
+            const xx = alongX ? Math.min(width - 1, Math.max(0, x + i)) : x;
+            const yy = alongX ? y : Math.min(height - 1, Math.max(0, y + i));
+            s += (taps[i + r] as number) * (from[(yy * width + xx) * 3 + c] as number);
+          }
+          to[(y * width + x) * 3 + c] = round ? Math.min(255, Math.max(0, Math.floor(s + 0.5))) : s;
+        }
+      }
+    }
+  };
   const tmp = new Float64Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let i = -r; i <= r; i++) {
-          const xx = Math.min(width - 1, Math.max(0, x + i));
-          s += (taps[i + r] as number) * (src[(y * width + xx) * 3 + c] as number);
-        }
-        tmp[(y * width + x) * 3 + c] = s;
-      }
-    }
-  }
+  pass(src, tmp, true, false);
   const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let i = -r; i <= r; i++) {
-          const yy = Math.min(height - 1, Math.max(0, y + i));
-          s += (taps[i + r] as number) * (tmp[(yy * width + x) * 3 + c] as number);
-        }
-        out[(y * width + x) * 3 + c] = Math.min(255, Math.max(0, Math.floor(s + 0.5)));
-      }
-    }
-  }
+  pass(tmp, out, false, true);
   return out;
 }
 
