@@ -121,3 +121,51 @@ describe('focuslite scan exit codes', () => {
     }
   });
 });
+
+describe('focuslite scan --calibration', () => {
+  let dir = '';
+  const grade = { name: 'defocus grade', points: [[-50, 0], [0, 5], [50, 10]], outOfFocusFrom: 4, borderline: [3, 5] };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'focuslite-calib-'));
+    const sink = new MemorySink();
+    await writeTiff(sink, createDemoSlide({ width: 900, height: 700, seed: 5 }), { tileSize: 256, compression: 'jpeg' });
+    await writeFile(join(dir, 'slide.tif'), sink.toBytes());
+    await writeFile(join(dir, 'm.onnx'), model());
+    // A card with a grade scale whose threshold is the score at its out-of-focus grade (4 → −10).
+    await writeFile(join(dir, 'm.json'), JSON.stringify({ name: 'm', threshold: -10, grade }));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const profile = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({ format: 'focuslite-calibration/1', name: 'Scanner 2 · H&E', model: 'm', scale: 'defocus grade', outOfFocusFrom: 7, ...over });
+
+  it('moves the out-of-focus point to the profile and names the profile in the report', async () => {
+    writeFileSync(join(dir, 'p.json'), profile());
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await scan.run([join(dir, 'slide.tif'), '--model', join(dir, 'm.onnx'), '--out', dir, '--calibration', join(dir, 'p.json'), '--workers', '0']);
+    } finally {
+      quiet.mockRestore();
+    }
+    const { summary } = JSON.parse(readFileSync(join(dir, 'slide.focus.json'), 'utf8'));
+    expect(summary.calibration).toBe('Scanner 2 · H&E');
+    expect(summary.outOfFocusGrade).toBe(7);
+    expect(summary.threshold).toBeCloseTo(20, 10); // grade 7 on the card's curve
+  });
+
+  it('refuses a profile of another model, a file that is not a profile, and both --threshold and --calibration', async () => {
+    writeFileSync(join(dir, 'other.json'), profile({ model: 'focuslite-2kernel' }));
+    writeFileSync(join(dir, 'bad.json'), '{"format":"x"}');
+    const slide = join(dir, 'slide.tif');
+    const m = join(dir, 'm.onnx');
+    const other = runCli(['scan', slide, '--model', m, '--calibration', join(dir, 'other.json')]);
+    expect(other.status).toBe(EXIT.failed);
+    expect(other.stderr).toMatch(/fitted with focuslite-2kernel, not m/);
+    const bad = runCli(['scan', slide, '--model', m, '--calibration', join(dir, 'bad.json')]);
+    expect(bad.status).toBe(EXIT.failed);
+    expect(bad.stderr).toMatch(/not a calibration profile/);
+    const both = runCli(['scan', slide, '--model', m, '--threshold', '1', '--calibration', join(dir, 'p.json')]);
+    expect(both.status).toBe(EXIT.usage);
+  });
+});

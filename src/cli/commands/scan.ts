@@ -11,6 +11,7 @@ import { buildReport } from '../../focus/qc/report.ts';
 import { formatArea } from '../../focus/qc/area.ts';
 import { formatGrade } from '../../focus/grade.ts';
 import { verdictScale } from '../../focus/verdict-scale.ts';
+import { parseProfile, profileFits } from '../../focus/calibration-profile.ts';
 import { absoluteNormaliser } from '../../heatmap/normalise.ts';
 import { readCardBeside } from '../model-card-file.ts';
 import { openSlideFile } from '../../slide/node.ts';
@@ -18,7 +19,7 @@ import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
-          [--threshold T] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]`;
+          [--threshold T | --calibration PROFILE.json] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]`;
 
 function progressBar(name: string, p: ScanProgress): string {
   const frac = p.cellsTotal ? p.cellsDone / p.cellsTotal : 1;
@@ -48,6 +49,7 @@ const command: Command = {
         json: { type: 'boolean', default: false },
         workers: { type: 'string' },
         threshold: { type: 'string' },
+        calibration: { type: 'string' },
         tolerance: { type: 'string', default: '5' },
         stride: { type: 'string', default: '128' },
         'png-width': { type: 'string', default: '1600' },
@@ -76,8 +78,29 @@ const command: Command = {
       console.error(`focuslite scan: --threshold takes a raw model score, got '${values.threshold}'`);
       return EXIT.usage;
     }
-    // --threshold is a raw score (the report's summary.threshold); with a grade scale it moves the out-of-focus grade.
-    const scale = verdictScale(card, values.threshold !== undefined ? { score: Number(values.threshold) } : {});
+    if (values.threshold !== undefined && values.calibration !== undefined) {
+      console.error('focuslite scan: --threshold and --calibration both set the out-of-focus point; give one');
+      return EXIT.usage;
+    }
+    let point: { grade?: number; score?: number } = {};
+    let calibration: string | undefined;
+    if (values.calibration !== undefined) {
+      // A lab's calibration profile (focus/calibration-profile.ts) moves the out-of-focus point; the report names it.
+      try {
+        const profile = parseProfile(await readFile(resolve(values.calibration), 'utf8'));
+        const wrong = profileFits(profile, { id: basename(modelPath).replace(/\.onnx$/i, ''), hasGradeScale: card.grade !== undefined });
+        if (wrong) throw new Error(wrong);
+        point = profile.scale === 'defocus grade' ? { grade: profile.outOfFocusFrom } : { score: profile.outOfFocusFrom };
+        calibration = profile.name;
+      } catch (err) {
+        console.error(`focuslite scan: --calibration ${values.calibration}: ${err instanceof Error ? err.message : String(err)}`);
+        return EXIT.failed;
+      }
+    } else if (values.threshold !== undefined) {
+      // --threshold is a raw score (the report's summary.threshold); with a grade scale it moves the out-of-focus grade.
+      point = { score: Number(values.threshold) };
+    }
+    const scale = verdictScale(card, point, calibration);
     if (!scale) {
       console.error('focuslite scan: the model card gives no out-of-focus threshold; pass --threshold T');
       return EXIT.usage;
