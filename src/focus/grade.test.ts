@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BORDERLINE, gradeOf, judge, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale } from './grade.ts';
+import { gradeOf, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale } from './grade.ts';
 
 const scale = validateGradeScale({ points: [[-16, 0], [-12, 3], [-9, 5], [-6, 8], [-4, 10]] });
 
@@ -21,16 +21,6 @@ describe('grade scale', () => {
   it('a flat stretch maps a grade to the lowest score that reaches it', () => {
     const flat = validateGradeScale({ points: [[-10, 0], [-8, 5], [-6, 5], [-4, 10]] });
     expect(scoreAtGrade(flat, 5)).toBe(-8);
-  });
-
-  it('judges out of focus from the fixed point, with a borderline band that moves with it', () => {
-    const point = OUT_OF_FOCUS_GRADE;
-    expect(judge(point - 0.01)).toEqual({ verdict: 'in-focus', borderline: true });
-    expect(judge(point)).toEqual({ verdict: 'out-of-focus', borderline: true });
-    expect(judge(BORDERLINE[1])).toEqual({ verdict: 'out-of-focus', borderline: false });
-    expect(judge(BORDERLINE[0] - 0.1)).toEqual({ verdict: 'in-focus', borderline: false });
-    expect(judge(point + 1.5, point + 2)).toEqual({ verdict: 'in-focus', borderline: true });
-    expect(judge(point + 0.5, point + 2)).toEqual({ verdict: 'in-focus', borderline: false });
   });
 
   it('refuses scales it cannot use, saying why', () => {

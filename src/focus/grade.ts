@@ -21,8 +21,6 @@ export const OUT_OF_FOCUS_GRADE = 4;
 /** Grades in [lo, hi) are within the scale's uncertainty of the out-of-focus point: shown and counted as borderline. */
 export const BORDERLINE: readonly [number, number] = [3, 5];
 
-export type FocusVerdict = 'in-focus' | 'out-of-focus';
-
 /** Checks a scale from a card or a profile file; throws with the reason when it cannot be used. */
 export function validateGradeScale(value: unknown): GradeScale {
   const points = (value as { points?: unknown } | undefined)?.points;
@@ -65,12 +63,6 @@ export function scoreAtGrade(scale: GradeScale, grade: number): number {
 
 function clampGrade(g: number): number {
   return Math.min(GRADE_MAX, Math.max(0, g));
-}
-
-/** A cell's or image's verdict on the grade scale, with whether it sits in the borderline band. */
-export function judge(grade: number, outOfFocusFrom = OUT_OF_FOCUS_GRADE, band: readonly [number, number] = BORDERLINE): { verdict: FocusVerdict; borderline: boolean } {
-  const shift = outOfFocusFrom - OUT_OF_FOCUS_GRADE; // a profile that moves the point moves the band with it
-  return { verdict: grade >= outOfFocusFrom ? 'out-of-focus' : 'in-focus', borderline: grade >= band[0] + shift && grade < band[1] + shift };
 }
 
 /** Grades as people read them: one decimal. */
