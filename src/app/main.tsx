@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { HeatmapOverlay } from '../heatmap/overlay.ts';
 import { App } from './App.tsx';
+import { useProfiles } from './state/calibration-profiles.ts';
 import { useFocusProgress } from './state/focus-progress.ts';
 import { useFocusSettings } from './state/focus-settings.ts';
 import { currentModel } from './state/current-model.ts';
@@ -21,6 +22,7 @@ const heatmap = new HeatmapController({
   progress: useFocusProgress,
   slides: useSlideStore,
   viewers: useViewerStore,
+  profiles: useProfiles,
   createOverlay: (viewer) => new HeatmapOverlay(viewer),
 });
 heatmap.install();

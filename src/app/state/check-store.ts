@@ -13,7 +13,11 @@ export interface CheckItem extends CheckRecord {
   patchGrid?: number[][];
   thumb?: RGBAImage;
   failure?: FailureKind;
+  /** The user's label, an example for fitting a calibration profile. */
+  mark?: ExampleMark;
 }
+
+export type ExampleMark = 'in-focus' | 'out-of-focus';
 
 export interface CheckState {
   /** The quick check panel is shown. */

@@ -10,6 +10,7 @@ import type { OverlayStyle } from '../../heatmap/overlay.ts';
 import type { SlideWorkers } from '../../workers/slide-workers.ts';
 import { createFocusProgress } from './focus-progress.ts';
 import { createFocusSettings } from './focus-settings.ts';
+import { createProfileStore } from './calibration-profiles.ts';
 import { HeatmapController } from './heatmap-controller.ts';
 import type { ModelEntry } from './models.ts';
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
@@ -103,8 +104,10 @@ function setup(models: readonly ModelEntry[] = [MODEL_A, MODEL_B]) {
   const view = fakeViewer();
   const viewers = createStore<{ viewer?: OpenSeadragon.Viewer }>(() => ({ viewer: view.viewer }));
   const overlays: ReturnType<typeof fakeOverlay>[] = [];
+  const profiles = createProfileStore(undefined, () => {});
   const controller = new HeatmapController({
     settings,
+    profiles,
     progress,
     slides,
     viewers,
@@ -127,7 +130,7 @@ function setup(models: readonly ModelEntry[] = [MODEL_A, MODEL_B]) {
       await vi.runAllTimersAsync();
     } while (pool.waiting.length > 0);
   };
-  return { pool, settings, progress, slides, viewers, view, overlays, controller, uninstall, settle };
+  return { pool, profiles, settings, progress, slides, viewers, view, overlays, controller, uninstall, settle };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -144,6 +147,31 @@ afterEach(() => {
 const cellsOf = (map: ScoreMap, state: number) => map.state.reduce((n, s) => n + (s === state ? 1 : 0), 0);
 
 describe('HeatmapController', () => {
+  it("judges the hover and outlines with the model's active calibration profile, redrawing when it changes; the user's QC threshold wins", () => {
+    const { settings, profiles, overlays } = start();
+    settings.setState({ enabled: true });
+    expect(overlays[0]!.last?.style.verdict).toBeUndefined(); // model A: no threshold on its card
+    const profile = {
+      format: 'focuslite-calibration/1' as const,
+      name: 'Scanner 2',
+      model: 'a',
+      scale: 'raw score' as const,
+      outOfFocusFrom: -3,
+      examples: { inFocus: 2, outOfFocus: 2 },
+      fit: { balancedAccuracy: 1, overlapping: 0 },
+      createdAt: '',
+    };
+    profiles.getState().save(profile);
+    expect(overlays[0]!.last?.style.verdict).toMatchObject({ threshold: -3, calibration: 'Scanner 2' });
+    profiles.getState().save({ ...profile, name: 'for B', model: 'b' });
+    profiles.getState().activate('a', 'Scanner 2');
+    settings.setState({ qcThreshold: -2 });
+    expect(overlays[0]!.last?.style.verdict).toMatchObject({ threshold: -2, calibration: 'model card' });
+    settings.setState({ qcThreshold: undefined });
+    profiles.getState().activate('a', undefined);
+    expect(overlays[0]!.last?.style.verdict).toBeUndefined();
+  });
+
   it('does nothing while the heatmap is off', async () => {
     const { pool, progress, controller, settle } = start();
     await settle();

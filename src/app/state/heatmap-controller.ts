@@ -10,6 +10,7 @@ import { LruCache } from '../../slide/lru.ts';
 import { FrameThrottle, type RequestFrame } from './frame-throttle.ts';
 import type { FocusProgress } from './focus-progress.ts';
 import type { FocusSettings } from './focus-settings.ts';
+import { activeProfile, type ProfilesState } from './calibration-profiles.ts';
 import { activeThreshold, MODELS, modelById, modelRefOf, type ModelEntry } from './models.ts';
 import { absoluteNormaliser } from '../../heatmap/normalise.ts';
 import type { OpenSlide, ViewerStatus } from './slide-store.ts';
@@ -40,6 +41,8 @@ export interface HeatmapControllerOptions {
   progress: StoreApi<FocusProgress>;
   slides: Watched<{ slide?: OpenSlide; status: ViewerStatus }>;
   viewers: Watched<{ viewer?: OpenSeadragon.Viewer }>;
+  /** The saved calibration profiles: the model's active one sets the out-of-focus point of outlines and the hover. */
+  profiles?: Watched<Pick<ProfilesState, 'profiles' | 'active'>>;
   /** Draws the scores over a viewer: `new HeatmapOverlay(viewer)` in the page. */
   createOverlay: (viewer: OpenSeadragon.Viewer) => ScoreOverlay;
   /** The models to pick from (default: those in models/). */
@@ -64,8 +67,15 @@ export class HeatmapController {
 
   /** Follows the stores from now on; returns the function that stops following and releases the viewer. */
   install(): () => void {
-    const { settings, slides, viewers } = this.options;
+    const { settings, slides, viewers, profiles } = this.options;
     const unsubscribe = [
+      ...(profiles
+        ? [
+            profiles.subscribe((s, prev) => {
+              if (s.active !== prev.active || s.profiles !== prev.profiles) this.sync();
+            }),
+          ]
+        : []),
       settings.subscribe((s, prev) => {
         if (DRAWN_SETTINGS.some((k) => s[k] !== prev[k])) this.sync();
       }),
@@ -100,10 +110,12 @@ export class HeatmapController {
    */
   overlayStyle(map: ScoreMap | undefined): OverlayStyle {
     const s = this.options.settings.getState();
-    const card = this.model()?.card;
+    const model = this.model();
+    const card = model?.card;
+    const profile = this.options.profiles ? activeProfile(this.options.profiles.getState(), model) : undefined;
     const normaliser = (s.normalisation === 'absolute' ? absoluteNormaliser(card) : undefined) ?? map?.range.normaliser();
     const outline = s.threshold !== undefined ? activeThreshold(card, { user: s.threshold }).value : undefined;
-    const verdict = activeThreshold(card, { user: s.qcThreshold }).scale;
+    const verdict = activeThreshold(card, { user: s.qcThreshold, profile }).scale;
     return {
       colormap: s.colormap,
       opacity: s.opacity,

@@ -1,6 +1,7 @@
 // The models shipped in models/ (and any *.local.onnx a user adds there), bundled as same-origin assets by Vite;
 // which one is picked, and the out-of-focus threshold in force.
 import { modelRef, parseCard, type ModelCard, type ModelRef } from '../../focus/model-card.ts';
+import type { CalibrationProfile } from '../../focus/calibration-profile.ts';
 import { rawScale, verdictScale, type VerdictScale } from '../../focus/verdict-scale.ts';
 
 export { parseCard, type ModelCard };
@@ -48,7 +49,7 @@ export function modelById(id: string | undefined, models: readonly ModelEntry[] 
   return models.find((m) => m.id === id) ?? models[0];
 }
 
-export type ThresholdSource = 'user' | 'card' | 'batch' | 'none';
+export type ThresholdSource = 'user' | 'profile' | 'card' | 'batch' | 'none';
 
 export interface Threshold {
   /** Raw score from which an image or cell is out of focus. */
@@ -65,7 +66,8 @@ export function modelRefOf(model: ModelEntry, base?: string): ModelRef {
 
 /**
  * The out-of-focus threshold in force and where it came from: the user's value (a grade when the card has a grade
- * scale, a raw score otherwise), else the model card's, else — when
+ * scale, a raw score otherwise), else the active calibration profile's (named as the scale's `calibration`; the caller
+ * passes only a profile that fits the model, see activeProfile), else the model card's, else — when
  * a batch of image scores is given (the quick check) — the midpoint between its lowest and highest score. The batch
  * midpoint is a stop-gap for uncalibrated models (cards written by `build-model` carry no threshold): it splits a
  * batch that holds both sharp and blurred tiles, and the panel says it is uncalibrated. With fewer than two distinct
@@ -73,12 +75,17 @@ export function modelRefOf(model: ModelEntry, base?: string): ModelRef {
  */
 export function activeThreshold(
   card: ModelCard | undefined,
-  given: { user?: number; batch?: readonly { status: string; score?: number }[] } = {},
+  given: { user?: number; profile?: CalibrationProfile; batch?: readonly { status: string; score?: number }[] } = {},
 ): Threshold {
-  const { user, batch = [] } = given;
+  const { user, profile, batch = [] } = given;
   const withScale = (scale: VerdictScale | undefined, source: ThresholdSource): Threshold | undefined => (scale ? { value: scale.threshold, source, scale } : undefined);
   if (user !== undefined && Number.isFinite(user)) {
     const found = withScale(verdictScale(card, card?.grade ? { grade: user } : { score: user }), 'user');
+    if (found) return found;
+  }
+  if (profile) {
+    const point = profile.scale === 'defocus grade' ? { grade: profile.outOfFocusFrom } : { score: profile.outOfFocusFrom };
+    const found = withScale(verdictScale(card, point, profile.name), 'profile');
     if (found) return found;
   }
   const fromCard = withScale(verdictScale(card), 'card');

@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { useCurrentModel } from '../state/current-model.ts';
+import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
+import { useCheckStore } from '../state/check-store.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold, MODELS } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
+import { CalibrationControl } from './CalibrationControl.tsx';
 import { Legend } from './Legend.tsx';
 import { ScanPanel } from './ScanPanel.tsx';
 import { downloadText } from './download.ts';
@@ -23,7 +25,10 @@ export function HeatmapControls() {
   const slideName = useSlideStore((st) => st.slide?.info.name);
   const model = useCurrentModel();
   // With a grade scale the outline threshold is a grade, like every threshold the user sets (activeThreshold).
-  const cardScale = activeThreshold(model?.card).scale;
+  const profile = useCurrentProfile();
+  // One calibration control at a time: the quick check, when open, covers this panel and shows its own.
+  const checkOpen = useCheckStore((st) => st.open);
+  const cardScale = activeThreshold(model?.card, { profile }).scale;
   const graded = cardScale?.grade !== undefined;
   const cardThreshold = graded ? cardScale?.outOfFocusGrade : cardScale?.threshold;
 
@@ -112,6 +117,7 @@ export function HeatmapControls() {
         ) : (
           <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
         ))}
+      {!checkOpen && <CalibrationControl />}
       <Legend />
       <ScanPanel />
       <div className="row">

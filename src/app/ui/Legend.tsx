@@ -3,6 +3,7 @@ import { formatGrade, gradeOf } from '../../focus/grade.ts';
 import { formatThreshold } from '../../focus/verdict-scale.ts';
 import { scalePosition } from '../../heatmap/normalise.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
+import { useCurrentProfile } from '../state/current-model.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useHeatmap } from './heatmap-context.ts';
 
@@ -17,6 +18,7 @@ export function Legend() {
   const mode = useFocusSettings((s) => s.normalisation);
   useFocusSettings((s) => s.modelId); // re-render when the model (and so the scale) changes
   useFocusSettings((s) => s.qcThreshold);
+  useCurrentProfile(); // and when a calibration profile moves the out-of-focus point
   useFocusProgress((s) => s.version); // re-render as the relative range widens
   const enabled = useFocusSettings((s) => s.enabled);
   const style = heatmap.overlayStyle(heatmap.scoreMap);

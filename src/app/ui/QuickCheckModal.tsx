@@ -8,7 +8,7 @@ import { colormapGradient } from '../../heatmap/colormaps.ts';
 import type { RGBAImage } from '../../slide/types.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
 import { useCheckStore } from '../state/check-store.ts';
-import { useCurrentModel } from '../state/current-model.ts';
+import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
@@ -55,7 +55,8 @@ export function QuickCheckModal() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [item?.id]);
 
-  const threshold = useMemo(() => activeThreshold(card, { user: userThreshold, batch: items }), [userThreshold, card, items]);
+  const profile = useCurrentProfile();
+  const threshold = useMemo(() => activeThreshold(card, { user: userThreshold, profile, batch: items }), [userThreshold, card, profile, items]);
   const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
   const geometry: PatchGeometry | undefined =
     item?.patchGrid && item.width !== undefined && item.height !== undefined

@@ -12,13 +12,15 @@ import {
   type VerdictFilter,
 } from '../check/results.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { useCheckStore } from '../state/check-store.ts';
+import { useCheckStore, type ExampleMark } from '../state/check-store.ts';
 import { useShallow } from 'zustand/react/shallow';
-import { useCurrentModel } from '../state/current-model.ts';
+import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold, MODELS, type Threshold } from '../state/models.ts';
 import { formatThreshold } from '../../focus/verdict-scale.ts';
 import { downloadText } from './download.ts';
+import { CalibrationControl } from './CalibrationControl.tsx';
+import { CalibrationFit } from './CalibrationFit.tsx';
 import { QuickCheckRow } from './QuickCheckRow.tsx';
 import { useQuickCheck } from './quick-check-context.ts';
 
@@ -34,6 +36,7 @@ const SORTS: { value: string; label: string }[] = [
 
 const SOURCE_NOTE: Record<Threshold['source'], string> = {
   user: 'your threshold',
+  profile: 'the calibration profile',
   card: "the model card's threshold",
   batch: "this model's card has no threshold: using the midpoint of this batch's lowest and highest scores (uncalibrated)",
   none: "this model's card has no threshold: set one, or check at least two files",
@@ -55,7 +58,8 @@ export function QuickCheckPanel() {
   const model = useCurrentModel();
   const card = model?.card;
 
-  const threshold = useMemo(() => activeThreshold(card, { user: s.userThreshold, batch: s.items }), [s.userThreshold, card, s.items]);
+  const profile = useCurrentProfile();
+  const threshold = useMemo(() => activeThreshold(card, { user: s.userThreshold, profile, batch: s.items }), [s.userThreshold, card, profile, s.items]);
   const scale = threshold.scale;
   const graded = scale?.grade !== undefined;
   const counts = useMemo(() => countRecords(s.items, scale), [s.items, scale]);
@@ -69,6 +73,10 @@ export function QuickCheckPanel() {
     [focus.colormap, focus.opacity, focus.smooth, normaliser?.lo, normaliser?.hi, normaliser?.grade],
   );
   const onOpen = useCallback((id: number) => useCheckStore.getState().set({ selectedId: id }), []);
+  const onMark = useCallback(
+    (id: number, mark: ExampleMark | undefined) => useCheckStore.setState((st) => ({ items: st.items.map((i) => (i.id === id ? { ...i, mark } : i)) })),
+    [],
+  );
   const staleModel = s.items.some((i) => i.modelId !== (model?.id ?? ''));
   const running = counts.finished < counts.total;
 
@@ -166,7 +174,7 @@ export function QuickCheckPanel() {
           <span className="row">
             <ThresholdInput value={graded ? scale?.outOfFocusGrade : threshold.value} onCommit={(v) => s.set({ userThreshold: v })} />
             {s.userThreshold !== undefined && (
-              <button type="button" onClick={() => s.set({ userThreshold: undefined })} title="Back to the model's threshold">
+              <button type="button" onClick={() => s.set({ userThreshold: undefined })} title={profile ? `Back to the calibration profile “${profile.name}”` : "Back to the model's threshold"}>
                 reset
               </button>
             )}
@@ -211,7 +219,9 @@ export function QuickCheckPanel() {
 
       <p className={`check-note ${threshold.source === 'batch' || threshold.source === 'none' || !graded ? 'warn' : 'muted'}`} data-testid="check-threshold-note">
         Verdicts: {SOURCE_NOTE[threshold.source]}
+        {threshold.source === 'profile' && ` “${profile?.name}”`}
         {scale && ` (${formatThreshold(scale)})`}.{' '}
+        {threshold.source === 'user' && profile && `Your threshold wins over the calibration profile “${profile.name}”; reset it to use the profile. `}
         {graded
           ? 'Grades: 0 sharp … 10 severely blurred (estimated defocus), from the mean FocusLiteNN score over 235×235 patches at stride 128.'
           : 'Scores are FocusLiteNN’s raw mean over 235×235 patches at stride 128, higher = blurrier; this model has no grade scale (uncalibrated).'}
@@ -239,6 +249,11 @@ export function QuickCheckPanel() {
         </div>
       )}
 
+      <div className="check-controls">
+        <CalibrationControl />
+      </div>
+      {model && counts.finished > 0 && <CalibrationFit items={s.items} model={model} onFitted={() => s.set({ userThreshold: undefined })} />}
+
       <div className="check-actions">
         <button type="button" onClick={() => exportAs('csv')} disabled={counts.finished === 0} data-testid="check-export-csv" title="The rows shown, as CSV">
           Export CSV
@@ -256,7 +271,7 @@ export function QuickCheckPanel() {
       ) : (
         <ul className="check-list" data-testid="check-list" ref={list}>
           {rows.slice(0, limit).map((item) => (
-            <QuickCheckRow key={item.id} item={item} {...judgeRecord(item, scale)} heatmap={heatmap} onOpen={onOpen} />
+            <QuickCheckRow key={item.id} item={item} {...judgeRecord(item, scale)} heatmap={heatmap} onOpen={onOpen} onMark={onMark} />
           ))}
           {hasMore && (
             <li ref={more} className="check-more muted">

@@ -4,7 +4,7 @@ import { formatBytes, type RowVerdict } from '../check/results.ts';
 import { formatGrade } from '../../focus/grade.ts';
 import { resizeArea } from '../../slide/region.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
-import type { CheckItem } from '../state/check-store.ts';
+import type { CheckItem, ExampleMark } from '../state/check-store.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 
 const VERDICT_LABEL: Record<RowVerdict, string> = {
@@ -27,10 +27,17 @@ interface Props {
   /** `normaliser` undefined: this image's own min–max. */
   heatmap: Omit<HeatmapOptions, 'normaliser'> & { normaliser?: HeatmapOptions['normaliser'] };
   onOpen: (id: number) => void;
+  /** Labels the row as an example for a calibration profile (the same mark again clears it). */
+  onMark: (id: number, mark: ExampleMark | undefined) => void;
 }
 
+const MARKS: { mark: ExampleMark; label: string; title: string }[] = [
+  { mark: 'in-focus', label: 'sharp', title: 'Example: this tile is in focus' },
+  { mark: 'out-of-focus', label: 'blurred', title: 'Example: this tile is out of focus' },
+];
+
 /** One file: thumbnail, name and size, score, verdict, and its patch scores over a grayscale thumbnail. */
-export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade, borderline, heatmap, onOpen }: Props) {
+export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade, borderline, heatmap, onOpen, onMark }: Props) {
   const small = useMemo(() => {
     if (!item.thumb) return undefined;
     const size = fitSize(item.thumb.width, item.thumb.height, HEATMAP_SIZE);
@@ -55,6 +62,7 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade,
       data-verdict={verdict}
       data-borderline={String(borderline)}
       data-grade={grade === undefined ? '' : String(grade)}
+      data-mark={item.mark ?? ''}
       role={clickable ? 'button' : undefined}
       tabIndex={clickable ? 0 : undefined}
       onClick={open}
@@ -83,6 +91,23 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade,
         {VERDICT_LABEL[verdict]}
         {borderline && <span className="check-borderline" title="within the scale's uncertainty of the out-of-focus point"> · borderline</span>}
       </div>
+      {clickable && item.score !== undefined && (
+        <div className="check-marks" role="group" aria-label="Mark as an example" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+          {MARKS.map(({ mark, label, title }) => (
+            <button
+              key={mark}
+              type="button"
+              className={item.mark === mark ? `on ${mark}` : mark}
+              aria-pressed={item.mark === mark}
+              title={title}
+              onClick={() => onMark(item.id, item.mark === mark ? undefined : mark)}
+              data-testid={`mark-${mark}`}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      )}
     </li>
   );
 });

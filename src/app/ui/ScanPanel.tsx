@@ -6,7 +6,7 @@ import { formatArea } from '../../focus/qc/area.ts';
 import { formatGrade } from '../../focus/grade.ts';
 import { formatThreshold } from '../../focus/verdict-scale.ts';
 import type { ScanState } from '../../focus/scan-progress.ts';
-import { useCurrentModel } from '../state/current-model.ts';
+import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
@@ -36,7 +36,9 @@ export function ScanPanel() {
   const [exporting, setExporting] = useState(false);
   const model = useCurrentModel();
   // With a grade scale the user's threshold is a grade (activeThreshold); the summary judges raw scores against it.
-  const scale = activeThreshold(model?.card, { user: qcThreshold }).scale;
+  const profile = useCurrentProfile();
+  const userSet = qcThreshold !== undefined && Number.isFinite(qcThreshold);
+  const scale = activeThreshold(model?.card, { user: qcThreshold, profile }).scale;
   const threshold = scale?.threshold;
   const graded = scale?.grade !== undefined;
   const info = slide?.info;
@@ -47,7 +49,7 @@ export function ScanPanel() {
     return summarise(map, scale, tolerance, info?.mpp, 8);
     // version: recompute as scores arrive
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, scan?.running, scale?.threshold, scale?.grade, tolerance, info]);
+  }, [version, scan?.running, scale?.threshold, scale?.grade, scale?.calibration, tolerance, info]);
 
   if (slide?.kind !== 'workers' || !model) return null;
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
@@ -106,9 +108,9 @@ export function ScanPanel() {
             {summary.verdict === 'pass' ? 'PASS' : 'FAIL'}: {summary.outOfFocusPercent.toFixed(1)}% of tissue out of focus
             {summary.coverage.done < summary.coverage.total ? ` (partial: ${summary.coverage.done}/${summary.coverage.total} cells)` : ''}
           </div>
-          <div className="muted" data-testid="qc-scale" data-scale={summary.scale} data-borderline-cells={summary.borderlineCells}>
+          <div className="muted" data-testid="qc-scale" data-scale={summary.scale} data-borderline-cells={summary.borderlineCells} data-calibration={summary.calibration}>
             Out of focus from {scale ? formatThreshold(scale) : ''}
-            {graded ? ` (${summary.scale}, ${summary.calibration})` : ` on the ${summary.scale}`} · {summary.borderlineCells.toLocaleString('en')} borderline cell(s)
+            {graded ? ` (${summary.scale}, ${summary.calibration})` : ` on the ${summary.scale}${profile && !userSet ? `, ${summary.calibration}` : ''}`} · {summary.borderlineCells.toLocaleString('en')} borderline cell(s)
           </div>
           <dl>
             <dt>Tissue</dt>
@@ -134,6 +136,18 @@ export function ScanPanel() {
               data-testid="qc-threshold"
             />
           </label>
+          {profile && (
+            <p className="muted" data-testid="qc-threshold-note">
+              {userSet ? (
+                <>
+                  Your threshold wins over the calibration profile “{profile.name}”.{' '}
+                  <button type="button" onClick={() => set({ qcThreshold: undefined })}>Use the profile</button>
+                </>
+              ) : (
+                `From the calibration profile “${profile.name}”; a threshold typed here wins over it.`
+              )}
+            </p>
+          )}
           <label>
             Tolerance (% of tissue)
             <input type="number" min={0} max={100} step={0.5} value={tolerance} onChange={(e) => set({ tolerancePercent: Number(e.currentTarget.value) })} data-testid="qc-tolerance" />
