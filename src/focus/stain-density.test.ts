@@ -51,4 +51,14 @@ describe('stain-density normalisation', () => {
     expect(out.image.height).toBe(2 * PATCH);
     expect(out.corners).toEqual([{ x: 0, y: 0 }, { x: 0, y: PATCH }]);
   });
+
+  it('reads RGBA as words and RGB as bytes to the same result, bit for bit', () => {
+    const rgba = tissue(1.3);
+    const rgb = new Uint8Array((rgba.data.length / 4) * 3);
+    for (let i = 0, j = 0; i < rgba.data.length; i += 4, j += 3) rgb.set(rgba.data.subarray(i, i + 3), j);
+    const corners = [{ x: 3, y: 2 }, { x: 19, y: 9 }];
+    const asRgb = { width: rgba.width, height: rgba.height, data: rgb, channels: 3 as const };
+    expect(patchMeanOd(rgba, 3, 2)).toBe(patchMeanOd(asRgb, 3, 2));
+    expect(normaliseDensity(rgba, corners, norm).image.data).toEqual(normaliseDensity(asRgb, corners, norm).image.data);
+  });
 });

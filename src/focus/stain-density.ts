@@ -22,12 +22,28 @@ const OD = Float64Array.from({ length: 256 }, (_, v) => -Math.log10(Math.max(1, 
 export function patchMeanOd(img: PixelImage, x: number, y: number, patch = PATCH): number {
   const ch = channelsOf(img);
   const { data, width } = img;
+  const words = ch === 4 ? wordsOf(data) : undefined;
   let sum = 0;
   for (let row = y; row < y + patch; row++) {
-    let p = (row * width + x) * ch;
-    for (let col = 0; col < patch; col++, p += ch) sum += OD[data[p]!]! + OD[data[p + 1]!]! + OD[data[p + 2]!]!;
+    if (words) {
+      // One 32-bit read per RGBA pixel (little-endian: R in the low byte), as the packers read.
+      for (let p = row * width + x, end = p + patch; p < end; p++) {
+        const v = words[p]!;
+        sum += OD[v & 255]! + OD[(v >>> 8) & 255]! + OD[(v >>> 16) & 255]!;
+      }
+    } else {
+      let p = (row * width + x) * ch;
+      for (let col = 0; col < patch; col++, p += ch) sum += OD[data[p]!]! + OD[data[p + 1]!]! + OD[data[p + 2]!]!;
+    }
   }
   return sum / (patch * patch * 3);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The pixels as 32-bit words when they can be read so (aligned RGBA on a little-endian machine). */
+function wordsOf(data: Uint8Array | Uint8ClampedArray): Uint32Array | undefined {
+  return LITTLE_ENDIAN && data.byteOffset % 4 === 0 && data.byteLength % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2) : undefined;
 }
 
 /** The optical-density gain that brings a patch of mean density `meanOd` to the target. */
@@ -54,10 +70,22 @@ export function normaliseDensity(
   const ch = channelsOf(img);
   const size = PATCH * PATCH * 4 * corners.length;
   const data = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Uint8Array(size);
+  const source = ch === 4 ? wordsOf(img.data) : undefined;
+  const target = wordsOf(data);
   corners.forEach(({ x, y }, i) => {
     const table = densityTable(densityGain(patchMeanOd(img, x, y), n));
     let q = i * PATCH * PATCH * 4;
     for (let row = y; row < y + PATCH; row++) {
+      if (source && target) {
+        // Word in, word out: the same bytes as the loop below, a quarter of the memory operations.
+        let w = q >> 2;
+        for (let p = row * img.width + x, end = p + PATCH; p < end; p++, w++) {
+          const v = source[p]!;
+          target[w] = (table[v & 255]! | (table[(v >>> 8) & 255]! << 8) | (table[(v >>> 16) & 255]! << 16) | 0xff000000) >>> 0;
+        }
+        q += PATCH * 4;
+        continue;
+      }
       let p = (row * img.width + x) * ch;
       for (let col = 0; col < PATCH; col++, p += ch, q += 4) {
         data[q] = table[img.data[p]!]!;
