@@ -1,10 +1,11 @@
-// Calibration profiles in the app: mark quick-check rows as in focus / out of focus, fit a profile, see every verdict
-// follow it, export it, refuse a bad import, go back to the model card.
+// Calibration profiles in the app: mark quick-check rows or areas of the open slide as in focus / out of focus, fit a
+// profile, see every verdict follow it, export it, refuse a bad import or examples that do not separate, go back to
+// the model card.
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { gotoApp, hasShared, shared, SKIP_SHARED } from './helpers.ts';
+import { expectReady, gotoApp, hasShared, openFile, shared, SKIP_SHARED } from './helpers.ts';
 
 const REAL = ['fqpath-in-focus.png', 'fqpath-out-of-focus.png', 'tcga-in-focus.png', 'tcga-out-of-focus.png'];
 const labelOf = (file: string) => (file.includes('out-of-focus') ? 'out-of-focus' : 'in-focus');
@@ -101,5 +102,79 @@ test.describe('calibration profiles', () => {
     await page.getByTestId('profile-select').selectOption({ label: 'Model card' });
     await expect(panel).toHaveAttribute('data-threshold-source', 'card');
     await expect(panel).toHaveAttribute('data-threshold', String(cardThreshold));
+  });
+
+  test('fit from areas marked on the open slide; examples that do not separate are refused', async ({ page }) => {
+    // The synthetic-blur slide: severe blur (σ 6 px) in x 1700–2600, y 2500–3200; untouched tissue left of it.
+    await gotoApp(page);
+    await openFile(page, shared('slides/derived/TCGA-CR-7395-synthetic-blur.tif'));
+    await expectReady(page);
+    await page.evaluate(() => window.focuslite!.showRegion(800, 2300, 2000, 1000));
+    const sharpButton = page.getByTestId('mark-area-in-focus');
+    const blurredButton = page.getByTestId('mark-area-out-of-focus');
+    await expect(sharpButton).toBeDisabled(); // nothing scores the areas while the heatmap is off
+    await page.getByTestId('heatmap-toggle').click();
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-heatmap', 'done', { timeout: 60_000 });
+
+    const drag = async (x0: number, y0: number, x1: number, y1: number) => {
+      const a = await page.evaluate(([x, y]) => window.focuslite!.screenPoint(x!, y!), [x0, y0]);
+      const b = await page.evaluate(([x, y]) => window.focuslite!.screenPoint(x!, y!), [x1, y1]);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 8 });
+      await page.mouse.up();
+    };
+    const anchor = () => page.evaluate(() => window.focuslite!.screenPoint(1000, 2500));
+
+    // A drag while marking draws an area instead of panning.
+    await sharpButton.click();
+    await expect(sharpButton).toHaveAttribute('aria-pressed', 'true');
+    const before = await anchor();
+    await drag(1000, 2550, 1550, 3050);
+    expect(await anchor()).toEqual(before);
+    const items = page.getByTestId('area-item');
+    await expect(items).toHaveCount(1);
+    await expect(page.locator('[data-testid=marked-area][data-label=in-focus]')).toHaveCount(1);
+    const sharpCells = Number(await items.first().getAttribute('data-cells'));
+    expect(sharpCells).toBeGreaterThanOrEqual(9);
+
+    // A second "sharp" area on the blur, called blurred: the examples overlap and no profile is fitted.
+    await blurredButton.click();
+    await drag(1150, 2600, 1450, 2950);
+    await expect(items).toHaveCount(2);
+    await page.getByTestId('profile-name').fill('Mixed up');
+    await page.getByTestId('profile-fit').click();
+    await expect(page.getByRole('alert').filter({ hasText: 'No profile fitted' })).toBeVisible();
+    await expect(page.getByTestId('profile-select')).toHaveValue('');
+    await items.nth(1).getByTestId('area-remove').click();
+    await expect(items).toHaveCount(1);
+
+    // The real blur, marked as blurred: fitted, saved, in use, outlines drawn from the fitted point.
+    await drag(1850, 2600, 2450, 3100);
+    await expect(items).toHaveCount(2);
+    await page.keyboard.press('Escape');
+    await expect(blurredButton).toHaveAttribute('aria-pressed', 'false');
+    const blurredCells = Number(await items.nth(1).getAttribute('data-cells'));
+    expect(blurredCells).toBeGreaterThanOrEqual(9);
+    await expect(page.getByTestId('profile-examples')).toHaveText(`Examples marked: ${sharpCells} sharp, ${blurredCells} blurred cells in 2 areas`);
+    await page.getByTestId('profile-name').fill('Scanner 1 · slide marks');
+    await page.getByTestId('profile-fit').click();
+    await expect(page.getByTestId('profile-fit-message')).toContainText('“Scanner 1 · slide marks” saved and in use');
+    await expect(page.getByTestId('profile-select')).toHaveValue('Scanner 1 · slide marks');
+    await expect(page.getByTestId('outline-toggle')).toBeChecked();
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('profile-export').click();
+    const profile = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { outOfFocusFrom: number; examples: { inFocus: number; outOfFocus: number }; scale: string };
+    expect(profile.examples).toEqual({ inFocus: sharpCells, outOfFocus: blurredCells });
+    expect(profile.scale).toBe('defocus grade');
+    expect(Number(await page.getByTestId('threshold').inputValue())).toBeCloseTo(profile.outOfFocusFrom, 1);
+    console.log(`slide marks: ${sharpCells} sharp and ${blurredCells} blurred cells; out of focus from grade ${profile.outOfFocusFrom.toFixed(2)}`);
+
+    // Another slide starts with no areas.
+    await openFile(page, shared('slides/CMU-1-Small-Region.svs'));
+    await expectReady(page);
+    await expect(items).toHaveCount(0);
+    await expect(page.locator('[data-testid=marked-area]')).toHaveCount(0);
   });
 });

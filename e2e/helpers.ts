@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { openSlideFile } from '../src/slide/node.ts';
+import { DEFAULT_MODEL_NAME } from '../src/focus/model-card.ts';
 
 // ../shared by the same rule as the unit tests (and FOCUSLITE_REQUIRE_SHARED=1 makes its absence fail the run).
 export { hasShared, SHARED_DIR as SHARED, sharedPath as shared, SKIP_SHARED_MESSAGE as SKIP_SHARED } from '../test-support/shared.ts';
@@ -26,11 +27,11 @@ export async function renderRegion(page: Page, x: number, y: number, width: numb
   return new Uint8ClampedArray(Buffer.from(result.rgbaBase64, 'base64'));
 }
 
-/** The model the app picks by default (the shipped 1-kernel model; else the first of models/), for CLI comparisons. */
+/** The model the app picks by default (DEFAULT_MODEL_NAME; else the first of models/), for CLI comparisons. */
 export function defaultModelFile(): string {
   const dir = resolve(import.meta.dirname, '../models');
   const names = readdirSync(dir).filter((n) => n.endsWith('.onnx'));
-  const name = names.includes('focuslite-1kernel.onnx') ? 'focuslite-1kernel.onnx' : names.sort()[0]!;
+  const name = names.includes(`${DEFAULT_MODEL_NAME}.onnx`) ? `${DEFAULT_MODEL_NAME}.onnx` : names.sort()[0]!;
   return resolve(dir, name);
 }
 

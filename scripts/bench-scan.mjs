@@ -36,10 +36,11 @@ function browserRss() {
   }
 }
 
-/** The model the app picks by default (the first of models/, the 1-kernel one when shipped). */
+/** The model the app picks by default (DEFAULT_MODEL_NAME of src/focus/model-card.ts when shipped, else the first of models/). */
+const DEFAULT_ONNX = 'focuslite-2kernel.onnx';
 function defaultModel() {
   const dir = resolve(root, 'models');
-  const names = readdirSync(dir).filter((n) => n.endsWith('.onnx')).sort((a, b) => (a === 'focuslite-1kernel.onnx' ? -1 : b === 'focuslite-1kernel.onnx' ? 1 : a.localeCompare(b)));
+  const names = readdirSync(dir).filter((n) => n.endsWith('.onnx')).sort((a, b) => (a === DEFAULT_ONNX ? -1 : b === DEFAULT_ONNX ? 1 : a.localeCompare(b)));
   return resolve(dir, names[0]);
 }
 

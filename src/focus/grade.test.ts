@@ -15,7 +15,8 @@ describe('grade scale', () => {
   it('scoreAtGrade inverts gradeOf', () => {
     for (const g of [0.5, 3, 4.2, 5, 7.9, 9.5]) expect(gradeOf(scale, scoreAtGrade(scale, g))).toBeCloseTo(g, 10);
     expect(scoreAtGrade(scale, 5)).toBe(-9);
-    expect(scoreAtGrade(scale, OUT_OF_FOCUS_GRADE)).toBeCloseTo(-10.5, 10);
+    expect(scoreAtGrade(scale, 4)).toBeCloseTo(-10.5, 10);
+    expect(gradeOf(scale, scoreAtGrade(scale, OUT_OF_FOCUS_GRADE))).toBeCloseTo(OUT_OF_FOCUS_GRADE, 10);
   });
 
   it('a flat stretch maps a grade to the lowest score that reaches it', () => {

@@ -13,13 +13,14 @@ export interface GradeScale {
 export const GRADE_NAME = 'defocus grade';
 export const GRADE_MAX = 10;
 /**
- * A cell or image is out of focus from this grade on (simulated level z = 4, Gaussian-equivalent σ ≈ 2 px). The rule:
- * the highest whole grade at which at least 95 % of the held-out validation samples at z = 6 (σ ≈ 3 px, the least
- * defocus a verdict must catch) are out of focus — 97.5 % for the 1-kernel model at grade 4, 72.5 % at grade 5.
+ * A cell or image is out of focus from this grade on (simulated level z = 3, Gaussian-equivalent σ ≈ 1.5 px): the
+ * point evaluation set (b) has called out of focus since the first evaluation (models/README.md). Grade 4 (the highest
+ * whole grade catching ≥ 95 % of the validation samples at z = 6), used before, left the real FQPath out-of-focus
+ * field — a mild defocus, grade 4–5 — half in focus; that real patch prompted the move, no threshold is fitted to it.
+ * Verdicts at this point: models/README.md (d).
  */
-export const OUT_OF_FOCUS_GRADE = 4;
-/** Grades in [lo, hi) are within the scale's uncertainty of the out-of-focus point: shown and counted as borderline. */
-export const BORDERLINE: readonly [number, number] = [3, 5];
+export const OUT_OF_FOCUS_GRADE = 3;
+export const BORDERLINE: readonly [number, number] = [2, 4];
 
 /** Checks a scale from a card or a profile file; throws with the reason when it cannot be used. */
 export function validateGradeScale(value: unknown): GradeScale {

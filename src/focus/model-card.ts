@@ -5,6 +5,13 @@
 import { BORDERLINE, GRADE_NAME, OUT_OF_FOCUS_GRADE, scoreAtGrade, validateGradeScale, type GradeScale } from './grade.ts';
 import type { DensityNormalisation } from './stain-density.ts';
 
+/**
+ * The shipped model the app and the CLI use unless told otherwise: the 2-kernel model is the one whose verdicts meet
+ * every goal of models/README.md (d) (the 1-kernel model calls 89.8 % of the real FQPath out-of-focus field's patches
+ * out of focus, one patch short of 90 %), at the 1-kernel model's cost in the browser (BENCHMARKS.md).
+ */
+export const DEFAULT_MODEL_NAME = 'focuslite-2kernel';
+
 /** The card's grade scale with its fixed points (grade.ts gives the defaults). */
 export interface CardGrade extends GradeScale {
   name: string;

@@ -1,3 +1,4 @@
+import type { ExampleLabel } from '../../focus/area-examples.ts';
 import { create } from 'zustand';
 import type { FailureKind } from '../../workers/check/failure.ts';
 import type { HeatmapScale } from '../../heatmap/patch-map.ts';
@@ -17,7 +18,8 @@ export interface CheckItem extends CheckRecord {
   mark?: ExampleMark;
 }
 
-export type ExampleMark = 'in-focus' | 'out-of-focus';
+/** A row marked as a calibration example: the same labels as areas marked on a slide. */
+export type ExampleMark = ExampleLabel;
 
 export interface CheckState {
   /** The quick check panel is shown. */

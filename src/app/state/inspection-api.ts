@@ -14,6 +14,8 @@ export interface InspectionApi {
   renderRegion(x: number, y: number, width: number, height: number): Promise<{ width: number; height: number; rgbaBase64: string }>;
   /** Moves the view at once (no animation) to show the level-0 rectangle; used by benchmarks and tests. */
   showRegion(x: number, y: number, width: number, height: number): void;
+  /** Where a level-0 point is on the page now (client pixels), for driving the mouse over the slide. */
+  screenPoint(x: number, y: number): { x: number; y: number };
   /** Level-0 zoom: how many screen pixels one level-0 pixel takes now. */
   imageZoom(): number;
   /** Every tile the current view needs is loaded and drawn (OpenSeadragon's fully-loaded state). */
@@ -48,6 +50,14 @@ export function installInspectionApi(): void {
       const item = viewer?.world.getItemAt(0);
       if (!viewer || !item) throw new Error('no slide shown');
       viewer.viewport.fitBounds(item.imageToViewportRectangle(x, y, width, height), true);
+    },
+    screenPoint(x, y) {
+      const viewer = useViewerStore.getState().viewer;
+      const item = viewer?.world.getItemAt(0);
+      if (!viewer || !item) throw new Error('no slide shown');
+      const p = viewer.viewport.pixelFromPoint(item.imageToViewportCoordinates(x, y), true);
+      const r = viewer.canvas.getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
     },
     async benchStage(kind, options = {}) {
       const slide = useSlideStore.getState().slide;

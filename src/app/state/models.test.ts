@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rawScale } from '../../focus/verdict-scale.ts';
+import { DEFAULT_MODEL_NAME } from '../../focus/model-card.ts';
 import { activeThreshold, MODELS, modelById, modelRefOf, modelsFrom, parseCard, type ModelEntry } from './models.ts';
 
 const GRADED = {
@@ -24,7 +25,7 @@ describe('model cards', () => {
     expect(parseCard(undefined)).toEqual({});
   });
 
-  it('lists models 1-kernel first with labels from the card, the kernel count or the id', () => {
+  it('lists the default model (2-kernel) first, then by id, with labels from the card, the kernel count or the id', () => {
     const models = modelsFrom(
       {
         '/models/zeta.onnx': '/assets/zeta.onnx',
@@ -39,12 +40,12 @@ describe('model cards', () => {
       },
     );
     expect(models.map((m) => [m.id, m.label, m.url])).toEqual([
-      ['focuslite-1kernel', 'FocusLiteNN 1-kernel', '/assets/1.onnx'],
       ['focuslite-2kernel', 'FocusLiteNN 2-kernel', '/assets/2.onnx'],
+      ['focuslite-1kernel', 'FocusLiteNN 1-kernel', '/assets/1.onnx'],
       ['mine.local', 'My model (local)', '/assets/mine.onnx'],
       ['zeta', 'FocusLiteNN 7-kernel', '/assets/zeta.onnx'],
     ]);
-    expect(models[1]!.card.threshold).toBe(-1.5);
+    expect(models[0]!.card.threshold).toBe(-1.5);
     expect(modelsFrom({ '/models/plain.onnx': 'u' }, {})[0]!.label).toBe('plain');
   });
 
@@ -66,7 +67,7 @@ describe('model cards', () => {
   });
 
   it('ships the models in models/ with their cards', () => {
-    expect(MODELS[0]?.id).toBe('focuslite-1kernel');
+    expect(MODELS[0]?.id).toBe(DEFAULT_MODEL_NAME);
     expect(MODELS.every((m) => typeof m.card.threshold === 'number')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // The models shipped in models/ (and any *.local.onnx a user adds there), bundled as same-origin assets by Vite;
 // which one is picked, and the out-of-focus threshold in force.
-import { modelRef, parseCard, type ModelCard, type ModelRef } from '../../focus/model-card.ts';
+import { DEFAULT_MODEL_NAME, modelRef, parseCard, type ModelCard, type ModelRef } from '../../focus/model-card.ts';
 import type { CalibrationProfile } from '../../focus/calibration-profile.ts';
 import { rawScale, verdictScale, type VerdictScale } from '../../focus/verdict-scale.ts';
 
@@ -34,7 +34,7 @@ export function modelsFrom(onnxUrls: Record<string, string>, cards: Record<strin
       const label = card.name ?? (Number.isFinite(kernels) ? `FocusLiteNN ${kernels}-kernel` : id);
       return [{ id, label: id.endsWith('.local') ? `${label} (local)` : label, url, card }];
     })
-    .sort((a, b) => (a.id === 'focuslite-1kernel' ? -1 : b.id === 'focuslite-1kernel' ? 1 : a.id.localeCompare(b.id)));
+    .sort((a, b) => (a.id === DEFAULT_MODEL_NAME ? -1 : b.id === DEFAULT_MODEL_NAME ? 1 : a.id.localeCompare(b.id)));
 }
 
 export const MODELS: ModelEntry[] = modelsFrom(

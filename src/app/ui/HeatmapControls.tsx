@@ -9,6 +9,7 @@ import { useSlideStore } from '../state/slide-store.ts';
 import { CalibrationControl } from './CalibrationControl.tsx';
 import { Legend } from './Legend.tsx';
 import { ScanPanel } from './ScanPanel.tsx';
+import { SlideExamples } from './SlideExamples.tsx';
 import { downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
 
@@ -118,6 +119,7 @@ export function HeatmapControls() {
           <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
         ))}
       {!checkOpen && <CalibrationControl />}
+      {!checkOpen && <SlideExamples />}
       <Legend />
       <ScanPanel />
       <div className="row">

@@ -12,15 +12,15 @@ import {
   type VerdictFilter,
 } from '../check/results.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { useCheckStore, type ExampleMark } from '../state/check-store.ts';
+import { useCheckStore, type CheckItem, type ExampleMark } from '../state/check-store.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
-import { activeThreshold, MODELS, type Threshold } from '../state/models.ts';
+import { activeThreshold, MODELS, type ModelEntry, type Threshold } from '../state/models.ts';
 import { formatThreshold } from '../../focus/verdict-scale.ts';
 import { downloadText } from './download.ts';
 import { CalibrationControl } from './CalibrationControl.tsx';
-import { CalibrationFit } from './CalibrationFit.tsx';
+import { CalibrationFit, markedExamples } from './CalibrationFit.tsx';
 import { QuickCheckRow } from './QuickCheckRow.tsx';
 import { useQuickCheck } from './quick-check-context.ts';
 
@@ -252,7 +252,7 @@ export function QuickCheckPanel() {
       <div className="check-controls">
         <CalibrationControl />
       </div>
-      {model && counts.finished > 0 && <CalibrationFit items={s.items} model={model} onFitted={() => s.set({ userThreshold: undefined })} />}
+      {model && counts.finished > 0 && <QuickCheckFit items={s.items} model={model} onFitted={() => s.set({ userThreshold: undefined })} />}
 
       <div className="check-actions">
         <button type="button" onClick={() => exportAs('csv')} disabled={counts.finished === 0} data-testid="check-export-csv" title="The rows shown, as CSV">
@@ -305,4 +305,10 @@ function ThresholdInput({ value, onCommit }: { value: number | undefined; onComm
 
 function round(v: number): number {
   return Math.round(v * 10000) / 10000;
+}
+
+/** The profile fit on the rows marked in the quick check. */
+function QuickCheckFit({ items, model, onFitted }: { items: readonly CheckItem[]; model: ModelEntry; onFitted: () => void }) {
+  const examples = markedExamples(items, model);
+  return <CalibrationFit examples={examples} description={`Examples marked: ${examples.inFocus.length} sharp, ${examples.outOfFocus.length} blurred`} model={model} onFitted={onFitted} />;
 }

@@ -5,6 +5,7 @@ import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
+import { AreaMarks } from './AreaMarks.tsx';
 import { ScaleBar } from './ScaleBar.tsx';
 
 /**
@@ -113,6 +114,7 @@ export function Viewer() {
     >
       <div ref={element} className="viewer-canvas" />
       <ScaleBar />
+      <AreaMarks />
     </div>
   );
 }

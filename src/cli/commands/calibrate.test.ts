@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
+import { OUT_OF_FOCUS_GRADE } from '../../focus/grade.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'focuslite-calibrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ describe('focuslite calibrate', () => {
   it('--help explains the rules', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/out-of-focus grade \(4\)/);
+    expect(r.stdout + r.stderr).toContain(`out-of-focus grade (${OUT_OF_FOCUS_GRADE})`);
   });
 
   it('--workers must be a number: usage error', async () => {

@@ -6,6 +6,7 @@ import { packageRoot } from '../../tools/model/node-model.ts';
 import { sharedDir, SHARED_MISSING } from '../../tools/model/shared-data.ts';
 import { DENSITY_TARGET_RULE, recalibrateModels } from '../../tools/train/calibrate.ts';
 import { GRADE_FIT_RULE } from '../../tools/train/grade-fit.ts';
+import { OUT_OF_FOCUS_GRADE } from '../../focus/grade.ts';
 
 const usage = `focuslite calibrate [--models DIR] [options]
 
@@ -14,7 +15,7 @@ Recalibrates trained models without retraining: rebuilds each card's held-out va
 ONNX file as the app does, and rewrites the card's calibration (the ONNX and weights files are not touched):
   stain-density normalisation: ${DENSITY_TARGET_RULE}
   grade curve: ${GRADE_FIT_RULE}
-  threshold = the score at the out-of-focus grade (4); displayScale = the scores at grades 0 and 10.
+  threshold = the score at the out-of-focus grade (${OUT_OF_FOCUS_GRADE}); displayScale = the scores at grades 0 and 10.
 \`focuslite train\` calibrates new models the same way.
 
   --models DIR     folder with the models (NAME.onnx beside its card NAME.json); default the package's models/

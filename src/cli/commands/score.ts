@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readImageFile } from '../../slide/image/node-decode.ts';
-import { defaultModelPath, loadModelSource } from '../../tools/model/node-model.ts';
+import { DEFAULT_MODEL, defaultModelPath, loadModelSource } from '../../tools/model/node-model.ts';
 import type { ModelCard } from '../../focus/model-card.ts';
-import { formatGrade } from '../../focus/grade.ts';
+import { formatGrade, OUT_OF_FOCUS_GRADE } from '../../focus/grade.ts';
 import { judgeScore, verdictScale, type VerdictScale } from '../../focus/verdict-scale.ts';
 import { readCardBeside } from '../model-card-file.ts';
 import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
@@ -14,7 +14,7 @@ import type { ImageScore } from '../../focus/patch-grid.ts';
 const usage = `focuslite score IMAGE... [--model M.onnx | --weights W] [--json] [--stride 128] [--batch 49]
 
   IMAGE          PNG, JPEG or TIFF files (at least 235×235 pixels)
-  --model M      ONNX model (default: models/focuslite-1kernel.onnx); its card M.json, if any, gives the
+  --model M      ONNX model (default: ${DEFAULT_MODEL}); its card M.json, if any, gives the
                  preprocessing, the defocus-grade scale and the out-of-focus threshold
   --weights W    score with a weights file instead (focuslite-weights JSON, tensors JSON, PyTorch .pt; no card:
                  raw scores, no preprocessing, no verdict)
@@ -24,7 +24,7 @@ const usage = `focuslite score IMAGE... [--model M.onnx | --weights W] [--json] 
   --batch N      patches per inference run (default 49)
 
 Scores are FocusLiteNN's: mean over 235×235 patches, higher = blurrier. With a calibrated card each image also gets
-its defocus grade (0 sharp … 10 severely blurred; out of focus from grade 4) and its verdict.`;
+its defocus grade (0 sharp … 10 severely blurred; out of focus from grade ${OUT_OF_FOCUS_GRADE}) and its verdict.`;
 
 interface Result extends ImageScore {
   file: string;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_NAME } from '../../focus/model-card.ts';
 import { buildFocusModel } from './onnx-builder.ts';
 import { loadWeights, type LoadedWeights } from './weights.ts';
 
@@ -17,7 +18,7 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
   }
 }
 
-export const DEFAULT_MODEL = 'models/focuslite-1kernel.onnx';
+export const DEFAULT_MODEL = `models/${DEFAULT_MODEL_NAME}.onnx`;
 
 export function defaultModelPath(): string {
   return resolve(packageRoot(), DEFAULT_MODEL);

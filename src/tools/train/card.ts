@@ -110,7 +110,7 @@ export function calibrate(
       : {}),
     grade,
     threshold,
-    thresholdRule: `the score at defocus grade ${OUT_OF_FOCUS_GRADE} of the grade curve (simulated level z = ${OUT_OF_FOCUS_GRADE}, Gaussian-equivalent σ ≈ 2 px; see src/focus/grade.ts for why this point); score ≥ threshold = out of focus`,
+    thresholdRule: `the score at defocus grade ${OUT_OF_FOCUS_GRADE} of the grade curve (simulated level z = ${OUT_OF_FOCUS_GRADE}, Gaussian-equivalent σ ≈ 1.5 px; see src/focus/grade.ts for why this point); score ≥ threshold = out of focus`,
     displayScale,
     displayRule: `the scores at defocus grades 0 (in focus) and ${GRADE_MAX} (severely defocused) of the grade curve`,
     validation: {
