@@ -1,12 +1,16 @@
-// npm run bench:scan — whole-slide scan throughput on a ≥400-megapixel pyramidal JPEG TIFF made by the demo
-// generator, measured in headless Chromium with the app's own workers and pipeline, stage by stage in one run:
-// (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method on a subset; then the CLI and,
-// when Debian's python3-torch and python3-pil are installed, the original method in PyTorch (scripts/bench-pytorch.py).
-// Prints measured numbers and the machine; asserts nothing. Usage: npm run bench:scan [-- SIZE] [--only=a,b,c,d,cli,torch] (default 20480, all).
+// npm run bench:scan — whole-slide scan throughput, measured in headless Chromium with the app's own workers and
+// pipeline, stage by stage in one run: (a) decode only, (b) model only, (c) full scan, (d) the original per-patch method
+// on a subset; then the CLI and, when Debian's python3-torch and python3-pil are installed, the original method in
+// PyTorch (scripts/bench-pytorch.py). The slide: the demo generator's (SIZE², default 20480²), or with --slide=mosaic
+// real in-focus tissue (`focuslite tissue-mosaic`, 24576², copies of the shared slides), or --slide=PATH any slide.
+// --model=NAME picks the shipped model (default focuslite-1kernel, the PyTorch baseline's weights) in the app and CLI.
+// Prints measured numbers and the machine; asserts nothing.
+// Usage: npm run bench:scan [-- SIZE] [--slide=mosaic|PATH] [--model=NAME] [--only=a,b,c,d,cli,torch] (default all).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import sharp from 'sharp';
 import { launchChromium, openApp, startPreview } from './bench-browser.mjs';
 import { cpuSnapshot, cpuSummary } from './proc-cpu.mjs';
 
@@ -16,15 +20,30 @@ const size = Number(positional[0] ?? 20480);
 // --only=a,b,c,d,cli,torch runs a subset of the stages (for measuring one change quickly).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli,torch').split(','));
-const slidePath = resolve(root, `.bench/bench-${size}.tif`);
+const slideArg = process.argv.find((a) => a.startsWith('--slide='))?.slice(8);
+const modelName = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'focuslite-1kernel';
 const cli = resolve(root, 'bin/focuslite.mjs');
 const PORT = 4392;
 
-if (!existsSync(slidePath)) {
-  console.log(`Generating the ${size}×${size} benchmark slide (demo generator) …`);
-  execFileSync('node', [cli, 'demo-slide', '--out', slidePath, '--width', String(size), '--height', String(size), '--seed', '7'], { stdio: 'inherit' });
+let slidePath;
+let slideKind;
+if (slideArg === 'mosaic') {
+  slidePath = resolve(root, '.bench/tissue-mosaic-24576.tif');
+  slideKind = 'real in-focus tissue: focuslite tissue-mosaic (copies of the shared CMU-1 and TCGA-CR-7395 slides), JPEG Q85';
+  execFileSync('node', [cli, 'tissue-mosaic', '--out', slidePath], { stdio: 'inherit' });
+} else if (slideArg) {
+  slidePath = resolve(slideArg);
+  slideKind = 'as given';
+} else {
+  slidePath = resolve(root, `.bench/bench-${size}.tif`);
+  slideKind = 'demo generator seed 7';
+  if (!existsSync(slidePath)) {
+    console.log(`Generating the ${size}×${size} benchmark slide (demo generator) …`);
+    execFileSync('node', [cli, 'demo-slide', '--out', slidePath, '--width', String(size), '--height', String(size), '--seed', '7'], { stdio: 'inherit' });
+  }
 }
-const megapixels = (size * size) / 1e6;
+const slideSize = await sharp(slidePath, { limitInputPixels: false }).metadata(); // level 0 (page 0)
+const megapixels = (slideSize.width * slideSize.height) / 1e6;
 
 /** Resident memory of all Chromium processes (browser, renderer, workers' utility processes), in MB. */
 function browserRss() {
@@ -36,13 +55,8 @@ function browserRss() {
   }
 }
 
-/** The model the app picks by default (DEFAULT_MODEL_NAME of src/focus/model-card.ts when shipped, else the first of models/). */
-const DEFAULT_ONNX = 'focuslite-2kernel.onnx';
-function defaultModel() {
-  const dir = resolve(root, 'models');
-  const names = readdirSync(dir).filter((n) => n.endsWith('.onnx')).sort((a, b) => (a === DEFAULT_ONNX ? -1 : b === DEFAULT_ONNX ? 1 : a.localeCompare(b)));
-  return resolve(dir, names[0]);
-}
+const modelPath = resolve(root, 'models', `${modelName}.onnx`);
+if (!existsSync(modelPath)) throw new Error(`--model=${modelName}: ${modelPath} does not exist`);
 
 const stopPreview = await startPreview(PORT);
 const lines = [];
@@ -54,9 +68,10 @@ try {
   await page.setInputFiles('[data-testid=open-file]', slidePath);
   await page.waitForFunction((name) => document.querySelector('[data-testid=status-name]')?.textContent === name, slidePath.split('/').pop(), { timeout: 60_000 });
   await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 60_000 });
+  await page.selectOption('[data-testid=model-picker]', modelName);
   const workers = await page.evaluate(() => window.focuslite.benchStage('model', { patches: 128 }).then((r) => r.workers)); // warm-up: model loaded in every worker
 
-  say(`bench:scan — ${size}×${size} pyramidal JPEG TIFF (${megapixels.toFixed(0)} MP, ${(statSync(slidePath).size / 1e6).toFixed(0)} MB), demo generator seed 7`);
+  say(`bench:scan — ${slidePath.split('/').pop()}: ${slideSize.width}×${slideSize.height} pyramidal TIFF (${megapixels.toFixed(0)} MP, ${(statSync(slidePath).size / 1e6).toFixed(0)} MB), ${slideKind}; model ${modelName}`);
   say(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium headless (${await browser.version()}), ${workers} slide workers`);
 
   const stage = async (label, kind, options) => {
@@ -95,7 +110,7 @@ try {
     clearInterval(timer);
     const scored = Number(await page.getAttribute('[data-testid=viewer]', 'data-scored-cells'));
     full = megapixels / (scanMs / 1000);
-    say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide (${scored} tissue cells scored; glass skipped) (peak Chromium RSS ${peak.toFixed(0)} MB)`);
+    say(`  (c) full scan (read, decode, tissue mask, model): ${megapixels.toFixed(0)} MP in ${(scanMs / 1000).toFixed(1)} s = ${full.toFixed(1)} MP/s of slide, ${((scored * 128 * 128) / 1e6 / (scanMs / 1000)).toFixed(1)} MP/s of tissue (${scored} cells scored, 128² each; glass skipped) (peak Chromium RSS ${peak.toFixed(0)} MB)`);
     say(`      main thread busy ${mainBusy.toFixed(1)} s; Chromium CPU: ${cpu}`);
   }
   const perPatch = !only.has('d') ? Number.NaN : await stage('(d) original per-patch method (each 235×235 patch cut and scored alone), 512-cell subset', 'per-patch', { cells: 512 });
@@ -106,13 +121,13 @@ try {
   // The CLI on the same slide (libjpeg-turbo via sharp, worker threads).
   if (only.has('cli')) {
     const t1 = Date.now();
-    execFileSync('node', [cli, 'scan', slidePath, '--model', defaultModel(), '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
+    execFileSync('node', [cli, 'scan', slidePath, '--model', modelPath, '--threshold=0', '--workers', String(Math.min(2, cpus().length))], { stdio: 'ignore' });
     const cliS = (Date.now() - t1) / 1000;
     say(`  CLI: focuslite scan --workers ${Math.min(2, cpus().length)}: ${megapixels.toFixed(0)} MP in ${cliS.toFixed(1)} s wall (process start and model load included) = ${(megapixels / cliS).toFixed(1)} MP/s`);
   }
   // The original method in PyTorch on the same slide and weights, when Debian's python3-torch and python3-pil exist.
   if (only.has('torch')) {
-    const weights = resolve(root, 'models/weights/focuslite-1kernel.json');
+    const weights = resolve(root, `models/weights/${modelName}.json`);
     try {
       const out = execFileSync('/usr/bin/python3', [resolve(root, 'scripts/bench-pytorch.py'), slidePath, weights, String(Math.min(2, cpus().length))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       const r = JSON.parse(out.trim().split('\n').pop());

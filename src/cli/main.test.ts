@@ -21,7 +21,7 @@ describe('focuslite exit codes', () => {
   });
 
   it('an unknown option is a usage error (exit 2) for every command, with its usage', () => {
-    for (const command of ['score', 'build-model', 'train', 'eval', 'scan', 'demo-slide']) {
+    for (const command of ['score', 'build-model', 'train', 'calibrate', 'eval', 'scan', 'demo-slide', 'tissue-mosaic']) {
       const r = runCli([command, '--bogus']);
       expect(r.status, `${command}: ${r.stderr}`).toBe(EXIT.usage);
       expect(r.stderr).toMatch(new RegExp(`^focuslite ${command}: Unknown option '--bogus'`));

@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   eval: async () => (await import('./commands/eval.ts')).default,
   scan: async () => (await import('./commands/scan.ts')).default,
   'demo-slide': async () => (await import('./commands/demo-slide.ts')).default,
+  'tissue-mosaic': async () => (await import('./commands/tissue-mosaic.ts')).default,
 };
 
 function help(): string {

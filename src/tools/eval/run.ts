@@ -7,7 +7,9 @@ import { loadWeights } from '../model/weights.ts';
 import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import { Pool, sampleBuffer, workerCount } from '../train/pool.ts';
 import { ModelBank, type EvalModel } from './score.ts';
-import { cmuDefocusSlide, evalVerdicts, verdictMarkdown, type SlideScanner, type VerdictModel, type VerdictReport } from './verdicts.ts';
+import { DEFAULT_MOSAIC, writeTissueMosaic } from '../slides/tissue-mosaic.ts';
+import { packageRoot } from '../model/node-model.ts';
+import { cmuDefocusSlide, evalVerdicts, sharedInFocusSlides, verdictMarkdown, type SlideScanner, type VerdictModel, type VerdictReport } from './verdicts.ts';
 import { buildFocusModel } from '../model/onnx-builder.ts';
 import { CMU_JPEG_QUALITY, evalCmu, evalRealPairs, evalSyntheticBlur, OUT_OF_FOCUS_LEVEL, Scorer, type EvalSetResult } from './sets.ts';
 
@@ -97,7 +99,9 @@ export async function runEvaluation(o: EvalOptions): Promise<EvalReport> {
       if (id === 'verdicts') {
         const t = performance.now();
         if (!o.scanSlide) throw new Error("the 'verdicts' set needs a whole-slide scanner");
-        verdicts = await evalVerdicts(o.shared, verdictModels, [await cmuDefocusSlide(o.shared)], o.scanSlide, o.log);
+        const mosaic = await writeTissueMosaic(join(packageRoot(), '.bench', `tissue-mosaic-${DEFAULT_MOSAIC.size}.tif`), join(o.shared, 'slides'), DEFAULT_MOSAIC, o.log);
+        const inFocus = [...sharedInFocusSlides(o.shared), { label: `tissue mosaic ${DEFAULT_MOSAIC.size}²`, path: mosaic.path }];
+        verdicts = await evalVerdicts(o.shared, verdictModels, [await cmuDefocusSlide(o.shared)], inFocus, o.scanSlide, o.log);
         o.log(`(d) verdicts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
         continue;
       }
