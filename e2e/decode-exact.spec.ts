@@ -75,7 +75,7 @@ test.describe('JPEG tiles decode exactly as in the CLI', () => {
     });
   }
 
-  for (const file of ['slides/CMU-1-Small-Region.svs', 'slides/derived/CMU-1-pyramid-jpeg.tif', 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif']) {
+  for (const file of ['slides/CMU-1-Small-Region.svs', 'slides/derived/CMU-1-pyramid-jpeg.tif', 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif', 'slides/TCGA-XK-AAJU-small.dcm']) {
     test(`${file} (real slide)`, async ({ page }) => {
       test.skip(!hasShared, '../shared is absent: the real-slide comparison is skipped');
       await gotoApp(page);

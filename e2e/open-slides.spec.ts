@@ -28,6 +28,8 @@ const SLIDES = [
   { file: 'slides/TCGA-CR-7395-jp2k.svs', levels: 2, reference: 'slides/derived/TCGA-CR-7395-pyramid-jpeg.tif', vendor: 'JPEG 2000', mpp: 'unknown' },
   { file: 'slides/derived/CMU-1-pyramid-jpeg.tif', levels: 5, reference: 'slides/CMU-1-Small-Region.svs', vendor: 'generic', mpp: '0.499' },
   { file: 'slides/derived/CMU-1-pyramid-subifd.ome.tif', levels: 5, reference: 'slides/CMU-1-Small-Region.svs', vendor: 'OME', mpp: '0.499' },
+  // No other copy of this slide exists: the Node reader is the reference (frame placement is checked in its unit test).
+  { file: 'slides/TCGA-XK-AAJU-small.dcm', levels: 1, reference: 'slides/TCGA-XK-AAJU-small.dcm', vendor: 'DICOM', mpp: '4.6' },
 ];
 
 test.describe('opening real slides', () => {

@@ -1,4 +1,5 @@
 import type { Codecs } from './codecs.ts';
+import { DicomSlide, isDicom } from './dicom/dicom-slide.ts';
 import { ImageSlide, sniffImage } from './image/image-slide.ts';
 import { TiffSlide, type TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { describeNonTiff } from './tiff/ifd.ts';
@@ -17,11 +18,6 @@ export async function openSlide(source: ByteSource, codecs: Codecs, options: Tif
     }
     return ImageSlide.open(source, codecs, signal);
   }
-  if (head.length >= 4 && source.size > 132) {
-    const dicm = await source.read(128, 4, signal);
-    if (String.fromCharCode(...dicm) === 'DICM') {
-      throw new SlideError(`${source.name}: DICOM whole-slide images are not supported yet; convert to pyramidal TIFF (e.g. with bfconvert or vips).`);
-    }
-  }
+  if (await isDicom(source, signal)) return DicomSlide.open(source, codecs, signal);
   throw new SlideError(`${source.name}: ${describeNonTiff(head)}`);
 }

@@ -12,6 +12,8 @@ export const KEYS: [string, string][] = [
   ['mouse wheel / pinch', 'zoom'],
   ['drag', 'pan'],
   ['double click', 'zoom in'],
+  ['drag while marking', 'draw a calibration area'],
+  ['Escape', 'stop marking areas'],
 ];
 
 export function KeyboardHelp() {

@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { openFile, openFromUrl } from '../state/open-actions.ts';
 
-const ACCEPT = '.svs,.tif,.tiff,.ome.tif,.ome.tiff,.png,.jpg,.jpeg,image/tiff,image/png,image/jpeg';
+const ACCEPT = '.svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.png,.jpg,.jpeg,image/tiff,application/dicom,image/png,image/jpeg';
 
 /** File picker and URL box. Files are read lazily in workers; nothing is uploaded. */
 export function OpenControls() {

@@ -75,6 +75,11 @@ export function markAsRgb(stream: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Whether the stream has a JFIF APP0 marker, which means its three components are YCbCr. */
+export function hasJfif(stream: Uint8Array): boolean {
+  return jpegSegments(stream).some((s) => s.marker === APP0 && stream[s.start + 4] === 0x4a && stream[s.start + 5] === 0x46);
+}
+
 /** Frame size and component count from the SOF marker. */
 export function jpegFrameInfo(stream: Uint8Array): { width: number; height: number; components: number } {
   for (const s of jpegSegments(stream)) {

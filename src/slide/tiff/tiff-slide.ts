@@ -1,9 +1,7 @@
 import type { Codecs } from '../codecs.ts';
 import { LIMITS } from '../limits.ts';
-import { LruCache } from '../lru.ts';
-import { blankImage } from '../codecs.ts';
-import { blit, checkRegion } from '../region.ts';
-import { SlideError, throwIfAborted, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { composeRegion, EMPTY_TILE, TileCache } from '../tile-cache.ts';
+import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 import { decodeTiffTile, unsupportedReason } from './decode-tile.ts';
 import { TiffReader } from './ifd.ts';
 import { detectPyramid } from './pyramid.ts';
@@ -17,10 +15,7 @@ export interface TiffSlideOptions {
 
 /** SVS, pyramidal TIFF and OME-TIFF slides: tiles read on demand and decoded by the environment's codecs. */
 export class TiffSlide implements SlideSource {
-  private readonly tiles: LruCache<string, RGBAImage>;
-  private readonly pending = new Map<string, Promise<RGBAImage>>();
-  /** Tiles that failed to decode, with their error: a broken tile is read and decoded once, not on every view. */
-  private readonly failed = new LruCache<string, Error>(1024, () => 1);
+  private readonly tiles: TileCache;
 
   private constructor(
     readonly info: SlideInfo,
@@ -29,7 +24,7 @@ export class TiffSlide implements SlideSource {
     private readonly codecs: Codecs,
     options: TiffSlideOptions,
   ) {
-    this.tiles = new LruCache(options.tileCacheBytes ?? 96 * 1024 * 1024, (t) => t.data.byteLength);
+    this.tiles = new TileCache(options.tileCacheBytes ?? 96 * 1024 * 1024);
   }
 
   static async open(source: ByteSource, codecs: Codecs, options: TiffSlideOptions = {}, signal?: AbortSignal): Promise<TiffSlide> {
@@ -91,26 +86,7 @@ export class TiffSlide implements SlideSource {
   async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
     const image = this.levelImages[level];
     if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
-    checkRegion(this.info.name, x, y, width, height);
-    const out = blankImage(width, height);
-    const col0 = Math.max(0, Math.floor(x / image.tileWidth));
-    const row0 = Math.max(0, Math.floor(y / image.tileHeight));
-    const col1 = Math.min(image.tilesAcross - 1, Math.floor((x + width - 1) / image.tileWidth));
-    const row1 = Math.min(image.tilesDown - 1, Math.floor((y + height - 1) / image.tileHeight));
-    const jobs: Promise<void>[] = [];
-    for (let row = row0; row <= row1; row++) {
-      for (let col = col0; col <= col1; col++) {
-        jobs.push(
-          this.tile(level, col, row, signal).then((tile) => {
-            const left = col * image.tileWidth;
-            const top = row * image.tileHeight;
-            if (tile) blit(out, tile, left - x, top - y, image.width - left, image.height - top);
-          }),
-        );
-      }
-    }
-    await Promise.all(jobs);
-    return out;
+    return composeRegion(this.info.name, image, x, y, width, height, (col, row) => this.tile(level, col, row, signal));
   }
 
   /** One decoded tile, or undefined for tiles the file leaves empty (byte count 0). Cached and de-duplicated. */
@@ -118,22 +94,7 @@ export class TiffSlide implements SlideSource {
     const image = this.levelImages[level];
     if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
     const key = `${level}/${col}/${row}`;
-    const cached = this.tiles.get(key);
-    if (cached) return cached;
-    const failure = this.failed.get(key);
-    if (failure) throw failure;
-    let pending = this.pending.get(key);
-    if (!pending) {
-      // Shared by every caller that wants this tile, so it is not tied to one caller's signal.
-      pending = this.load(image, row * image.tilesAcross + col, key);
-      this.pending.set(key, pending);
-      pending
-        .then((tile) => this.tiles.set(key, tile), () => undefined)
-        .finally(() => this.pending.delete(key));
-    }
-    const tile = await pending;
-    throwIfAborted(signal);
-    return tile.width === 0 ? undefined : tile;
+    return this.tiles.get(key, () => this.load(image, row * image.tilesAcross + col, key), signal);
   }
 
   private async load(image: TiffImage, index: number, key: string): Promise<RGBAImage> {
@@ -145,7 +106,7 @@ export class TiffSlide implements SlideSource {
     let bytes: Uint8Array;
     try {
       const [offset, count] = await tileLocation(this.reader, image, index);
-      if (count === 0) return { width: 0, height: 0, data: new Uint8ClampedArray(0) };
+      if (count === 0) return EMPTY_TILE;
       const most = 2 * image.tileWidth * image.tileHeight * Math.max(3, image.samplesPerPixel) + LIMITS.tileBytesSlack;
       if (count > most) throw new SlideError(`its byte count (${count}) is more than a ${image.tileWidth}×${image.tileHeight} tile can need: the file is corrupt.`);
       bytes = await this.reader.source.read(offset, count);
@@ -156,14 +117,13 @@ export class TiffSlide implements SlideSource {
       return await decodeTiffTile(image, bytes, this.codecs);
     } catch (err) {
       const error = fail(err);
-      this.failed.set(key, error);
+      this.tiles.remember(key, error);
       throw error;
     }
   }
 
   close(): void {
     this.tiles.clear();
-    this.failed.clear();
     this.reader.source.close?.();
   }
 }

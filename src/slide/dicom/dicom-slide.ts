@@ -1,0 +1,312 @@
+// DICOM whole-slide images (VL Whole Slide Microscopy Image, Supplement 145): one instance is one pyramid level, its
+// frames the tiles. Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files
+// that store TILED_FULL frames in another order), else in TILED_FULL order; only the first focal plane and optical path
+// are read. Frames are found by walking the pixel data's fragments (one read per frame header), with the Basic Offset
+// Table when a frame spans several.
+import type { Codecs } from '../codecs.ts';
+import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
+import { hasJfif, jpegFrameInfo, markAsRgb } from '../jpeg/stream.ts';
+import { LIMITS } from '../limits.ts';
+import { composeRegion, TileCache, type TileGrid } from '../tile-cache.ts';
+import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { decimals, firstItem, integer, NeedMoreBytes, parseDataset, tag, Tags, text, type Dataset } from './dataset.ts';
+
+export const WSI_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.77.1.6';
+
+const SYNTAXES: Record<string, { codec: 'jpeg' | 'jp2k' | 'native'; explicit: boolean; name: string }> = {
+  '1.2.840.10008.1.2': { codec: 'native', explicit: false, name: 'uncompressed (implicit VR)' },
+  '1.2.840.10008.1.2.1': { codec: 'native', explicit: true, name: 'uncompressed' },
+  '1.2.840.10008.1.2.4.50': { codec: 'jpeg', explicit: true, name: 'JPEG baseline' },
+  '1.2.840.10008.1.2.4.51': { codec: 'jpeg', explicit: true, name: 'JPEG extended' },
+  '1.2.840.10008.1.2.4.90': { codec: 'jp2k', explicit: true, name: 'JPEG 2000 lossless' },
+  '1.2.840.10008.1.2.4.91': { codec: 'jp2k', explicit: true, name: 'JPEG 2000' },
+};
+
+/** The dataset header (everything before Pixel Data) may not be larger than this. */
+const MAX_HEADER_BYTES = 256 * 1024 * 1024;
+
+interface Level extends TileGrid {
+  /** Frame index per tile (row-major), -1 where the file has no frame. */
+  frameOf: Int32Array;
+  /** [offset, length] of each frame's bytes. */
+  frames: [number, number][];
+  codec: 'jpeg' | 'jp2k' | 'native';
+  rgb: boolean;
+  samplesPerPixel: number;
+}
+
+/** Whether bytes at offset 128 say DICM (a DICOM Part 10 file). */
+export async function isDicom(source: ByteSource, signal?: AbortSignal): Promise<boolean> {
+  if (source.size < 132) return false;
+  return String.fromCharCode(...(await source.read(128, 4, signal))) === 'DICM';
+}
+
+export class DicomSlide implements SlideSource {
+  private readonly tiles: TileCache;
+
+  private constructor(
+    readonly info: SlideInfo,
+    private readonly source: ByteSource,
+    private readonly level: Level,
+    private readonly codecs: Codecs,
+  ) {
+    this.tiles = new TileCache(96 * 1024 * 1024);
+  }
+
+  static async open(source: ByteSource, codecs: Codecs, signal?: AbortSignal): Promise<DicomSlide> {
+    const name = source.name;
+    const fail = (why: string): never => {
+      throw new SlideError(`${name}: ${why}`);
+    };
+    // File meta information: always explicit VR little endian, its length in (0002,0000).
+    const metaHead = await source.read(132, Math.min(12, source.size - 132), signal);
+    if (metaHead.length < 12 || metaHead[0] !== 0x02 || metaHead[1] !== 0x00 || metaHead[2] !== 0x00 || metaHead[3] !== 0x00) fail('corrupt DICOM file: no file meta information group length.');
+    const metaLength = new DataView(metaHead.buffer, metaHead.byteOffset).getUint32(8, true);
+    const metaEnd = 144 + metaLength;
+    if (metaEnd > source.size || metaLength > 1 << 20) fail('corrupt DICOM file: the file meta information runs past the end of the file.');
+    const metaBytes = await source.read(144, metaLength, signal);
+    const meta = parseDataset(metaBytes, 144, 0, true, true, name).dataset;
+    const syntaxUid = text(meta, Tags.TransferSyntaxUID) ?? '';
+    const syntax = SYNTAXES[syntaxUid];
+    if (!syntax) fail(`unsupported DICOM transfer syntax ${syntaxUid || '(none)'}; supported: ${Object.values(SYNTAXES).map((s) => s.name).join(', ')}.`);
+
+    // The data set up to Pixel Data, read in growing chunks (the header of a large slide holds one item per frame).
+    let chunk = Math.min(source.size - metaEnd, 1 << 20);
+    let parsed: ReturnType<typeof parseDataset>;
+    for (;;) {
+      const bytes = await source.read(metaEnd, chunk, signal);
+      try {
+        parsed = parseDataset(bytes, metaEnd, 0, syntax!.explicit, metaEnd + chunk >= source.size, name);
+        break;
+      } catch (err) {
+        if (!(err instanceof NeedMoreBytes)) throw err;
+        if (chunk >= MAX_HEADER_BYTES) fail(`the DICOM header is larger than ${MAX_HEADER_BYTES / 2 ** 20} MiB.`);
+        chunk = Math.min(source.size - metaEnd, chunk * 4, MAX_HEADER_BYTES);
+      }
+    }
+    const ds = parsed.dataset;
+    const sop = text(ds, Tags.SOPClassUID);
+    if (sop !== WSI_SOP_CLASS) fail(`a DICOM file, but not a whole-slide image (SOP class ${sop ?? 'missing'}, VL Whole Slide Microscopy is ${WSI_SOP_CLASS}).`);
+    const imageType = (text(ds, Tags.ImageType) ?? '').split('\\');
+    const flavour = imageType[2] ?? '';
+    if (flavour === 'LABEL' || flavour === 'OVERVIEW') fail(`this DICOM file is the slide's ${flavour.toLowerCase()} image, not its tissue; open a VOLUME instance of the series.`);
+    if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
+
+    const tileWidth = integer(ds, Tags.Columns) ?? 0;
+    const tileHeight = integer(ds, Tags.Rows) ?? 0;
+    const width = integer(ds, Tags.TotalPixelMatrixColumns) ?? tileWidth;
+    const height = integer(ds, Tags.TotalPixelMatrixRows) ?? tileHeight;
+    const frameCount = integer(ds, Tags.NumberOfFrames) ?? 1;
+    const samplesPerPixel = integer(ds, Tags.SamplesPerPixel) ?? 3;
+    const bits = integer(ds, Tags.BitsAllocated) ?? 8;
+    const photometric = text(ds, Tags.PhotometricInterpretation) ?? '';
+    if (tileWidth < 1 || tileHeight < 1 || tileWidth > LIMITS.maxTileSide || tileHeight > LIMITS.maxTileSide) fail(`unsupported DICOM frame size ${tileWidth}×${tileHeight}.`);
+    if (width < 1 || height < 1 || width > LIMITS.maxSide || height > LIMITS.maxSide) fail(`unsupported image size ${width}×${height}.`);
+    if (bits !== 8) fail(`unsupported DICOM sample depth: ${bits} bits (8 supported).`);
+    if (syntax!.codec === 'native' && !['RGB', 'MONOCHROME2'].includes(photometric)) fail(`unsupported uncompressed colour space ${photometric || '(none)'} (RGB and MONOCHROME2 supported).`);
+    if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
+    const tilesAcross = Math.ceil(width / tileWidth);
+    const tilesDown = Math.ceil(height / tileHeight);
+    if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
+
+    const frames = await frameLocations(source, parsed.pixelData!, frameCount, syntax!.codec === 'native' ? tileWidth * tileHeight * samplesPerPixel : 0, signal);
+    const frameOf = placeFrames(ds, frames, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
+    const mpp = micronsPerPixel(ds, width);
+    const info: SlideInfo = {
+      name,
+      format: 'dicom',
+      vendor: text(ds, Tags.Manufacturer) || 'DICOM',
+      compression: `${syntax!.name} (DICOM)`,
+      levels: [{ width, height, tileWidth, tileHeight, downsample: 1 }],
+      byteLength: source.size,
+      ...(mpp !== undefined ? { mpp } : {}),
+    };
+    return new DicomSlide(info, source, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, frames, codec: syntax!.codec, rgb: photometric === 'RGB', samplesPerPixel }, codecs);
+  }
+
+  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
+    if (level !== 0) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    const l = this.level;
+    return composeRegion(this.info.name, l, x, y, width, height, (col, row) => {
+      const frame = l.frameOf[row * l.tilesAcross + col]!;
+      return frame < 0 ? Promise.resolve(undefined) : this.tiles.get(String(frame), () => this.load(frame), signal);
+    });
+  }
+
+  private async load(frame: number): Promise<RGBAImage> {
+    const l = this.level;
+    const fail = (err: unknown) => new SlideError(`${this.info.name}: frame ${frame + 1} failed to decode: ${err instanceof Error ? err.message.replace(`${this.info.name}: `, '') : String(err)}`);
+    const [offset, length] = l.frames[frame]!;
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.source.read(offset, length);
+    } catch (err) {
+      throw fail(err);
+    }
+    try {
+      if (l.codec === 'jpeg') {
+        checkFrame(jpegFrameInfo(bytes), l, 'JPEG');
+        // A JFIF marker means YCbCr whatever the file says: converters write JFIF frames into files marked RGB.
+        return await this.codecs.jpeg(l.rgb && !hasJfif(bytes) ? markAsRgb(bytes) : bytes);
+      }
+      if (l.codec === 'jp2k') {
+        checkFrame(j2kFrameInfo(bytes), l, 'JPEG 2000');
+        return await this.codecs.jp2k(bytes, false);
+      }
+      return nativeToRgba(bytes, l);
+    } catch (err) {
+      const error = fail(err);
+      this.tiles.remember(String(frame), error);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.tiles.clear();
+    this.source.close?.();
+  }
+}
+
+function checkFrame(frame: { width: number; height: number }, l: Level, what: string): void {
+  if (frame.width < 1 || frame.height < 1 || frame.width > l.tileWidth || frame.height > l.tileHeight) {
+    throw new SlideError(`corrupt ${what} frame: ${frame.width}×${frame.height} pixels in a ${l.tileWidth}×${l.tileHeight} image.`);
+  }
+}
+
+/**
+ * Tile → frame. Per-frame positions when the file has them; else TILED_FULL order, row by row — unless the file does
+ * not say TILED_FULL and its frames are evidently stored column by column (as some converters write them): the frames
+ * on the right and bottom edges hold mostly padding and compress to far fewer bytes, so the order in which the small
+ * frames fall on the edges tells the two apart.
+ */
+function placeFrames(ds: Dataset, frames: readonly [number, number][], g: TileGrid, fail: (why: string) => never): Int32Array {
+  const frameCount = frames.length;
+  const frameOf = new Int32Array(g.tilesAcross * g.tilesDown).fill(-1);
+  const perFrame = ds.get(Tags.PerFrameFunctionalGroupsSequence)?.items;
+  const positions = perFrame?.map((item) => {
+    const p = firstItem(item, Tags.PlanePositionSlideSequence);
+    return [integer(p, Tags.ColumnPositionInTotalImagePixelMatrix), integer(p, Tags.RowPositionInTotalImagePixelMatrix)] as const;
+  });
+  if (positions && positions.length === frameCount && positions.every(([c, r]) => c !== undefined && r !== undefined)) {
+    for (let i = 0; i < frameCount; i++) {
+      const [c, r] = positions[i]!;
+      const col = (c! - 1) / g.tileWidth;
+      const row = (r! - 1) / g.tileHeight;
+      if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col >= g.tilesAcross || row >= g.tilesDown) {
+        fail(`corrupt DICOM file: frame ${i + 1} is positioned at (${c}, ${r}), not on the ${g.tileWidth}×${g.tileHeight} tile grid of the image.`);
+      }
+      const at = row * g.tilesAcross + col;
+      if (frameOf[at]! < 0) frameOf[at] = i; // the first focal plane / optical path at a position
+    }
+    return frameOf;
+  }
+  const organisation = text(ds, Tags.DimensionOrganizationType);
+  if (organisation === 'TILED_SPARSE') fail('corrupt DICOM file: TILED_SPARSE frames without per-frame positions.');
+  if (frameCount < frameOf.length) fail(`corrupt DICOM file: ${frameCount} frames for ${frameOf.length} tiles (TILED_FULL).`);
+  const byColumns = organisation !== 'TILED_FULL' && storedByColumns(frames, g);
+  for (let i = 0; i < frameOf.length; i++) {
+    frameOf[i] = byColumns ? (i % g.tilesAcross) * g.tilesDown + Math.floor(i / g.tilesAcross) : i;
+  }
+  return frameOf;
+}
+
+/** Mean bytes of the frames a storage order puts on the partial right column and bottom row, relative to all frames. */
+export function storedByColumns(frames: readonly [number, number][], g: TileGrid): boolean {
+  const partialCol = g.width % g.tileWidth !== 0;
+  const partialRow = g.height % g.tileHeight !== 0;
+  if ((!partialCol && !partialRow) || g.tilesAcross < 2 || g.tilesDown < 2) return false;
+  const edgeMean = (index: (col: number, row: number) => number) => {
+    let sum = 0;
+    let n = 0;
+    for (let row = 0; row < g.tilesDown; row++)
+      for (let col = 0; col < g.tilesAcross; col++) {
+        if ((partialCol && col === g.tilesAcross - 1) || (partialRow && row === g.tilesDown - 1)) {
+          sum += frames[index(col, row)]![1];
+          n++;
+        }
+      }
+    return sum / n;
+  };
+  const byRows = edgeMean((col, row) => row * g.tilesAcross + col);
+  const byCols = edgeMean((col, row) => col * g.tilesDown + row);
+  return byCols < byRows / 2; // a clear difference only; row by row is the standard
+}
+
+/** [offset, length] of every frame's bytes in the file. */
+async function frameLocations(
+  source: ByteSource,
+  pixel: { valueOffset: number; length: number; encapsulated: boolean },
+  frameCount: number,
+  nativeFrameBytes: number,
+  signal?: AbortSignal,
+): Promise<[number, number][]> {
+  const name = source.name;
+  if (!pixel.encapsulated) {
+    if (pixel.valueOffset + nativeFrameBytes * frameCount > source.size || pixel.length < nativeFrameBytes * frameCount) {
+      throw new SlideError(`${name}: the file is truncated: its pixel data needs ${(nativeFrameBytes * frameCount).toLocaleString('en')} bytes.`);
+    }
+    return Array.from({ length: frameCount }, (_, i) => [pixel.valueOffset + i * nativeFrameBytes, nativeFrameBytes]);
+  }
+  // Fragments: (FFFE,E000) items; the first is the Basic Offset Table.
+  const fragments: [number, number][] = [];
+  let pos = pixel.valueOffset;
+  let table: Uint32Array | undefined;
+  for (let first = true; ; first = false) {
+    if (pos + 8 > source.size) throw new SlideError(`${name}: the file is truncated: its pixel data ends early.`);
+    const h = await source.read(pos, 8, signal);
+    const v = new DataView(h.buffer, h.byteOffset, 8);
+    const t = ((v.getUint16(0, true) << 16) | v.getUint16(2, true)) >>> 0;
+    const length = v.getUint32(4, true);
+    if (t === tag(0xfffe, 0xe0dd)) break;
+    if (t !== tag(0xfffe, 0xe000)) throw new SlideError(`${name}: corrupt DICOM file: no fragment item where one should be (byte ${pos}).`);
+    if (pos + 8 + length > source.size) throw new SlideError(`${name}: the file is truncated: a frame of its pixel data runs past the end of the file.`);
+    if (first) {
+      if (length > 0 && length === 4 * frameCount) {
+        const b = await source.read(pos + 8, length, signal);
+        table = new Uint32Array(b.slice().buffer);
+      }
+    } else {
+      fragments.push([pos + 8, length]);
+      if (fragments.length > LIMITS.maxTilesPerImage) throw new SlideError(`${name}: corrupt DICOM file: too many fragments.`);
+    }
+    pos += 8 + length;
+    if (fragments.length === frameCount && !table) break; // one fragment per frame: the rest need not be walked
+  }
+  if (fragments.length === frameCount) return fragments;
+  if (table && fragments.length > 0) {
+    // Frames spanning several fragments: join each frame's fragments (their offsets from the first fragment's item).
+    const base = fragments[0]![0] - 8;
+    return Array.from({ length: frameCount }, (_, i) => {
+      const start = base + table![i]!;
+      const end = i + 1 < frameCount ? base + table![i + 1]! : pos;
+      const own = fragments.filter(([o]) => o - 8 >= start && o - 8 < end);
+      if (own.length !== 1) throw new SlideError(`${name}: frames made of several fragments are not supported yet (frame ${i + 1} has ${own.length}).`);
+      return own[0]!;
+    });
+  }
+  throw new SlideError(`${name}: corrupt DICOM file: ${fragments.length} fragments for ${frameCount} frames and no offset table to tell them apart.`);
+}
+
+function micronsPerPixel(ds: Dataset, width: number): number | undefined {
+  const shared = firstItem(ds, Tags.SharedFunctionalGroupsSequence);
+  const spacing = decimals(firstItem(shared, Tags.PixelMeasuresSequence), Tags.PixelSpacing);
+  const mm = spacing[1] ?? spacing[0];
+  if (mm !== undefined && mm > 0 && mm < 1) return mm * 1000;
+  const volumeWidth = decimals(ds, Tags.ImagedVolumeWidth)[0];
+  if (volumeWidth !== undefined && volumeWidth > 0 && width > 0) return (volumeWidth / width) * 1000;
+  return undefined;
+}
+
+function nativeToRgba(raw: Uint8Array, l: Level): RGBAImage {
+  const n = l.tileWidth * l.tileHeight;
+  const data = new Uint8ClampedArray(n * 4);
+  const spp = l.samplesPerPixel;
+  for (let i = 0; i < n; i++) {
+    const s = i * spp;
+    data[i * 4] = raw[s]!;
+    data[i * 4 + 1] = raw[spp >= 3 ? s + 1 : s]!;
+    data[i * 4 + 2] = raw[spp >= 3 ? s + 2 : s]!;
+    data[i * 4 + 3] = 255;
+  }
+  return { width: l.tileWidth, height: l.tileHeight, data };
+}

@@ -1,0 +1,109 @@
+// Minimal DICOM Part 10 whole-slide files for the reader's tests (explicit VR little endian): the elements a WSI
+// reader needs, encapsulated or native frames, optional per-frame positions. Not a general DICOM writer.
+
+export interface DicomFixture {
+  width: number;
+  height: number;
+  tile: number;
+  /** One entry per frame: encoded bytes (JPEG) or raw RGB (native). */
+  frames: Uint8Array[];
+  syntax?: string;
+  photometric?: string;
+  imageType?: string;
+  sopClass?: string;
+  organisation?: string;
+  /** 1-based (column, row) pixel positions per frame: writes a Per-Frame Functional Groups Sequence. */
+  positions?: [number, number][];
+  /** Pixel spacing in mm (Shared Functional Groups). */
+  spacingMm?: number;
+  /** Leave out Pixel Data. */
+  noPixelData?: boolean;
+}
+
+const LONG = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR']);
+const enc = new TextEncoder();
+
+function element(group: number, el: number, vr: string, value: Uint8Array): Uint8Array {
+  const long = LONG.has(vr);
+  const out = new Uint8Array((long ? 12 : 8) + value.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, group, true);
+  v.setUint16(2, el, true);
+  out[4] = vr.charCodeAt(0);
+  out[5] = vr.charCodeAt(1);
+  if (long) v.setUint32(8, value.length, true);
+  else v.setUint16(6, value.length, true);
+  out.set(value, long ? 12 : 8);
+  return out;
+}
+
+const pad = (s: string, with0 = false) => enc.encode(s.length % 2 ? s + (with0 ? '\0' : ' ') : s);
+const str = (g: number, e: number, vr: string, s: string) => element(g, e, vr, pad(s, vr === 'UI'));
+const us = (g: number, e: number, n: number) => element(g, e, 'US', new Uint8Array(new Uint16Array([n]).buffer));
+const ul = (g: number, e: number, n: number) => element(g, e, 'UL', new Uint8Array(new Uint32Array([n]).buffer));
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+/** A sequence of defined length whose items are defined-length too. */
+const sequence = (g: number, e: number, items: Uint8Array[]) =>
+  element(g, e, 'SQ', concat(items.map((body) => concat([new Uint8Array([0xfe, 0xff, 0x00, 0xe0, ...new Uint8Array(new Uint32Array([body.length]).buffer)]), body]))));
+
+export function buildDicom(f: DicomFixture): Uint8Array {
+  const syntax = f.syntax ?? '1.2.840.10008.1.2.4.50';
+  const native = syntax === '1.2.840.10008.1.2.1';
+  const metaBody = concat([str(0x0002, 0x0001 + 0, 'OB', '\0\x01'), str(0x0002, 0x0010, 'UI', syntax)]);
+  const meta = concat([ul(0x0002, 0x0000, metaBody.length), metaBody]);
+  const parts: Uint8Array[] = [
+    str(0x0008, 0x0008, 'CS', f.imageType ?? 'ORIGINAL\\PRIMARY\\VOLUME\\NONE'),
+    str(0x0008, 0x0016, 'UI', f.sopClass ?? '1.2.840.10008.5.1.4.1.1.77.1.6'),
+    str(0x0008, 0x0070, 'LO', 'Fixture'),
+  ];
+  if (f.organisation) parts.push(str(0x0020, 0x9311, 'CS', f.organisation));
+  parts.push(
+    us(0x0028, 0x0002, 3),
+    str(0x0028, 0x0004, 'CS', f.photometric ?? (native ? 'RGB' : 'YBR_FULL_422')),
+    str(0x0028, 0x0008, 'IS', String(f.frames.length)),
+    us(0x0028, 0x0010, f.tile),
+    us(0x0028, 0x0011, f.tile),
+    us(0x0028, 0x0100, 8),
+    ul(0x0048, 0x0006, f.width),
+    ul(0x0048, 0x0007, f.height),
+  );
+  if (f.spacingMm !== undefined) {
+    const spacing = str(0x0028, 0x0030, 'DS', `${f.spacingMm}\\${f.spacingMm}`);
+    parts.push(sequence(0x5200, 0x9229, [sequence(0x0028, 0x9110, [spacing])]));
+  }
+  if (f.positions) {
+    parts.push(
+      sequence(
+        0x5200,
+        0x9230,
+        f.positions.map(([c, r]) => sequence(0x0048, 0x021a, [concat([element(0x0048, 0x021e, 'SL', new Uint8Array(new Int32Array([c]).buffer)), element(0x0048, 0x021f, 'SL', new Uint8Array(new Int32Array([r]).buffer))])])),
+      ),
+    );
+  }
+  if (!f.noPixelData) {
+    if (native) {
+      parts.push(element(0x7fe0, 0x0010, 'OB', concat(f.frames)));
+    } else {
+      const header = new Uint8Array(12);
+      const v = new DataView(header.buffer);
+      v.setUint16(0, 0x7fe0, true);
+      v.setUint16(2, 0x0010, true);
+      header.set([0x4f, 0x42], 4); // OB
+      v.setUint32(8, 0xffffffff, true);
+      const item = (body: Uint8Array) => concat([new Uint8Array([0xfe, 0xff, 0x00, 0xe0, ...new Uint8Array(new Uint32Array([body.length]).buffer)]), body]);
+      const frames = f.frames.map((b) => (b.length % 2 ? concat([b, new Uint8Array(1)]) : b));
+      parts.push(header, item(new Uint8Array(0)), ...frames.map(item), new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]));
+    }
+  }
+  const preamble = new Uint8Array(132);
+  preamble.set(enc.encode('DICM'), 128);
+  return concat([preamble, meta, ...parts]);
+}
