@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
 import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
 /** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
@@ -57,6 +58,35 @@ test.describe('opening real slides', () => {
       expect(red).toBeGreaterThan(green * 1.05);
     });
   }
+
+  test('a DICOM series (dicomized CMU-1, a level per file) opens from picked files and from its folder, pixels equal to the TIFF', async ({ page }) => {
+    test.skip(!hasDicomizer, SKIP_DICOMIZER);
+    const tiff = shared('slides/derived/CMU-1-pyramid-jpeg.tif');
+    const dir = dicomize(tiff);
+    try {
+      const files = readdirSync(dir).map((f) => join(dir, f));
+      await gotoApp(page);
+      const opens: [() => Promise<void>, string][] = [
+        [() => page.setInputFiles('[data-testid=open-file]', files), `${files[0]!.split('/').pop()} (+${files.length - 1} files)`],
+        [() => page.setInputFiles('[data-testid=open-folder]', dir), dir.split('/').pop()!],
+      ];
+      for (const [open, name] of opens) {
+        await open();
+        await expect(page.getByTestId('status-name')).toHaveText(name);
+        await expectReady(page);
+        await expect(page.getByTestId('status-levels')).toHaveAttribute('data-levels', '5');
+        await expect(page.getByTestId('status-vendor')).toContainText('DICOM');
+        const [x, y, w, h] = [500, 700, 900, 800];
+        const browser = await renderRegion(page, x, y, w, h);
+        const reference = await nodeRegion(tiff, x, y, w, h);
+        let differing = 0;
+        for (let i = 0; i < browser.length; i++) if (browser[i] !== reference[i]) differing++;
+        expect(differing).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('a truncated slide and a PNG renamed to .svs give clear alerts; a good slide opens afterwards', async ({ page }) => {
     const dir = mkdtempSync(join(tmpdir(), 'focuslite-'));

@@ -9,7 +9,7 @@ import { currentModel } from './state/current-model.ts';
 import { HeatmapController } from './state/heatmap-controller.ts';
 import { installInspectionApi } from './state/inspection-api.ts';
 import { useCheckStore } from './state/check-store.ts';
-import { openFile } from './state/open-actions.ts';
+import { openFiles } from './state/open-actions.ts';
 import { QuickCheckSession } from './state/quick-check-session.ts';
 import { useSlideStore } from './state/slide-store.ts';
 import { useViewerStore } from './state/viewer-store.ts';
@@ -26,7 +26,7 @@ const heatmap = new HeatmapController({
   createOverlay: (viewer) => new HeatmapOverlay(viewer),
 });
 heatmap.install();
-const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFile, currentModel });
+const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFiles, currentModel });
 installInspectionApi();
 
 createRoot(document.getElementById('root')!).render(

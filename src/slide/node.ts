@@ -1,11 +1,13 @@
 // Node entry of the slide readers (CLI, tests, training): file access and JavaScript/WASM codecs.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import type { Codecs } from './codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
 import { checkRange } from './bytes/blob-source.ts';
-import { openSlide } from './open.ts';
+import { isDicom } from './dicom/dicom-slide.ts';
+import { openSlide, openSlides } from './open.ts';
 import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { SlideError, type ByteSource, type RGBAImage, type SlideSource } from './types.ts';
 
@@ -73,13 +75,45 @@ export const nodeCodecs: Codecs = {
   image: (file) => decodeWithSharp(file, 'image'),
 };
 
-/** Opens a slide or image file from disk. */
+/**
+ * Opens a slide or image file from disk, or a folder of DICOM files (one series: a level per file; files without the
+ * DICM preamble, and DICOMDIR, are left out).
+ */
 export async function openSlideFile(path: string, options: TiffSlideOptions = {}): Promise<SlideSource> {
+  if (await isDirectory(path)) return openDicomFolder(path);
   const source = await NodeFileSource.open(path);
   try {
     return await openSlide(source, nodeCodecs, options);
   } catch (err) {
     source.close();
+    throw err;
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false; // NodeFileSource.open says what is wrong
+  }
+}
+
+async function openDicomFolder(path: string): Promise<SlideSource> {
+  const names = (await readdir(path, { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name !== 'DICOMDIR' && !e.name.startsWith('.'))
+    .map((e) => join(path, e.name))
+    .sort();
+  const sources: ByteSource[] = [];
+  try {
+    for (const name of names) {
+      const source = await NodeFileSource.open(name);
+      if (await isDicom(source)) sources.push(source);
+      else source.close();
+    }
+    if (sources.length === 0) throw new SlideError(`${path}: a folder without DICOM files (a folder is opened as one DICOM series).`);
+    return await openSlides(path, sources, nodeCodecs);
+  } catch (err) {
+    for (const s of sources) s.close?.();
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import type { Codecs } from './codecs.ts';
-import { DicomSlide, isDicom } from './dicom/dicom-slide.ts';
+import { DicomSlide, isDicom, openDicomSeries } from './dicom/dicom-slide.ts';
 import { ImageSlide, sniffImage } from './image/image-slide.ts';
 import { TiffSlide, type TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { describeNonTiff } from './tiff/ifd.ts';
@@ -20,4 +20,14 @@ export async function openSlide(source: ByteSource, codecs: Codecs, options: Tif
   }
   if (await isDicom(source, signal)) return DicomSlide.open(source, codecs, signal);
   throw new SlideError(`${source.name}: ${describeNonTiff(head)}`);
+}
+
+/**
+ * Opens one slide from one file, or from several files that are one DICOM series (a level per file); `name` is what
+ * the user sees for a series (its folder, or its first file).
+ */
+export async function openSlides(name: string, sources: readonly ByteSource[], codecs: Codecs, options: TiffSlideOptions = {}, signal?: AbortSignal): Promise<SlideSource> {
+  if (sources.length === 0) throw new SlideError(`${name}: no files to open.`);
+  if (sources.length === 1) return openSlide(sources[0]!, codecs, options, signal);
+  return openDicomSeries(name, sources, codecs, signal);
 }

@@ -2,7 +2,7 @@
 import { browserCodecs } from '../slide/browser/codecs.ts';
 import { BlobSource } from '../slide/bytes/blob-source.ts';
 import { HttpRangeSource } from '../slide/bytes/http-source.ts';
-import { openSlide } from '../slide/open.ts';
+import { openSlide, openSlides } from '../slide/open.ts';
 import type { SlideSource } from '../slide/types.ts';
 import type { SlideInput } from './slide-protocol.ts';
 
@@ -10,6 +10,8 @@ import type { SlideInput } from './slide-protocol.ts';
 const TILE_CACHE_BYTES = 64 * 1024 * 1024;
 
 export async function openSlideInput(input: SlideInput): Promise<SlideSource> {
+  const options = { tileCacheBytes: TILE_CACHE_BYTES };
+  if (input.kind === 'files') return openSlides(input.name, input.files.map((f) => new BlobSource(f.file, f.name)), browserCodecs, options);
   const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
-  return openSlide(source, browserCodecs, { tileCacheBytes: TILE_CACHE_BYTES });
+  return openSlide(source, browserCodecs, options);
 }

@@ -4,7 +4,11 @@ import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
 import type { SlideInfo } from '../slide/types.ts';
 
 /** How a worker gets at the slide: a File/Blob is shared with workers without copying its bytes. */
-export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
+export type SlideInput =
+  | { kind: 'file'; file: Blob; name: string }
+  /** Several files that make one slide: a DICOM series, a level per file. */
+  | { kind: 'files'; files: { file: Blob; name: string }[]; name: string }
+  | { kind: 'url'; url: string };
 
 export type SlideRequest =
   | { type: 'open'; input: SlideInput }

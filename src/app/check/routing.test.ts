@@ -9,6 +9,12 @@ describe('routeDrop', () => {
     expect(routeDrop(['a.png', 'b.png'], slide)).toBe('check');
     expect(routeDrop(['a.png', 'b.jpg'], idle)).toBe('check');
     expect(routeDrop(['slide.svs', 'b.png'], slide)).toBe('check');
+    expect(routeDrop(['a.dcm', 'b.png'], slide)).toBe('check');
+  });
+
+  it('opens several DICOM files as one slide (a series, a level per file)', () => {
+    expect(routeDrop(['level-0.dcm', 'level-1.DCM', 'label.dcm'], slide)).toBe('open');
+    expect(routeDrop(['level-0.dcm', 'level-1.dcm'], { slideOpen: false, checkOpen: true })).toBe('open');
   });
 
   it('opens a lone slide file as before, even over an open slide', () => {

@@ -9,8 +9,14 @@ export function isSlideName(name: string): boolean {
   return SLIDE_NAME.test(name);
 }
 
+/** DICOM files, which come several to a slide (a series: a level per file). */
+export function isDicomName(name: string): boolean {
+  return /\.dcm$/i.test(name);
+}
+
 /**
- * - several files: quick check (a batch of tiles; the slide stays);
+ * - several DICOM files (.dcm): open them as one slide (a series);
+ * - several other files: quick check (a batch of tiles; the slide stays);
  * - one slide file (.svs, .tif, …): open it as a slide;
  * - one other file while the quick check panel is open: check it;
  * - one other file while a slide is open: ask (open as slide, or check it);
@@ -18,7 +24,7 @@ export function isSlideName(name: string): boolean {
  */
 export function routeDrop(names: readonly string[], state: { slideOpen: boolean; checkOpen: boolean }): DropAction {
   if (names.length === 0) return 'none';
-  if (names.length > 1) return 'check';
+  if (names.length > 1) return names.every(isDicomName) ? 'open' : 'check';
   if (isSlideName(names[0]!)) return 'open';
   if (state.checkOpen) return 'check';
   return state.slideOpen ? 'ask' : 'open';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_SLIDE_URL, openFile, openFromUrl, startupSlideUrl } from './open-actions.ts';
+import { DEMO_SLIDE_URL, openFile, openFiles, openFromUrl, seriesName, startupSlideUrl } from './open-actions.ts';
 import type { SlideInput } from '../../workers/slide-protocol.ts';
 import { useSlideStore } from './slide-store.ts';
 
@@ -43,6 +43,16 @@ describe('opening', () => {
     const file = new File([new Uint8Array(4)], 'a.tif');
     openFile(file);
     expect(actions.openInput).toHaveBeenCalledWith({ kind: 'file', file, name: 'a.tif' });
+  });
+
+  it('opens several files as one slide (a DICOM series), named by their folder or their first file', () => {
+    const a = new File([new Uint8Array(4)], 'level-0.dcm');
+    const b = new File([new Uint8Array(4)], 'level-1.dcm');
+    openFiles([a, b]);
+    expect(actions.openInput).toHaveBeenCalledWith({ kind: 'files', files: [{ file: a, name: 'level-0.dcm' }, { file: b, name: 'level-1.dcm' }], name: 'level-0.dcm (+1 files)' });
+    expect(seriesName([{ name: 'x.dcm', webkitRelativePath: 'case 12/series 3/x.dcm' }])).toBe('case 12/series 3');
+    openFiles([a]);
+    expect(actions.openInput).toHaveBeenLastCalledWith({ kind: 'file', file: a, name: 'level-0.dcm' });
   });
 
   it('opens a same-origin URL (made absolute) in the workers, and Deep Zoom or IIIF in OpenSeadragon', () => {

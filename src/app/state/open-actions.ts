@@ -12,6 +12,20 @@ export function openFile(file: File): void {
   void useSlideStore.getState().openInput({ kind: 'file', file, name: file.name });
 }
 
+/** One file as a slide, or several (a DICOM series, picked or dropped together, or a folder) as one slide. */
+export function openFiles(files: readonly File[]): void {
+  if (files.length === 1) return openFile(files[0]!);
+  if (files.length === 0) return;
+  void useSlideStore.getState().openInput({ kind: 'files', files: files.map((file) => ({ file, name: file.name })), name: seriesName(files) });
+}
+
+/** What the user sees for a series: its folder when picked as one, else its first file and how many more. */
+export function seriesName(files: readonly { name: string; webkitRelativePath?: string }[]): string {
+  // webkitRelativePath: set for a folder picked in the browser; absent outside one.
+  const folder = (files[0]?.webkitRelativePath ?? '').split('/').slice(0, -1).join('/');
+  return folder || `${files[0]?.name ?? 'series'} (+${files.length - 1} files)`;
+}
+
 export function openFromUrl(url: string): void {
   const trimmed = url.trim();
   if (!trimmed) return;

@@ -56,13 +56,13 @@ function setup(options: { model?: ModelEntry | undefined; slide?: OpenSlide } = 
   const { slide } = options;
   const store = createCheckStore();
   const slides = createStore<{ slide?: OpenSlide; status: ViewerStatus }>(() => ({ slide, status: slide ? 'ready' : 'idle' }));
-  const openFile = vi.fn<(file: File) => void>();
+  const openFiles = vi.fn<(files: readonly File[]) => void>();
   let picked = 'model' in options ? options.model : MODEL_A;
   const pools: FakeWorkers[] = [];
   const session = new QuickCheckSession({
     store,
     slides,
-    openFile,
+    openFiles,
     currentModel: () => picked,
     createWorkers: (callbacks) => {
       pools.push(new FakeWorkers(callbacks));
@@ -72,7 +72,7 @@ function setup(options: { model?: ModelEntry | undefined; slide?: OpenSlide } = 
   const rows = () => store.getState().items.map((i) => ({ id: i.id, status: i.status, modelId: i.modelId }));
   const row = (id: number): CheckItem => store.getState().items.find((i) => i.id === id)!;
   const pick = (m: ModelEntry | undefined) => void (picked = m);
-  return { store, session, openFile, pools, rows, row, pick };
+  return { store, session, openFiles, pools, rows, row, pick };
 }
 
 const files = (...names: string[]) => names.map((n) => new File([new Uint8Array(8)], n));
@@ -185,13 +185,13 @@ describe('quick check session', () => {
 
   it('asks what a lone image dropped on an open slide is, and does what the user answers', () => {
     const slide = { kind: 'osd-url', id: 1, url: `${PAGE}s.dzi`, info: { name: 's', format: 'image', vendor: 'Deep Zoom', compression: '', levels: [] } } as OpenSlide;
-    const { session, store, openFile, rows } = start({ slide });
+    const { session, store, openFiles, rows } = start({ slide });
     const [png] = files('tile.png');
     session.dropFiles([png!]);
     expect(store.getState().pendingDrop).toEqual([png]);
-    expect(openFile).not.toHaveBeenCalled();
+    expect(openFiles).not.toHaveBeenCalled();
     session.resolveDrop('open');
-    expect(openFile).toHaveBeenCalledWith(png);
+    expect(openFiles).toHaveBeenCalledWith([png]);
     expect(store.getState().pendingDrop).toBeUndefined();
 
     session.dropFiles([png!]);
@@ -199,7 +199,10 @@ describe('quick check session', () => {
     expect(rows()).toEqual([{ id: 1, status: 'queued', modelId: 'a' }]);
 
     session.dropFiles(files('x.svs')); // a slide file opens whatever is shown
-    expect(openFile).toHaveBeenCalledTimes(2);
+    expect(openFiles).toHaveBeenCalledTimes(2);
+    const series = files('level-0.dcm', 'level-1.dcm', 'label.dcm'); // several DICOM files: one slide, all of them
+    session.dropFiles(series);
+    expect(openFiles).toHaveBeenLastCalledWith(series);
   });
 
   it('loads the large view through the workers, at the preview size', async () => {

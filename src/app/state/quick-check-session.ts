@@ -26,8 +26,8 @@ export interface QuickCheckOptions {
   store: StoreApi<CheckState>;
   /** The open slide, to tell whether a dropped file is a slide to open or tiles to check. */
   slides: Pick<StoreApi<{ slide?: OpenSlide; status: ViewerStatus }>, 'getState'>;
-  /** Opens a dropped file as the slide (open-actions' openFile in the page). */
-  openFile: (file: File) => void;
+  /** Opens dropped files as the slide: one file, or a DICOM series (open-actions' openFiles in the page). */
+  openFiles: (files: readonly File[]) => void;
   /** The model picked for the heatmap: the quick check scores with the same one. */
   currentModel: () => ModelEntry | undefined;
   /** Starts the check workers, reporting to `callbacks`; made on the first check (default: a CheckPool). */
@@ -90,22 +90,22 @@ export class QuickCheckSession {
   /** Files dropped anywhere on the window (the quick check panel handles its own drops). */
   dropFiles(files: readonly File[]): void {
     const { slide, status } = this.options.slides.getState();
-    const { store, openFile } = this.options;
+    const { store, openFiles } = this.options;
     const action = routeDrop(
       files.map((f) => f.name),
       { slideOpen: slide !== undefined || status === 'loading', checkOpen: store.getState().open },
     );
-    if (action === 'open') openFile(files[0]!);
+    if (action === 'open') openFiles(files);
     else if (action === 'check') this.checkFiles(files);
     else if (action === 'ask') store.setState({ pendingDrop: [...files] });
   }
 
   /** The user's answer to "open as slide or check?". */
   resolveDrop(choice: 'open' | 'check' | 'cancel'): void {
-    const { store, openFile } = this.options;
+    const { store, openFiles } = this.options;
     const files = store.getState().pendingDrop ?? [];
     store.setState({ pendingDrop: undefined });
-    if (choice === 'open' && files[0]) openFile(files[0]);
+    if (choice === 'open' && files[0]) openFiles([files[0]]);
     else if (choice === 'check') this.checkFiles(files);
   }
 

@@ -1,11 +1,14 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { openFile, openFromUrl } from '../state/open-actions.ts';
+import { openFiles, openFromUrl } from '../state/open-actions.ts';
+import { isDicomName } from '../check/routing.ts';
+import { useSlideStore } from '../state/slide-store.ts';
 
 const ACCEPT = '.svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.png,.jpg,.jpeg,image/tiff,application/dicom,image/png,image/jpeg';
 
 /** File picker and URL box. Files are read lazily in workers; nothing is uploaded. */
 export function OpenControls() {
   const input = useRef<HTMLInputElement>(null);
+  const folder = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState('');
 
   const submit = (event: FormEvent) => {
@@ -24,9 +27,26 @@ export function OpenControls() {
         accept={ACCEPT}
         data-testid="open-file"
         hidden
+        multiple
         onChange={(event) => {
-          const file = event.currentTarget.files?.[0];
-          if (file) openFile(file);
+          openFiles([...(event.currentTarget.files ?? [])]);
+          event.currentTarget.value = '';
+        }}
+      />
+      <button type="button" onClick={() => folder.current?.click()} title="Open a folder holding one DICOM series (a level per file)">
+        Open DICOM folder…
+      </button>
+      <input
+        ref={folder}
+        type="file"
+        data-testid="open-folder"
+        hidden
+        {...{ webkitdirectory: '' }}
+        onChange={(event) => {
+          // DICOM files are .dcm or have no extension; anything else in the folder (notes, DICOMDIR) is not a level.
+          const files = [...(event.currentTarget.files ?? [])].filter((f) => f.name !== 'DICOMDIR' && !f.name.startsWith('.') && (isDicomName(f.name) || !f.name.includes('.')));
+          if (files.length === 0 && event.currentTarget.files?.length) useSlideStore.getState().fail('The folder holds no DICOM files (.dcm, or files without an extension).');
+          else openFiles(files);
           event.currentTarget.value = '';
         }}
       />

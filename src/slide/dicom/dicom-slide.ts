@@ -1,5 +1,5 @@
 // DICOM whole-slide images (VL Whole Slide Microscopy Image, Supplement 145): one instance is one pyramid level, its
-// frames the tiles. Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files
+// frames the tiles; a series' VOLUME instances make the pyramid (openDicomSeries), one file alone a one-level slide. Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files
 // that store TILED_FULL frames in another order), else in TILED_FULL order; only the first focal plane and optical path
 // are read. Frames are found by walking the pixel data's fragments (one read per frame header), with the Basic Offset
 // Table when a frame spans several.
@@ -41,105 +41,80 @@ export async function isDicom(source: ByteSource, signal?: AbortSignal): Promise
   return String.fromCharCode(...(await source.read(128, 4, signal))) === 'DICM';
 }
 
+/** One DICOM instance (file): its series, its kind and the one tiled image it holds. */
+export interface DicomInstance {
+  source: ByteSource;
+  seriesUid: string;
+  /** Image Type value 3: VOLUME (also when absent), LABEL, OVERVIEW or THUMBNAIL. */
+  flavour: string;
+  manufacturer: string;
+  syntaxName: string;
+  mpp?: number;
+  level: Level;
+}
+
+/** A slide made of DICOM instances: the VOLUME ones of one series, one level each, largest first. */
 export class DicomSlide implements SlideSource {
-  private readonly tiles: TileCache;
+  private readonly tiles = new TileCache(96 * 1024 * 1024);
 
   private constructor(
     readonly info: SlideInfo,
-    private readonly source: ByteSource,
-    private readonly level: Level,
+    private readonly levels: DicomInstance[],
     private readonly codecs: Codecs,
-  ) {
-    this.tiles = new TileCache(96 * 1024 * 1024);
+  ) {}
+
+  /** One file: refused when it is a label or overview rather than tissue. */
+  static async open(source: ByteSource, codecs: Codecs, signal?: AbortSignal): Promise<DicomSlide> {
+    const instance = await readInstance(source, signal);
+    if (instance.flavour === 'LABEL' || instance.flavour === 'OVERVIEW') {
+      throw new SlideError(`${source.name}: this DICOM file is the slide's ${instance.flavour.toLowerCase()} image, not its tissue; open a VOLUME instance of the series.`);
+    }
+    return DicomSlide.fromInstances(source.name, [instance], codecs);
   }
 
-  static async open(source: ByteSource, codecs: Codecs, signal?: AbortSignal): Promise<DicomSlide> {
-    const name = source.name;
-    const fail = (why: string): never => {
-      throw new SlideError(`${name}: ${why}`);
-    };
-    // File meta information: always explicit VR little endian, its length in (0002,0000).
-    const metaHead = await source.read(132, Math.min(12, source.size - 132), signal);
-    if (metaHead.length < 12 || metaHead[0] !== 0x02 || metaHead[1] !== 0x00 || metaHead[2] !== 0x00 || metaHead[3] !== 0x00) fail('corrupt DICOM file: no file meta information group length.');
-    const metaLength = new DataView(metaHead.buffer, metaHead.byteOffset).getUint32(8, true);
-    const metaEnd = 144 + metaLength;
-    if (metaEnd > source.size || metaLength > 1 << 20) fail('corrupt DICOM file: the file meta information runs past the end of the file.');
-    const metaBytes = await source.read(144, metaLength, signal);
-    const meta = parseDataset(metaBytes, 144, 0, true, true, name).dataset;
-    const syntaxUid = text(meta, Tags.TransferSyntaxUID) ?? '';
-    const syntax = SYNTAXES[syntaxUid];
-    if (!syntax) fail(`unsupported DICOM transfer syntax ${syntaxUid || '(none)'}; supported: ${Object.values(SYNTAXES).map((s) => s.name).join(', ')}.`);
-
-    // The data set up to Pixel Data, read in growing chunks (the header of a large slide holds one item per frame).
-    let chunk = Math.min(source.size - metaEnd, 1 << 20);
-    let parsed: ReturnType<typeof parseDataset>;
-    for (;;) {
-      const bytes = await source.read(metaEnd, chunk, signal);
-      try {
-        parsed = parseDataset(bytes, metaEnd, 0, syntax!.explicit, metaEnd + chunk >= source.size, name);
-        break;
-      } catch (err) {
-        if (!(err instanceof NeedMoreBytes)) throw err;
-        if (chunk >= MAX_HEADER_BYTES) fail(`the DICOM header is larger than ${MAX_HEADER_BYTES / 2 ** 20} MiB.`);
-        chunk = Math.min(source.size - metaEnd, chunk * 4, MAX_HEADER_BYTES);
-      }
+  /** The pyramid of a series' instances (all of one series): VOLUME ones by size; labels, overviews and thumbnails left out. */
+  static fromInstances(name: string, instances: readonly DicomInstance[], codecs: Codecs): DicomSlide {
+    const volumes = instances.filter((i) => i.flavour === 'VOLUME').sort((a, b) => b.level.width - a.level.width || b.level.height - a.level.height);
+    const base = volumes[0];
+    if (!base) throw new SlideError(`${name}: the series has no VOLUME image (only ${[...new Set(instances.map((i) => i.flavour.toLowerCase()))].join(', ')}).`);
+    const warnings: string[] = [];
+    const levels: DicomInstance[] = [];
+    for (const v of volumes) {
+      const same = levels.find((l) => l.level.width === v.level.width && l.level.height === v.level.height);
+      if (same) warnings.push(`${v.source.name}: a second ${v.level.width}×${v.level.height} instance (concatenation or another focal plane) is not read`);
+      else levels.push(v);
     }
-    const ds = parsed.dataset;
-    const sop = text(ds, Tags.SOPClassUID);
-    if (sop !== WSI_SOP_CLASS) fail(`a DICOM file, but not a whole-slide image (SOP class ${sop ?? 'missing'}, VL Whole Slide Microscopy is ${WSI_SOP_CLASS}).`);
-    const imageType = (text(ds, Tags.ImageType) ?? '').split('\\');
-    const flavour = imageType[2] ?? '';
-    if (flavour === 'LABEL' || flavour === 'OVERVIEW') fail(`this DICOM file is the slide's ${flavour.toLowerCase()} image, not its tissue; open a VOLUME instance of the series.`);
-    if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
-
-    const tileWidth = integer(ds, Tags.Columns) ?? 0;
-    const tileHeight = integer(ds, Tags.Rows) ?? 0;
-    const width = integer(ds, Tags.TotalPixelMatrixColumns) ?? tileWidth;
-    const height = integer(ds, Tags.TotalPixelMatrixRows) ?? tileHeight;
-    const frameCount = integer(ds, Tags.NumberOfFrames) ?? 1;
-    const samplesPerPixel = integer(ds, Tags.SamplesPerPixel) ?? 3;
-    const bits = integer(ds, Tags.BitsAllocated) ?? 8;
-    const photometric = text(ds, Tags.PhotometricInterpretation) ?? '';
-    if (tileWidth < 1 || tileHeight < 1 || tileWidth > LIMITS.maxTileSide || tileHeight > LIMITS.maxTileSide) fail(`unsupported DICOM frame size ${tileWidth}×${tileHeight}.`);
-    if (width < 1 || height < 1 || width > LIMITS.maxSide || height > LIMITS.maxSide) fail(`unsupported image size ${width}×${height}.`);
-    if (bits !== 8) fail(`unsupported DICOM sample depth: ${bits} bits (8 supported).`);
-    if (syntax!.codec === 'native' && !['RGB', 'MONOCHROME2'].includes(photometric)) fail(`unsupported uncompressed colour space ${photometric || '(none)'} (RGB and MONOCHROME2 supported).`);
-    if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
-    const tilesAcross = Math.ceil(width / tileWidth);
-    const tilesDown = Math.ceil(height / tileHeight);
-    if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
-
-    const frames = await frameLocations(source, parsed.pixelData!, frameCount, syntax!.codec === 'native' ? tileWidth * tileHeight * samplesPerPixel : 0, signal);
-    const frameOf = placeFrames(ds, frames, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
-    const mpp = micronsPerPixel(ds, width);
     const info: SlideInfo = {
       name,
       format: 'dicom',
-      vendor: text(ds, Tags.Manufacturer) || 'DICOM',
-      compression: `${syntax!.name} (DICOM)`,
-      levels: [{ width, height, tileWidth, tileHeight, downsample: 1 }],
-      byteLength: source.size,
-      ...(mpp !== undefined ? { mpp } : {}),
+      vendor: base.manufacturer || 'DICOM',
+      compression: `${base.syntaxName} (DICOM)`,
+      levels: levels.map(({ level: l }) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, downsample: (base.level.width / l.width + base.level.height / l.height) / 2 })),
+      byteLength: instances.reduce((n, i) => n + i.source.size, 0),
+      ...(base.mpp !== undefined ? { mpp: base.mpp } : {}),
+      ...(warnings.length ? { warnings } : {}),
     };
-    return new DicomSlide(info, source, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, frames, codec: syntax!.codec, rgb: photometric === 'RGB', samplesPerPixel }, codecs);
+    return new DicomSlide(info, levels, codecs);
   }
 
   async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
-    if (level !== 0) throw new SlideError(`${this.info.name}: no level ${level}.`);
-    const l = this.level;
+    const instance = this.levels[level];
+    if (!instance) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    const l = instance.level;
     return composeRegion(this.info.name, l, x, y, width, height, (col, row) => {
       const frame = l.frameOf[row * l.tilesAcross + col]!;
-      return frame < 0 ? Promise.resolve(undefined) : this.tiles.get(String(frame), () => this.load(frame), signal);
+      return frame < 0 ? Promise.resolve(undefined) : this.tiles.get(`${level}/${frame}`, () => this.load(instance, `${level}/${frame}`, frame), signal);
     });
   }
 
-  private async load(frame: number): Promise<RGBAImage> {
-    const l = this.level;
-    const fail = (err: unknown) => new SlideError(`${this.info.name}: frame ${frame + 1} failed to decode: ${err instanceof Error ? err.message.replace(`${this.info.name}: `, '') : String(err)}`);
+  private async load(instance: DicomInstance, key: string, frame: number): Promise<RGBAImage> {
+    const l = instance.level;
+    const name = instance.source.name;
+    const fail = (err: unknown) => new SlideError(`${name}: frame ${frame + 1} failed to decode: ${err instanceof Error ? err.message.replace(`${name}: `, '') : String(err)}`);
     const [offset, length] = l.frames[frame]!;
     let bytes: Uint8Array;
     try {
-      bytes = await this.source.read(offset, length);
+      bytes = await instance.source.read(offset, length);
     } catch (err) {
       throw fail(err);
     }
@@ -156,14 +131,114 @@ export class DicomSlide implements SlideSource {
       return nativeToRgba(bytes, l);
     } catch (err) {
       const error = fail(err);
-      this.tiles.remember(String(frame), error);
+      this.tiles.remember(key, error);
       throw error;
     }
   }
 
+  /** The files the levels are read from. */
+  sources(): ByteSource[] {
+    return this.levels.map((i) => i.source);
+  }
+
   close(): void {
     this.tiles.clear();
-    this.source.close?.();
+    for (const source of this.sources()) source.close?.();
+  }
+}
+
+export async function readInstance(source: ByteSource, signal?: AbortSignal): Promise<DicomInstance> {
+  const name = source.name;
+  const fail = (why: string): never => {
+    throw new SlideError(`${name}: ${why}`);
+  };
+  // File meta information: always explicit VR little endian, its length in (0002,0000).
+  const metaHead = await source.read(132, Math.min(12, source.size - 132), signal);
+  if (metaHead.length < 12 || metaHead[0] !== 0x02 || metaHead[1] !== 0x00 || metaHead[2] !== 0x00 || metaHead[3] !== 0x00) fail('corrupt DICOM file: no file meta information group length.');
+  const metaLength = new DataView(metaHead.buffer, metaHead.byteOffset).getUint32(8, true);
+  const metaEnd = 144 + metaLength;
+  if (metaEnd > source.size || metaLength > 1 << 20) fail('corrupt DICOM file: the file meta information runs past the end of the file.');
+  const metaBytes = await source.read(144, metaLength, signal);
+  const meta = parseDataset(metaBytes, 144, 0, true, true, name).dataset;
+  const syntaxUid = text(meta, Tags.TransferSyntaxUID) ?? '';
+  const syntax = SYNTAXES[syntaxUid];
+  if (!syntax) fail(`unsupported DICOM transfer syntax ${syntaxUid || '(none)'}; supported: ${Object.values(SYNTAXES).map((s) => s.name).join(', ')}.`);
+
+  // The data set up to Pixel Data, read in growing chunks (the header of a large slide holds one item per frame).
+  let chunk = Math.min(source.size - metaEnd, 1 << 20);
+  let parsed: ReturnType<typeof parseDataset>;
+  for (;;) {
+    const bytes = await source.read(metaEnd, chunk, signal);
+    try {
+      parsed = parseDataset(bytes, metaEnd, 0, syntax!.explicit, metaEnd + chunk >= source.size, name);
+      break;
+    } catch (err) {
+      if (!(err instanceof NeedMoreBytes)) throw err;
+      if (chunk >= MAX_HEADER_BYTES) fail(`the DICOM header is larger than ${MAX_HEADER_BYTES / 2 ** 20} MiB.`);
+      chunk = Math.min(source.size - metaEnd, chunk * 4, MAX_HEADER_BYTES);
+    }
+  }
+  const ds = parsed.dataset;
+  const sop = text(ds, Tags.SOPClassUID);
+  if (sop !== WSI_SOP_CLASS) fail(`a DICOM file, but not a whole-slide image (SOP class ${sop ?? 'missing'}, VL Whole Slide Microscopy is ${WSI_SOP_CLASS}).`);
+  const imageType = (text(ds, Tags.ImageType) ?? '').split('\\');
+  const flavour = imageType[2] ?? '';
+  if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
+
+  const tileWidth = integer(ds, Tags.Columns) ?? 0;
+  const tileHeight = integer(ds, Tags.Rows) ?? 0;
+  const width = integer(ds, Tags.TotalPixelMatrixColumns) ?? tileWidth;
+  const height = integer(ds, Tags.TotalPixelMatrixRows) ?? tileHeight;
+  const frameCount = integer(ds, Tags.NumberOfFrames) ?? 1;
+  const samplesPerPixel = integer(ds, Tags.SamplesPerPixel) ?? 3;
+  const bits = integer(ds, Tags.BitsAllocated) ?? 8;
+  const photometric = text(ds, Tags.PhotometricInterpretation) ?? '';
+  if (tileWidth < 1 || tileHeight < 1 || tileWidth > LIMITS.maxTileSide || tileHeight > LIMITS.maxTileSide) fail(`unsupported DICOM frame size ${tileWidth}×${tileHeight}.`);
+  if (width < 1 || height < 1 || width > LIMITS.maxSide || height > LIMITS.maxSide) fail(`unsupported image size ${width}×${height}.`);
+  if (bits !== 8) fail(`unsupported DICOM sample depth: ${bits} bits (8 supported).`);
+  if (syntax!.codec === 'native' && !['RGB', 'MONOCHROME2'].includes(photometric)) fail(`unsupported uncompressed colour space ${photometric || '(none)'} (RGB and MONOCHROME2 supported).`);
+  if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
+  const tilesAcross = Math.ceil(width / tileWidth);
+  const tilesDown = Math.ceil(height / tileHeight);
+  if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
+
+  const frames = await frameLocations(source, parsed.pixelData!, frameCount, syntax!.codec === 'native' ? tileWidth * tileHeight * samplesPerPixel : 0, signal);
+  const frameOf = placeFrames(ds, frames, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
+  const mpp = micronsPerPixel(ds, width);
+  return {
+    source,
+    seriesUid: text(ds, Tags.SeriesInstanceUID) ?? '',
+    flavour: flavour || 'VOLUME',
+    manufacturer: text(ds, Tags.Manufacturer) ?? '',
+    syntaxName: syntax!.name,
+    ...(mpp !== undefined ? { mpp } : {}),
+    level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, frames, codec: syntax!.codec, rgb: photometric === 'RGB', samplesPerPixel },
+  };
+}
+
+/**
+ * A slide from several DICOM files: the instances are grouped by Series Instance UID and the one series makes the
+ * pyramid. Files that are not DICOM, or several series at once, are refused naming them.
+ */
+export async function openDicomSeries(name: string, sources: readonly ByteSource[], codecs: Codecs, signal?: AbortSignal): Promise<DicomSlide> {
+  const instances: DicomInstance[] = [];
+  try {
+    for (const source of sources) {
+      if (!(await isDicom(source, signal))) throw new SlideError(`${source.name}: not a DICOM file (no DICM preamble); a series is opened from its DICOM files only.`);
+      instances.push(await readInstance(source, signal));
+    }
+    const series = [...new Set(instances.map((i) => i.seriesUid))];
+    if (series.length > 1) {
+      const counts = series.map((uid) => `${uid || '(no UID)'}: ${instances.filter((i) => i.seriesUid === uid).length} files`);
+      throw new SlideError(`${name}: the files belong to ${series.length} DICOM series (${counts.join('; ')}); open one series at a time.`);
+    }
+    const slide = DicomSlide.fromInstances(name, instances, codecs);
+    const used = new Set(slide.sources());
+    for (const i of instances) if (!used.has(i.source)) i.source.close?.();
+    return slide;
+  } catch (err) {
+    for (const source of sources) source.close?.();
+    throw err;
   }
 }
 
