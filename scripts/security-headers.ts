@@ -2,7 +2,8 @@
 // - COOP/COEP/CORP: cross-origin isolation, so onnxruntime-web may use SharedArrayBuffer;
 // - a strict Content-Security-Policy: scripts, workers, WASM and models from this origin only (no inline scripts,
 //   no eval; 'wasm-unsafe-eval' only because WebAssembly needs it), and network access limited to this origin plus
-//   the origin of a slide the user opened by URL (?slide=…, also read from the Referer for worker scripts).
+//   the origin of a slide the user opened by URL (?slide=…) or of a DICOMweb service (?dicomweb=…), also read from
+//   the Referer for worker scripts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 
@@ -12,11 +13,12 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** The origin of the slide URL in `?slide=` of this URL, when it is another http(s) origin. */
+/** The origin of the slide URL in `?slide=` (or the DICOMweb service in `?dicomweb=`) of this URL, when it is another http(s) origin. */
 export function slideOrigin(url: string | undefined, base: string): string | undefined {
   if (!url) return undefined;
   try {
-    const slide = new URL(url, base).searchParams.get('slide');
+    const params = new URL(url, base).searchParams;
+    const slide = params.get('slide') ?? params.get('dicomweb');
     if (!slide) return undefined;
     const origin = new URL(slide, base).origin;
     return /^https?:\/\/[^\s;,'"]+$/.test(origin) && origin !== new URL(base).origin ? origin : undefined;

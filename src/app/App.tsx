@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { openFromUrl, startupSlideUrl } from './state/open-actions.ts';
+import { openStartup } from './state/open-actions.ts';
 import { DropZone } from './ui/DropZone.tsx';
 import { ErrorAlert } from './ui/ErrorAlert.tsx';
 import { OpenControls } from './ui/OpenControls.tsx';
@@ -11,7 +11,7 @@ import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
 
 export function App() {
   useEffect(() => {
-    openFromUrl(startupSlideUrl());
+    openStartup();
   }, []);
 
   return (

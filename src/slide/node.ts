@@ -7,6 +7,7 @@ import type { Codecs } from './codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
 import { checkRange } from './bytes/blob-source.ts';
 import { isDicom } from './dicom/dicom-slide.ts';
+import { openDicomWeb, parseDicomWebPath } from './dicom/dicomweb.ts';
 import { openSlide, openSlides } from './open.ts';
 import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { SlideError, type ByteSource, type RGBAImage, type SlideSource } from './types.ts';
@@ -76,10 +77,13 @@ export const nodeCodecs: Codecs = {
 };
 
 /**
- * Opens a slide or image file from disk, or a folder of DICOM files (one series: a level per file; files without the
- * DICM preamble, and DICOMDIR, are left out).
+ * Opens a slide or image file from disk, a folder of DICOM files (one series: a level per file; files without the
+ * DICM preamble, and DICOMDIR, are left out), or a DICOMweb series (a dicomWebPath string).
  */
 export async function openSlideFile(path: string, options: TiffSlideOptions = {}): Promise<SlideSource> {
+  const web = parseDicomWebPath(path);
+  // The token comes from the environment, never from a path or a report (DICOMWEB_TOKEN).
+  if (web) return openDicomWeb({ ...web, ...(process.env.DICOMWEB_TOKEN ? { token: process.env.DICOMWEB_TOKEN } : {}) }, nodeCodecs);
   if (await isDirectory(path)) return openDicomFolder(path);
   const source = await NodeFileSource.open(path);
   try {

@@ -8,7 +8,9 @@ export type SlideInput =
   | { kind: 'file'; file: Blob; name: string }
   /** Several files that make one slide: a DICOM series, a level per file. */
   | { kind: 'files'; files: { file: Blob; name: string }[]; name: string }
-  | { kind: 'url'; url: string };
+  | { kind: 'url'; url: string }
+  /** A series on a DICOMweb service (the token, if any, stays in memory: never stored or logged). */
+  | { kind: 'dicomweb'; base: string; study: string; series: string; token?: string };
 
 export type SlideRequest =
   | { type: 'open'; input: SlideInput }

@@ -8,6 +8,23 @@ export function startupSlideUrl(): string {
   return new URLSearchParams(location.search).get('slide') || DEMO_SLIDE_URL;
 }
 
+/** What the page opens first: `?dicomweb=BASE&study=UID&series=UID`, else `?slide=URL`, else the demo slide. */
+export function openStartup(): void {
+  const q = new URLSearchParams(location.search);
+  const base = q.get('dicomweb');
+  if (base) {
+    const study = q.get('study') ?? '';
+    const series = q.get('series') ?? '';
+    if (!study || !series) {
+      useSlideStore.getState().fail('?dicomweb= needs &study=UID&series=UID (the series to open).');
+      return;
+    }
+    void useSlideStore.getState().openInput({ kind: 'dicomweb', base: new URL(base, location.href).href.replace(/\/+$/, ''), study, series });
+    return;
+  }
+  openFromUrl(startupSlideUrl());
+}
+
 export function openFile(file: File): void {
   void useSlideStore.getState().openInput({ kind: 'file', file, name: file.name });
 }

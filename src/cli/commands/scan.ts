@@ -15,11 +15,17 @@ import { parseProfile, profileFits } from '../../focus/calibration-profile.ts';
 import { absoluteNormaliser } from '../../heatmap/normalise.ts';
 import { readCardBeside } from '../model-card-file.ts';
 import { openSlideFile } from '../../slide/node.ts';
+import { dicomWebPath, listSlideSeries, parseDicomWebPath } from '../../slide/dicom/dicomweb.ts';
 import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
-          [--threshold T | --calibration PROFILE.json] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]`;
+          [--threshold T | --calibration PROFILE.json] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]
+       focuslite scan --dicomweb BASE_URL --study UID [--series UID] [options as above]
+
+  SLIDE is a slide file, or a folder holding one DICOM series (a level per file).
+  --dicomweb scans DICOM series from a DICOMweb service: the one given by --series, else every slide-microscopy (SM)
+  series of the study. A bearer token, if the service needs one, is read from the DICOMWEB_TOKEN environment variable.`;
 
 function progressBar(name: string, p: ScanProgress): string {
   const frac = p.cellsTotal ? p.cellsDone / p.cellsTotal : 1;
@@ -55,9 +61,36 @@ const command: Command = {
         'png-width': { type: 'string', default: '1600' },
         colormap: { type: 'string', default: 'viridis' },
         scale: { type: 'string', default: 'relative' },
+        dicomweb: { type: 'string' },
+        study: { type: 'string' },
+        series: { type: 'string' },
       },
     });
-    if (positionals.length === 0) {
+    if ((values.study !== undefined || values.series !== undefined) && values.dicomweb === undefined) {
+      console.error('focuslite scan: --study and --series go with --dicomweb BASE_URL');
+      return EXIT.usage;
+    }
+    if (values.dicomweb !== undefined && values.study === undefined) {
+      console.error('focuslite scan: --dicomweb needs --study UID (and optionally --series UID)');
+      return EXIT.usage;
+    }
+    const slides = [...positionals];
+    if (values.dicomweb !== undefined) {
+      const base = values.dicomweb;
+      const study = values.study!;
+      try {
+        const series = values.series !== undefined ? [values.series] : await listSlideSeries(base, study, process.env.DICOMWEB_TOKEN);
+        if (series.length === 0) {
+          console.error(`focuslite scan: ${base}: the study ${study} has no slide-microscopy (SM) series`);
+          return EXIT.failed;
+        }
+        slides.push(...series.map((uid) => dicomWebPath({ base, study, series: uid })));
+      } catch (err) {
+        console.error(`focuslite scan: ${err instanceof Error ? err.message : String(err)}`);
+        return EXIT.failed;
+      }
+    }
+    if (slides.length === 0) {
       console.error(`usage: ${USAGE}`);
       return EXIT.usage;
     }
@@ -128,8 +161,9 @@ const command: Command = {
     let failures = 0;
     let qcFailures = 0;
 
-    for (const path of positionals) {
-      const name = basename(path);
+    for (const path of slides) {
+      const web = parseDicomWebPath(path);
+      const name = web ? `series-${web.series}` : basename(path);
       try {
         const result = await scanSlideFile(path, {
           model,
@@ -181,7 +215,7 @@ const command: Command = {
       } catch (err) {
         if (showProgress) process.stderr.write('\n');
         failures++;
-        console.error(`focuslite scan: ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        console.error(`focuslite scan: ${name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     // An unreadable slide wins over a QC FAIL: the caller's set of reports is incomplete (README "Exit codes").

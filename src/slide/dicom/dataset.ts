@@ -9,6 +9,8 @@ export const Tags = {
   TransferSyntaxUID: tag(0x0002, 0x0010),
   ImageType: tag(0x0008, 0x0008),
   SOPClassUID: tag(0x0008, 0x0016),
+  SOPInstanceUID: tag(0x0008, 0x0018),
+  SeriesDescription: tag(0x0008, 0x103e),
   Manufacturer: tag(0x0008, 0x0070),
   SeriesInstanceUID: tag(0x0020, 0x000e),
   DimensionOrganizationType: tag(0x0020, 0x9311),

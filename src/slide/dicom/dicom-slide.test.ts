@@ -61,7 +61,7 @@ describe('DICOM whole-slide images', () => {
 
   it('tells column-by-column storage from the sizes of the edge frames', () => {
     const grid = { width: 1000, height: 900, tileWidth: 300, tileHeight: 300, tilesAcross: 4, tilesDown: 3 };
-    const sizes = (edge: (i: number) => boolean) => Array.from({ length: 12 }, (_, i): [number, number] => [0, edge(i) ? 1000 : 50_000]);
+    const sizes = (edge: (i: number) => boolean) => Array.from({ length: 12 }, (_, i) => (edge(i) ? 1000 : 50_000));
     // by columns, the partial last column is frames 9–11 (and the last row is full: 900 = 3 × 300)
     expect(storedByColumns(sizes((i) => i >= 9), grid)).toBe(true);
     expect(storedByColumns(sizes((i) => i % 4 === 3), grid)).toBe(false);

@@ -25,12 +25,13 @@ const SYNTAXES: Record<string, { codec: 'jpeg' | 'jp2k' | 'native'; explicit: bo
 /** The dataset header (everything before Pixel Data) may not be larger than this. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
 
+export type FrameCodec = 'jpeg' | 'jp2k' | 'native' | 'sniff';
+
 interface Level extends TileGrid {
   /** Frame index per tile (row-major), -1 where the file has no frame. */
   frameOf: Int32Array;
-  /** [offset, length] of each frame's bytes. */
-  frames: [number, number][];
-  codec: 'jpeg' | 'jp2k' | 'native';
+  /** 'sniff': by the frame's own bytes (frames from a server, whose transfer syntax comes with each frame). */
+  codec: FrameCodec;
   rgb: boolean;
   samplesPerPixel: number;
 }
@@ -41,9 +42,20 @@ export async function isDicom(source: ByteSource, signal?: AbortSignal): Promise
   return String.fromCharCode(...(await source.read(128, 4, signal))) === 'DICM';
 }
 
-/** One DICOM instance (file): its series, its kind and the one tiled image it holds. */
+/** Where an instance's frames come from: a file, or a DICOMweb server. */
+export interface FrameSource {
+  /** File name or instance URL, for messages. */
+  name: string;
+  /** Bytes stored, when known (files). */
+  size: number;
+  /** The encoded bytes of frame `index` (0-based). */
+  read(index: number, signal?: AbortSignal): Promise<Uint8Array>;
+  close(): void;
+}
+
+/** One DICOM instance: its series, its kind and the one tiled image it holds. */
 export interface DicomInstance {
-  source: ByteSource;
+  frames: FrameSource;
   seriesUid: string;
   /** Image Type value 3: VOLUME (also when absent), LABEL, OVERVIEW or THUMBNAIL. */
   flavour: string;
@@ -81,7 +93,7 @@ export class DicomSlide implements SlideSource {
     const levels: DicomInstance[] = [];
     for (const v of volumes) {
       const same = levels.find((l) => l.level.width === v.level.width && l.level.height === v.level.height);
-      if (same) warnings.push(`${v.source.name}: a second ${v.level.width}×${v.level.height} instance (concatenation or another focal plane) is not read`);
+      if (same) warnings.push(`${v.frames.name}: a second ${v.level.width}×${v.level.height} instance (concatenation or another focal plane) is not read`);
       else levels.push(v);
     }
     const info: SlideInfo = {
@@ -90,7 +102,7 @@ export class DicomSlide implements SlideSource {
       vendor: base.manufacturer || 'DICOM',
       compression: `${base.syntaxName} (DICOM)`,
       levels: levels.map(({ level: l }) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, downsample: (base.level.width / l.width + base.level.height / l.height) / 2 })),
-      byteLength: instances.reduce((n, i) => n + i.source.size, 0),
+      byteLength: instances.reduce((n, i) => n + i.frames.size, 0),
       ...(base.mpp !== undefined ? { mpp: base.mpp } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
@@ -109,22 +121,22 @@ export class DicomSlide implements SlideSource {
 
   private async load(instance: DicomInstance, key: string, frame: number): Promise<RGBAImage> {
     const l = instance.level;
-    const name = instance.source.name;
+    const name = instance.frames.name;
     const fail = (err: unknown) => new SlideError(`${name}: frame ${frame + 1} failed to decode: ${err instanceof Error ? err.message.replace(`${name}: `, '') : String(err)}`);
-    const [offset, length] = l.frames[frame]!;
     let bytes: Uint8Array;
     try {
-      bytes = await instance.source.read(offset, length);
+      bytes = await instance.frames.read(frame);
     } catch (err) {
-      throw fail(err);
+      throw fail(err); // a failed read (network, file gone) may work next time: not remembered
     }
     try {
-      if (l.codec === 'jpeg') {
+      const codec = l.codec === 'sniff' ? sniffCodec(bytes) : l.codec;
+      if (codec === 'jpeg') {
         checkFrame(jpegFrameInfo(bytes), l, 'JPEG');
         // A JFIF marker means YCbCr whatever the file says: converters write JFIF frames into files marked RGB.
         return await this.codecs.jpeg(l.rgb && !hasJfif(bytes) ? markAsRgb(bytes) : bytes);
       }
-      if (l.codec === 'jp2k') {
+      if (codec === 'jp2k') {
         checkFrame(j2kFrameInfo(bytes), l, 'JPEG 2000');
         return await this.codecs.jp2k(bytes, false);
       }
@@ -136,14 +148,14 @@ export class DicomSlide implements SlideSource {
     }
   }
 
-  /** The files the levels are read from. */
-  sources(): ByteSource[] {
-    return this.levels.map((i) => i.source);
+  /** Where the levels are read from. */
+  frameSources(): FrameSource[] {
+    return this.levels.map((i) => i.frames);
   }
 
   close(): void {
     this.tiles.clear();
-    for (const source of this.sources()) source.close?.();
+    for (const frames of this.frameSources()) frames.close();
   }
 }
 
@@ -179,12 +191,33 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
     }
   }
   const ds = parsed.dataset;
+  if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
+  const samplesPerPixel = integer(ds, Tags.SamplesPerPixel) ?? 3;
+  const frameCount = integer(ds, Tags.NumberOfFrames) ?? 1;
+  if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
+  const frameBytes = syntax!.codec === 'native' ? (integer(ds, Tags.Columns) ?? 0) * (integer(ds, Tags.Rows) ?? 0) * samplesPerPixel : 0;
+  const locations = await frameLocations(source, parsed.pixelData!, frameCount, frameBytes, signal);
+  const frames: FrameSource = {
+    name,
+    size: source.size,
+    read: (i, s) => source.read(locations[i]![0], locations[i]![1], s),
+    close: () => source.close?.(),
+  };
+  return instanceFromDataset(ds, frames, syntax!, locations.map(([, length]) => length));
+}
+
+/**
+ * The instance a data set describes (from a file, or a server's metadata), with its frames from `frames`. `frameSizes`
+ * (bytes per frame, when known before reading them) let the storage order be inferred for files that do not state it.
+ */
+export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { codec: FrameCodec; name: string }, frameSizes?: readonly number[]): DicomInstance {
+  const name = frames.name;
+  const fail = (why: string): never => {
+    throw new SlideError(`${name}: ${why}`);
+  };
   const sop = text(ds, Tags.SOPClassUID);
   if (sop !== WSI_SOP_CLASS) fail(`a DICOM file, but not a whole-slide image (SOP class ${sop ?? 'missing'}, VL Whole Slide Microscopy is ${WSI_SOP_CLASS}).`);
-  const imageType = (text(ds, Tags.ImageType) ?? '').split('\\');
-  const flavour = imageType[2] ?? '';
-  if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
-
+  const flavour = (text(ds, Tags.ImageType) ?? '').split('\\')[2] ?? '';
   const tileWidth = integer(ds, Tags.Columns) ?? 0;
   const tileHeight = integer(ds, Tags.Rows) ?? 0;
   const width = integer(ds, Tags.TotalPixelMatrixColumns) ?? tileWidth;
@@ -196,24 +229,29 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
   if (tileWidth < 1 || tileHeight < 1 || tileWidth > LIMITS.maxTileSide || tileHeight > LIMITS.maxTileSide) fail(`unsupported DICOM frame size ${tileWidth}×${tileHeight}.`);
   if (width < 1 || height < 1 || width > LIMITS.maxSide || height > LIMITS.maxSide) fail(`unsupported image size ${width}×${height}.`);
   if (bits !== 8) fail(`unsupported DICOM sample depth: ${bits} bits (8 supported).`);
-  if (syntax!.codec === 'native' && !['RGB', 'MONOCHROME2'].includes(photometric)) fail(`unsupported uncompressed colour space ${photometric || '(none)'} (RGB and MONOCHROME2 supported).`);
+  if (syntax.codec === 'native' && !['RGB', 'MONOCHROME2'].includes(photometric)) fail(`unsupported uncompressed colour space ${photometric || '(none)'} (RGB and MONOCHROME2 supported).`);
   if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
   const tilesAcross = Math.ceil(width / tileWidth);
   const tilesDown = Math.ceil(height / tileHeight);
   if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
-
-  const frames = await frameLocations(source, parsed.pixelData!, frameCount, syntax!.codec === 'native' ? tileWidth * tileHeight * samplesPerPixel : 0, signal);
-  const frameOf = placeFrames(ds, frames, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
+  const frameOf = placeFrames(ds, frameCount, frameSizes, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
   const mpp = micronsPerPixel(ds, width);
   return {
-    source,
+    frames,
     seriesUid: text(ds, Tags.SeriesInstanceUID) ?? '',
     flavour: flavour || 'VOLUME',
     manufacturer: text(ds, Tags.Manufacturer) ?? '',
-    syntaxName: syntax!.name,
+    syntaxName: syntax.name,
     ...(mpp !== undefined ? { mpp } : {}),
-    level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, frames, codec: syntax!.codec, rgb: photometric === 'RGB', samplesPerPixel },
+    level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, codec: syntax.codec, rgb: photometric === 'RGB', samplesPerPixel },
   };
+}
+
+/** JPEG (FFD8) or JPEG 2000 (a codestream, FF4F, or a JP2 file); anything else is taken as uncompressed. */
+function sniffCodec(bytes: Uint8Array): 'jpeg' | 'jp2k' | 'native' {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'jpeg';
+  if ((bytes[0] === 0xff && bytes[1] === 0x4f) || (bytes[4] === 0x6a && bytes[5] === 0x50 && bytes[6] === 0x20 && bytes[7] === 0x20)) return 'jp2k';
+  return 'native';
 }
 
 /**
@@ -233,8 +271,8 @@ export async function openDicomSeries(name: string, sources: readonly ByteSource
       throw new SlideError(`${name}: the files belong to ${series.length} DICOM series (${counts.join('; ')}); open one series at a time.`);
     }
     const slide = DicomSlide.fromInstances(name, instances, codecs);
-    const used = new Set(slide.sources());
-    for (const i of instances) if (!used.has(i.source)) i.source.close?.();
+    const used = new Set(slide.frameSources());
+    for (const i of instances) if (!used.has(i.frames)) i.frames.close();
     return slide;
   } catch (err) {
     for (const source of sources) source.close?.();
@@ -254,8 +292,7 @@ function checkFrame(frame: { width: number; height: number }, l: Level, what: st
  * on the right and bottom edges hold mostly padding and compress to far fewer bytes, so the order in which the small
  * frames fall on the edges tells the two apart.
  */
-function placeFrames(ds: Dataset, frames: readonly [number, number][], g: TileGrid, fail: (why: string) => never): Int32Array {
-  const frameCount = frames.length;
+function placeFrames(ds: Dataset, frameCount: number, frameSizes: readonly number[] | undefined, g: TileGrid, fail: (why: string) => never): Int32Array {
   const frameOf = new Int32Array(g.tilesAcross * g.tilesDown).fill(-1);
   const perFrame = ds.get(Tags.PerFrameFunctionalGroupsSequence)?.items;
   const positions = perFrame?.map((item) => {
@@ -278,7 +315,7 @@ function placeFrames(ds: Dataset, frames: readonly [number, number][], g: TileGr
   const organisation = text(ds, Tags.DimensionOrganizationType);
   if (organisation === 'TILED_SPARSE') fail('corrupt DICOM file: TILED_SPARSE frames without per-frame positions.');
   if (frameCount < frameOf.length) fail(`corrupt DICOM file: ${frameCount} frames for ${frameOf.length} tiles (TILED_FULL).`);
-  const byColumns = organisation !== 'TILED_FULL' && storedByColumns(frames, g);
+  const byColumns = organisation !== 'TILED_FULL' && frameSizes !== undefined && storedByColumns(frameSizes, g);
   for (let i = 0; i < frameOf.length; i++) {
     frameOf[i] = byColumns ? (i % g.tilesAcross) * g.tilesDown + Math.floor(i / g.tilesAcross) : i;
   }
@@ -286,7 +323,7 @@ function placeFrames(ds: Dataset, frames: readonly [number, number][], g: TileGr
 }
 
 /** Mean bytes of the frames a storage order puts on the partial right column and bottom row, relative to all frames. */
-export function storedByColumns(frames: readonly [number, number][], g: TileGrid): boolean {
+export function storedByColumns(frameSizes: readonly number[], g: TileGrid): boolean {
   const partialCol = g.width % g.tileWidth !== 0;
   const partialRow = g.height % g.tileHeight !== 0;
   if ((!partialCol && !partialRow) || g.tilesAcross < 2 || g.tilesDown < 2) return false;
@@ -296,7 +333,7 @@ export function storedByColumns(frames: readonly [number, number][], g: TileGrid
     for (let row = 0; row < g.tilesDown; row++)
       for (let col = 0; col < g.tilesAcross; col++) {
         if ((partialCol && col === g.tilesAcross - 1) || (partialRow && row === g.tilesDown - 1)) {
-          sum += frames[index(col, row)]![1];
+          sum += frameSizes[index(col, row)]!;
           n++;
         }
       }

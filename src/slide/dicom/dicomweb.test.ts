@@ -1,0 +1,122 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test-support/cli.ts';
+import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../../../test-support/dicomizer.ts';
+import { dicomFiles, hasOrthanc, SKIP_ORTHANC, startDicomWeb, type DicomWebServer } from '../../../test-support/orthanc.ts';
+import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
+import { nodeCodecs, openSlideFile } from '../node.ts';
+import { SlideError } from '../types.ts';
+import { DicomWebClient, dicomWebPath, firstPart, openDicomWeb, parseDicomWebPath } from './dicomweb.ts';
+
+const enc = new TextEncoder();
+
+describe('DICOMweb client', () => {
+  const respond = (status: number, body = '', headers: Record<string, string> = {}) => new Response(status === 204 ? null : body, { status, headers });
+
+  it('retries 5xx with back-off, then says how many tries failed', async () => {
+    let calls = 0;
+    const client = new DicomWebClient('http://pacs.test/dicom-web', undefined, { fetch: async () => (calls++, respond(503)), retries: 2 });
+    await expect(client.get('studies', 'application/dicom+json')).rejects.toThrow(/http:\/\/pacs\.test\/dicom-web\/studies: 503 .*\(after 3 tries\)/);
+    expect(calls).toBe(3);
+    let n = 0;
+    const flaky = new DicomWebClient('http://pacs.test/dicom-web', undefined, { fetch: async () => (++n < 2 ? respond(500) : respond(200, '[]')) });
+    expect((await flaky.get('studies', 'application/dicom+json')).status).toBe(200);
+  });
+
+  it('a refused token (401/403) and a missing series (404) are not retried, and say what to check', async () => {
+    let calls = 0;
+    const seen: (string | null)[] = [];
+    const client = new DicomWebClient('http://pacs.test/dicom-web', 'secret', {
+      fetch: async (_url, init) => {
+        calls++;
+        seen.push(new Headers(init?.headers).get('Authorization'));
+        return respond(401);
+      },
+    });
+    await expect(client.get('studies', 'application/dicom+json')).rejects.toThrow(/refused access \(401\); check the token/);
+    expect(calls).toBe(1);
+    expect(seen).toEqual(['Bearer secret']);
+    const missing = new DicomWebClient('http://pacs.test/dicom-web', undefined, { fetch: async () => respond(404) });
+    await expect(openDicomWeb({ base: 'http://pacs.test/dicom-web', study: '1.2', series: '3.4' }, nodeCodecs, { fetch: async () => respond(404) })).rejects.toThrow(/not found on the DICOMweb server \(404\)/);
+    await expect(missing.get('x', 'a')).rejects.toBeInstanceOf(SlideError);
+  });
+
+  it('a server that does not answer times out, and a network failure mentions CORS', async () => {
+    const hang = new DicomWebClient('http://pacs.test/dicom-web', undefined, {
+      timeoutMs: 50,
+      retries: 0,
+      fetch: (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error))),
+    });
+    await expect(hang.get('studies', 'a')).rejects.toThrow(/no answer within 0\.05 s/);
+    const down = new DicomWebClient('http://pacs.test/dicom-web', undefined, { retries: 0, fetch: async () => Promise.reject(new TypeError('Failed to fetch')) });
+    await expect(down.get('studies', 'a')).rejects.toThrow(/network error \(Failed to fetch; is the server up, and does it allow this origin \(CORS\)\?\)/);
+  });
+
+  it('takes the frame out of a multipart/related answer, or a single-part answer as it is', () => {
+    const body = enc.encode('--b1\r\nContent-Type: image/jpeg\r\n\r\nFRAME\r\nBYTES\r\n--b1--\r\n');
+    expect(new TextDecoder().decode(firstPart(body, 'multipart/related; type="image/jpeg"; boundary=b1', 'x'))).toBe('FRAME\r\nBYTES');
+    expect(firstPart(enc.encode('RAW'), 'image/jpeg', 'x')).toEqual(enc.encode('RAW'));
+    expect(() => firstPart(enc.encode('--b1\r\nno end'), 'multipart/related; boundary=b1', 'x')).toThrow(/multipart answer is malformed/);
+  });
+
+  it('refuses study and series that are not UIDs before asking anything', async () => {
+    await expect(openDicomWeb({ base: 'http://pacs.test', study: '1.2', series: '../x' }, nodeCodecs, { fetch: async () => respond(200) })).rejects.toThrow(/must be DICOM UIDs/);
+  });
+
+  it('names a series by a path string for the CLI and its worker threads, without the token', () => {
+    const path = dicomWebPath({ base: 'http://h/dicom-web', study: '1.2', series: '3.4' });
+    expect(parseDicomWebPath(path)).toEqual({ base: 'http://h/dicom-web', study: '1.2', series: '3.4' });
+    expect(parseDicomWebPath('/data/slide.svs')).toBeUndefined();
+  });
+});
+
+const ready = hasShared && hasDicomizer && hasOrthanc;
+const why = !hasShared ? SKIP_SHARED_MESSAGE : !hasDicomizer ? SKIP_DICOMIZER : SKIP_ORTHANC;
+
+describe.skipIf(!ready)(`DICOMweb from a real Orthanc${ready ? '' : ` (${why})`}`, () => {
+  let server: DicomWebServer;
+  let dir = '';
+  let ids: { study: string; series: string };
+  const tiff = sharedPath('slides/derived/CMU-1-pyramid-jpeg.tif');
+  beforeAll(async () => {
+    dir = dicomize(tiff);
+    server = await startDicomWeb('http://127.0.0.1:1');
+    await server.upload(dicomFiles(dir));
+    [ids] = (await server.series()) as [{ study: string; series: string }];
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every level equals the TIFF’s pixels', async () => {
+    const web = await openDicomWeb({ base: server.orthanc, ...ids }, nodeCodecs);
+    const file = await openSlideFile(tiff);
+    try {
+      expect(web.info.levels.map((l) => l.width)).toEqual(file.info.levels.map((l) => l.width));
+      for (let level = 0; level < web.info.levels.length; level++) {
+        const { width, height } = web.info.levels[level]!;
+        const [a, b] = await Promise.all([web.readRegion(level, 0, 0, width, height), file.readRegion(level, 0, 0, width, height)]);
+        expect(Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)), `level ${level}`).toBe(0);
+      }
+    } finally {
+      web.close();
+      file.close();
+    }
+  });
+
+  it('focuslite scan --dicomweb finds the study’s SM series and scores it as the TIFF', () => {
+    const web = runCli(['scan', '--dicomweb', server.orthanc, '--study', ids.study, '--json']);
+    expect(web.status, web.stderr).toBe(0);
+    const a = JSON.parse(web.stdout) as { slide: { name: string; format: string }; patches: { score: number | null }[] };
+    const b = JSON.parse(runCli(['scan', tiff, '--json']).stdout) as typeof a;
+    expect(a.slide).toMatchObject({ format: 'dicom', name: `series-${ids.series}` });
+    expect(a.patches.map((p) => p.score)).toEqual(b.patches.map((p) => p.score));
+    const usage = runCli(['scan', '--study', ids.study]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--study and --series go with --dicomweb/);
+    const missing = runCli(['scan', '--dicomweb', server.orthanc, '--study', ids.study, '--series', '1.2.3']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/series-1\.2\.3: .*not found on the DICOMweb server \(404\)/);
+  });
+});

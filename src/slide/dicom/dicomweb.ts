@@ -1,0 +1,188 @@
+// A DICOM WSI series read from a DICOMweb service: the instances' metadata (WADO-RS `…/series/UID/metadata`) describe
+// the pyramid, and each tile is one frame (`…/instances/UID/frames/N`), asked for in the transfer syntax it is stored
+// in (`transfer-syntax=*`) so JPEG tiles arrive as they were scanned and decode exactly as from a file. Requests are
+// bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
+// missing series is a specific message.
+import type { Codecs } from '../codecs.ts';
+import { SlideError } from '../types.ts';
+import { text, Tags } from './dataset.ts';
+import { DicomSlide, instanceFromDataset, type DicomInstance, type FrameSource } from './dicom-slide.ts';
+import { jsonToDataset } from './json-dataset.ts';
+
+export interface DicomWebSeries {
+  /** The service root, e.g. https://pacs.example.org/dicom-web */
+  base: string;
+  study: string;
+  series: string;
+  /** Bearer token typed by the user; kept in memory only. */
+  token?: string;
+}
+
+export interface DicomWebOptions {
+  fetch?: typeof fetch;
+  /** Milliseconds before a request without an answer is given up (and retried). */
+  timeoutMs?: number;
+  /** Requests in flight at once, per slide. */
+  concurrency?: number;
+  retries?: number;
+}
+
+const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+const UID = /^[0-9.]{1,64}$/;
+
+/** Runs at most `limit` tasks at once (frames of one slide), first come first served. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export class DicomWebClient {
+  private readonly fetch: typeof fetch;
+  private readonly gate: Gate;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+
+  constructor(
+    readonly base: string,
+    private readonly token: string | undefined,
+    options: DicomWebOptions = {},
+  ) {
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.gate = new Gate(options.concurrency ?? 6);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 2;
+  }
+
+  /** GET a path under the base; 5xx, time-outs and network errors are retried, other failures say what happened. */
+  async get(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
+    const url = `${this.base.replace(/\/+$/, '')}/${path}`;
+    const headers: Record<string, string> = { Accept: accept };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response | undefined;
+      let failure: string;
+      try {
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        response = await this.gate.run(() => this.fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout }));
+        if (response.ok) return response;
+        failure = `${response.status} ${response.statusText}`.trim();
+        if (response.status === 401 || response.status === 403) throw new SlideError(`${url}: the DICOMweb server refused access (${failure}); check the token.`);
+        if (response.status === 404) throw new SlideError(`${url}: not found on the DICOMweb server (404).`);
+        if (response.status < 500) throw new SlideError(`${url}: the DICOMweb server answered ${failure}.`);
+      } catch (err) {
+        if (err instanceof SlideError || signal?.aborted) throw err;
+        failure = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : `network error (${err instanceof Error ? err.message : String(err)}; is the server up, and does it allow this origin (CORS)?)`;
+      }
+      if (attempt >= this.retries) throw new SlideError(`${url}: ${failure}${attempt ? ` (after ${attempt + 1} tries)` : ''}.`);
+      await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** attempt));
+    }
+  }
+}
+
+/** The first part of a multipart/related body: one frame. */
+export function firstPart(body: Uint8Array, contentType: string, name: string): Uint8Array {
+  const boundary = /boundary="?([^";,]+)"?/i.exec(contentType)?.[1];
+  if (!/^multipart\//i.test(contentType) || !boundary) {
+    return body; // a single-part answer is the frame itself
+  }
+  const find = (needle: Uint8Array, from: number) => {
+    outer: for (let i = from; i <= body.length - needle.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (body[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  const enc = new TextEncoder();
+  const start = find(enc.encode(`--${boundary}`), 0);
+  const headersEnd = start < 0 ? -1 : find(enc.encode('\r\n\r\n'), start);
+  const end = headersEnd < 0 ? -1 : find(enc.encode(`\r\n--${boundary}`), headersEnd + 4);
+  if (headersEnd < 0 || end < 0) throw new SlideError(`${name}: the DICOMweb server's multipart answer is malformed.`);
+  return body.subarray(headersEnd + 4, end);
+}
+
+/** Opens a series from a DICOMweb service as one slide (its VOLUME instances, a level each). */
+export async function openDicomWeb(ref: DicomWebSeries, codecs: Codecs, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<DicomSlide> {
+  if (!UID.test(ref.study) || !UID.test(ref.series)) throw new SlideError(`DICOMweb: study and series must be DICOM UIDs (digits and dots), not '${ref.study}' and '${ref.series}'.`);
+  try {
+    new URL(ref.base);
+  } catch {
+    throw new SlideError(`DICOMweb: '${ref.base}' is not a URL.`);
+  }
+  const client = new DicomWebClient(ref.base, ref.token, options);
+  const seriesPath = `studies/${ref.study}/series/${ref.series}`;
+  const response = await client.get(`${seriesPath}/metadata`, 'application/dicom+json', signal);
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    throw new SlideError(`${ref.base}/${seriesPath}/metadata: the DICOMweb server's answer is not JSON.`);
+  }
+  if (!Array.isArray(json) || json.length === 0) throw new SlideError(`${ref.base}/${seriesPath}: the series has no instances.`);
+  const instances: DicomInstance[] = [];
+  let description = '';
+  for (const item of json) {
+    const ds = jsonToDataset(item, `${ref.base}/${seriesPath}`);
+    const sop = text(ds, Tags.SOPInstanceUID) ?? '';
+    if (!UID.test(sop)) throw new SlideError(`${ref.base}/${seriesPath}: an instance has no valid SOP Instance UID.`);
+    description ||= text(ds, Tags.SeriesDescription) ?? '';
+    const instancePath = `${seriesPath}/instances/${sop}`;
+    const frames: FrameSource = {
+      name: `${ref.base}/${instancePath}`,
+      size: 0,
+      read: async (index, s) => {
+        const r = await client.get(`${instancePath}/frames/${index + 1}`, FRAME_ACCEPT, s);
+        return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('Content-Type') ?? '', `${ref.base}/${instancePath}`);
+      },
+      close: () => {},
+    };
+    instances.push(instanceFromDataset(ds, frames, { codec: 'sniff', name: 'DICOMweb, frames as stored' }));
+  }
+  return DicomSlide.fromInstances(description || `DICOMweb series …${ref.series.slice(-12)}`, instances, codecs);
+}
+
+/** The SM (slide microscopy) series of a study (QIDO-RS, read page by page). */
+export async function listSlideSeries(base: string, study: string, token?: string, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<string[]> {
+  if (!UID.test(study)) throw new SlideError(`DICOMweb: the study must be a DICOM UID (digits and dots), not '${study}'.`);
+  const client = new DicomWebClient(base, token, options);
+  const out: string[] = [];
+  const page = 100;
+  for (let offset = 0; ; offset += page) {
+    const r = await client.get(`studies/${study}/series?Modality=SM&limit=${page}&offset=${offset}`, 'application/dicom+json', signal);
+    const body = r.status === 204 ? [] : ((await r.json().catch(() => [])) as unknown);
+    const items = Array.isArray(body) ? body : [];
+    for (const item of items) {
+      const uid = text(jsonToDataset(item, `${base}/studies/${study}/series`), Tags.SeriesInstanceUID);
+      if (uid && UID.test(uid) && !out.includes(uid)) out.push(uid);
+    }
+    if (items.length < page) return out;
+  }
+}
+
+/** A DICOMweb series written as one string, for the places that name slides by path (the CLI and its worker threads). */
+export const DICOMWEB_PREFIX = 'dicomweb:';
+
+export function dicomWebPath(ref: Omit<DicomWebSeries, 'token'>): string {
+  return `${DICOMWEB_PREFIX}${JSON.stringify({ base: ref.base, study: ref.study, series: ref.series })}`;
+}
+
+export function parseDicomWebPath(path: string): Omit<DicomWebSeries, 'token'> | undefined {
+  if (!path.startsWith(DICOMWEB_PREFIX)) return undefined;
+  try {
+    const r = JSON.parse(path.slice(DICOMWEB_PREFIX.length)) as Record<string, unknown>;
+    if (typeof r.base === 'string' && typeof r.study === 'string' && typeof r.series === 'string') return { base: r.base, study: r.study, series: r.series };
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
