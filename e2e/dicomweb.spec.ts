@@ -64,6 +64,28 @@ test.describe('DICOMweb', () => {
     expect([...origins].sort()).toEqual([APP, new URL(server.proxied).origin].sort());
   });
 
+  test('the DICOMweb browser lists the service’s slide studies and their series, and opens one', async ({ page }) => {
+    await gotoApp(page, `?dicomweb=${encodeURIComponent(server.proxied)}`);
+    const browser = page.getByTestId('dicomweb-browser');
+    await expect(browser).toBeVisible();
+    await expect(page.getByTestId('dicomweb-base')).toHaveValue(server.proxied);
+    const study = page.locator(`[data-testid=dicomweb-study][data-uid="${ids.study}"]`);
+    await expect(study).toHaveCount(1);
+    await study.getByRole('button').click();
+    const series = page.locator(`[data-testid=dicomweb-series][data-uid="${ids.series}"]`);
+    await expect(series).toContainText('5 instance(s)');
+    await series.getByTestId('dicomweb-open').click();
+    await expect(browser).toBeHidden();
+    await expect(page.getByTestId('status-vendor')).toContainText('DICOMweb');
+    await expectReady(page);
+    await expect(page.getByTestId('status-levels')).toHaveAttribute('data-levels', '5');
+    // Another service's origin is not in this page's policy: listing it reloads the page with it.
+    await page.getByTestId('dicomweb-toggle').click();
+    await page.getByTestId('dicomweb-base').fill(server.orthanc);
+    await page.getByTestId('dicomweb-list').click();
+    await page.waitForURL((url) => url.searchParams.get('dicomweb') === server.orthanc);
+  });
+
   test('a series the server does not have, and a server without CORS headers, are clear messages; the app keeps working', async ({ page }) => {
     await gotoApp(page, `?dicomweb=${encodeURIComponent(server.proxied)}&study=${ids.study}&series=1.2.3.4`);
     await expect(page.getByRole('alert')).toContainText('not found on the DICOMweb server (404)');

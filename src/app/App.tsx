@@ -8,6 +8,7 @@ import { Viewer } from './ui/Viewer.tsx';
 import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
 import { HeatmapControls } from './ui/HeatmapControls.tsx';
 import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
+import { DicomWebBrowser, DicomWebButton } from './ui/DicomWebBrowser.tsx';
 
 export function App() {
   useEffect(() => {
@@ -23,10 +24,12 @@ export function App() {
           </h1>
           <OpenControls />
           <QuickCheckButton />
+          <DicomWebButton />
           <div className="spacer" />
           <KeyboardHelp />
         </header>
         <ErrorAlert />
+        <DicomWebBrowser />
         <main className="stage">
           <Viewer />
           <HeatmapControls />

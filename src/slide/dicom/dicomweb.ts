@@ -151,22 +151,60 @@ export async function openDicomWeb(ref: DicomWebSeries, codecs: Codecs, options:
   return DicomSlide.fromInstances(description || `DICOMweb series …${ref.series.slice(-12)}`, instances, codecs);
 }
 
-/** The SM (slide microscopy) series of a study (QIDO-RS, read page by page). */
-export async function listSlideSeries(base: string, study: string, token?: string, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<string[]> {
+export interface StudyRow {
+  study: string;
+  date: string;
+  description: string;
+  series: number;
+}
+
+export interface SeriesRow {
+  series: string;
+  number: string;
+  description: string;
+  instances: number;
+}
+
+const first = (item: unknown, t: number, name: string) => text(jsonToDataset(item, name), t) ?? '';
+
+/**
+ * One page of the studies holding slide-microscopy images (QIDO-RS). Only what tells studies apart without naming the
+ * patient: date, description, number of series, UID.
+ */
+export async function listSlideStudies(base: string, token: string | undefined, page: { offset: number; limit: number }, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<StudyRow[]> {
+  const client = new DicomWebClient(base, token, options);
+  const r = await client.get(`studies?ModalitiesInStudy=SM&limit=${page.limit}&offset=${page.offset}&includefield=00081030&includefield=00201206`, 'application/dicom+json', signal);
+  const body = r.status === 204 ? [] : ((await r.json().catch(() => [])) as unknown);
+  return (Array.isArray(body) ? body : []).flatMap((item) => {
+    const study = first(item, Tags.StudyInstanceUID, base);
+    if (!UID.test(study)) return [];
+    return [{ study, date: first(item, Tags.StudyDate, base), description: first(item, Tags.StudyDescription, base), series: Number(first(item, Tags.NumberOfStudyRelatedSeries, base)) || 0 }];
+  });
+}
+
+/** The slide-microscopy series of a study, with their descriptions (QIDO-RS). */
+export async function listSlideSeriesRows(base: string, study: string, token?: string, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<SeriesRow[]> {
   if (!UID.test(study)) throw new SlideError(`DICOMweb: the study must be a DICOM UID (digits and dots), not '${study}'.`);
   const client = new DicomWebClient(base, token, options);
-  const out: string[] = [];
+  const rows: SeriesRow[] = [];
   const page = 100;
   for (let offset = 0; ; offset += page) {
-    const r = await client.get(`studies/${study}/series?Modality=SM&limit=${page}&offset=${offset}`, 'application/dicom+json', signal);
+    const r = await client.get(`studies/${study}/series?Modality=SM&limit=${page}&offset=${offset}&includefield=0008103E&includefield=00201209`, 'application/dicom+json', signal);
     const body = r.status === 204 ? [] : ((await r.json().catch(() => [])) as unknown);
     const items = Array.isArray(body) ? body : [];
     for (const item of items) {
-      const uid = text(jsonToDataset(item, `${base}/studies/${study}/series`), Tags.SeriesInstanceUID);
-      if (uid && UID.test(uid) && !out.includes(uid)) out.push(uid);
+      const series = first(item, Tags.SeriesInstanceUID, base);
+      if (UID.test(series) && !rows.some((x) => x.series === series)) {
+        rows.push({ series, number: first(item, Tags.SeriesNumber, base), description: first(item, Tags.SeriesDescription, base), instances: Number(first(item, Tags.NumberOfSeriesRelatedInstances, base)) || 0 });
+      }
     }
-    if (items.length < page) return out;
+    if (items.length < page) return rows;
   }
+}
+
+/** The SM (slide microscopy) series UIDs of a study. */
+export async function listSlideSeries(base: string, study: string, token?: string, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<string[]> {
+  return (await listSlideSeriesRows(base, study, token, options, signal)).map((r) => r.series);
 }
 
 /** A DICOMweb series written as one string, for the places that name slides by path (the CLI and its worker threads). */
