@@ -18,6 +18,8 @@ export interface DicomFixture {
   spacingMm?: number;
   /** Leave out Pixel Data. */
   noPixelData?: boolean;
+  /** Descriptive and identifying elements, to check which reach the slide's details. */
+  describe?: { patientName?: string; patientId?: string; model?: string; series?: string; container?: string; specimen?: string; power?: number };
 }
 
 const LONG = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR']);
@@ -64,6 +66,11 @@ export function buildDicom(f: DicomFixture): Uint8Array {
     str(0x0008, 0x0016, 'UI', f.sopClass ?? '1.2.840.10008.5.1.4.1.1.77.1.6'),
     str(0x0008, 0x0070, 'LO', 'Fixture'),
   ];
+  const d = f.describe;
+  if (d?.model) parts.push(str(0x0008, 0x1090, 'LO', d.model));
+  if (d?.series) parts.push(str(0x0008, 0x103e, 'LO', d.series));
+  if (d?.patientName) parts.push(str(0x0010, 0x0010, 'PN', d.patientName));
+  if (d?.patientId) parts.push(str(0x0010, 0x0020, 'LO', d.patientId));
   if (f.organisation) parts.push(str(0x0020, 0x9311, 'CS', f.organisation));
   parts.push(
     us(0x0028, 0x0002, 3),
@@ -75,6 +82,9 @@ export function buildDicom(f: DicomFixture): Uint8Array {
     ul(0x0048, 0x0006, f.width),
     ul(0x0048, 0x0007, f.height),
   );
+  if (d?.container) parts.push(str(0x0040, 0x0512, 'LO', d.container));
+  if (d?.specimen) parts.push(sequence(0x0040, 0x0560, [str(0x0040, 0x0551, 'LO', d.specimen)]));
+  if (d?.power) parts.push(sequence(0x0048, 0x0105, [str(0x0048, 0x0112, 'DS', String(d.power))]));
   if (f.spacingMm !== undefined) {
     const spacing = str(0x0028, 0x0030, 'DS', `${f.spacingMm}\\${f.spacingMm}`);
     parts.push(sequence(0x5200, 0x9229, [sequence(0x0028, 0x9110, [spacing])]));

@@ -30,8 +30,13 @@ export interface SlideInfo {
   levels: SlideLevel[];
   /** Microns per pixel at level 0, when the file says. */
   mpp?: number;
-  /** Objective magnification when the file says (Aperio AppMag). */
+  /** Objective magnification when the file says (Aperio AppMag, DICOM Objective Lens Power). */
   magnification?: number;
+  /**
+   * Descriptive metadata the file gives (scanner model, study and series description, container and specimen
+   * identifiers), shown in the status line and written to reports. Never patient names or identifiers.
+   */
+  details?: Record<string, string>;
   /** Non-fatal problems found while opening (skipped images), shown to the user. */
   warnings?: string[];
   /** Size of the file in bytes when known. */

@@ -24,6 +24,11 @@ export function StatusLine() {
       {info.magnification && <span>{info.magnification}×</span>}
       <span data-testid="status-vendor">{info.vendor} · {info.compression}</span>
       {info.byteLength !== undefined && <span>{formatBytes(info.byteLength)}</span>}
+      {info.details && Object.keys(info.details).length > 0 && (
+        <span data-testid="status-details" title={Object.entries(info.details).map(([k, v]) => `${k}: ${v}`).join('\n')}>
+          {Object.values(info.details).slice(0, 2).join(' · ')}
+        </span>
+      )}
       {info.warnings?.length ? <span className="warn" title={info.warnings.join('\n')}>{info.warnings.length} warning(s)</span> : null}
       {failed > 0 && <span className="warn" title={lastTileError}>{failed} tile(s) failed to load</span>}
     </footer>

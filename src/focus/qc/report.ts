@@ -39,6 +39,8 @@ export interface ScanReport {
     levels: { width: number; height: number; downsample: number }[];
     mpp: number | null;
     magnification: number | null;
+    /** Descriptive metadata from the file (scanner, study/series description, container, specimen); no patient identifiers. */
+    details: Record<string, string>;
   };
   model: { id: string; card: Record<string, unknown> };
   grid: { patch: number; stride: number; cols: number; rows: number };
@@ -93,6 +95,7 @@ export function buildReport(input: ReportInput): ScanReport {
       levels: info.levels.map((l) => ({ width: l.width, height: l.height, downsample: l.downsample })),
       mpp: info.mpp ?? null,
       magnification: info.magnification ?? null,
+      details: info.details ?? {},
     },
     model: { id: input.modelId, card: input.card },
     grid: { patch: map.grid.patch, stride: map.grid.stride, cols: map.grid.cols, rows: map.grid.rows },

@@ -49,6 +49,14 @@ describe('DICOM whole-slide images', () => {
     expect(pixel(img, 5, 5)).toEqual([255, 255, 255]);
   });
 
+  it('shows how and what was scanned (objective, scanner, series, container, specimen), never the patient', async () => {
+    const describe = { patientName: 'Doe^Jane', patientId: 'MRN-0042', model: 'Scanner X', series: 'H&E 40x', container: 'SLIDE-77', specimen: 'S-2026-123 A1', power: 40 };
+    const slide = await open(buildDicom({ width: 16, height: 16, tile: 16, frames: [rawTile(0)], syntax: NATIVE, describe }));
+    expect(slide.info.magnification).toBe(40);
+    expect(slide.info.details).toEqual({ scanner: 'Fixture Scanner X', series: 'H&E 40x', container: 'SLIDE-77', specimen: 'S-2026-123 A1' });
+    expect(JSON.stringify(slide.info)).not.toMatch(/Doe|Jane|MRN-0042/);
+  });
+
   it('decodes JPEG frames, trusting a JFIF marker over a Photometric of RGB', async () => {
     const rgb = Buffer.from(rawTile(4, 16));
     const jpeg = withJfif(new Uint8Array(await sharp(rgb, { raw: { width: 16, height: 16, channels: 3 } }).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer()));

@@ -62,6 +62,9 @@ export interface DicomInstance {
   manufacturer: string;
   syntaxName: string;
   mpp?: number;
+  magnification?: number;
+  /** SlideInfo.details: descriptive metadata, no patient identifiers. */
+  details: Record<string, string>;
   level: Level;
 }
 
@@ -104,6 +107,8 @@ export class DicomSlide implements SlideSource {
       levels: levels.map(({ level: l }) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, downsample: (base.level.width / l.width + base.level.height / l.height) / 2 })),
       byteLength: instances.reduce((n, i) => n + i.frames.size, 0),
       ...(base.mpp !== undefined ? { mpp: base.mpp } : {}),
+      ...(base.magnification !== undefined ? { magnification: base.magnification } : {}),
+      ...(Object.keys(base.details).length ? { details: base.details } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
     return new DicomSlide(info, levels, codecs);
@@ -236,6 +241,8 @@ export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { 
   if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
   const frameOf = placeFrames(ds, frameCount, frameSizes, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
   const mpp = micronsPerPixel(ds, width);
+  const power = decimals(firstItem(ds, Tags.OpticalPathSequence), Tags.ObjectiveLensPower)[0];
+  const magnification = power !== undefined && power > 0 && power <= 200 ? power : undefined;
   return {
     frames,
     seriesUid: text(ds, Tags.SeriesInstanceUID) ?? '',
@@ -243,8 +250,23 @@ export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { 
     manufacturer: text(ds, Tags.Manufacturer) ?? '',
     syntaxName: syntax.name,
     ...(mpp !== undefined ? { mpp } : {}),
+    ...(magnification !== undefined ? { magnification } : {}),
+    details: describe(ds),
     level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, codec: syntax.codec, rgb: photometric === 'RGB', samplesPerPixel },
   };
+}
+
+/** What the status line and reports may show of an instance: how and what was scanned, never who (no patient tags). */
+function describe(ds: Dataset): Record<string, string> {
+  const specimens = (ds.get(Tags.SpecimenDescriptionSequence)?.items ?? []).map((item) => text(item, Tags.SpecimenIdentifier) ?? '').filter(Boolean);
+  const entries: [string, string | undefined][] = [
+    ['scanner', [text(ds, Tags.Manufacturer), text(ds, Tags.ManufacturerModelName)].filter(Boolean).join(' ')],
+    ['study', text(ds, Tags.StudyDescription)],
+    ['series', text(ds, Tags.SeriesDescription)],
+    ['container', text(ds, Tags.ContainerIdentifier)],
+    ['specimen', specimens.join(', ')],
+  ];
+  return Object.fromEntries(entries.filter((e): e is [string, string] => Boolean(e[1])).map(([k, v]) => [k, v.slice(0, 200)]));
 }
 
 /** JPEG (FFD8) or JPEG 2000 (a codestream, FF4F, or a JP2 file); anything else is taken as uncompressed. */
