@@ -18,11 +18,17 @@ export interface DicomFixture {
   spacingMm?: number;
   /** Leave out Pixel Data. */
   noPixelData?: boolean;
+  /** Encapsulated frames: split each into this many fragments (default 1). */
+  fragmentsPerFrame?: number;
+  /** Write a Basic Offset Table ('auto': the true offsets; or given values). */
+  bot?: 'auto' | number[];
+  /** Write an Extended Offset Table (true: the true offsets; or given [offset, length] pairs). */
+  eot?: true | [number, number][];
   /** Descriptive and identifying elements, to check which reach the slide's details. */
   describe?: { patientName?: string; patientId?: string; model?: string; series?: string; container?: string; specimen?: string; power?: number };
 }
 
-const LONG = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR']);
+const LONG = new Set(['OB', 'OW', 'OV', 'SQ', 'UN', 'UT', 'UC', 'UR']);
 const enc = new TextEncoder();
 
 function element(group: number, el: number, vr: string, value: Uint8Array): Uint8Array {
@@ -110,7 +116,26 @@ export function buildDicom(f: DicomFixture): Uint8Array {
       v.setUint32(8, 0xffffffff, true);
       const item = (body: Uint8Array) => concat([new Uint8Array([0xfe, 0xff, 0x00, 0xe0, ...new Uint8Array(new Uint32Array([body.length]).buffer)]), body]);
       const frames = f.frames.map((b) => (b.length % 2 ? concat([b, new Uint8Array(1)]) : b));
-      parts.push(header, item(new Uint8Array(0)), ...frames.map(item), new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]));
+      const n = f.fragmentsPerFrame ?? 1;
+      const fragmentsOf = (b: Uint8Array) => {
+        const size = Math.ceil(b.length / n / 2) * 2;
+        return Array.from({ length: n }, (_, k) => b.subarray(k * size, Math.min(b.length, (k + 1) * size)));
+      };
+      const frameItems = frames.map((b) => concat(fragmentsOf(b).map(item)));
+      const trueOffsets: number[] = [];
+      let at = 0;
+      for (const fi of frameItems) {
+        trueOffsets.push(at);
+        at += fi.length;
+      }
+      if (f.eot) {
+        const pairs = f.eot === true ? trueOffsets.map((o, i) => [o, frames[i]!.length] as [number, number]) : f.eot;
+        const u64 = (xs: number[]) => new Uint8Array(new BigUint64Array(xs.map(BigInt)).buffer);
+        parts.push(element(0x7fe0, 0x0001, 'OV' as 'OB', u64(pairs.map((p) => p[0]))), element(0x7fe0, 0x0002, 'OV' as 'OB', u64(pairs.map((p) => p[1]))));
+      }
+      const offsets = f.bot === 'auto' ? trueOffsets : f.bot;
+      const botBody = offsets ? new Uint8Array(new Uint32Array(offsets).buffer) : new Uint8Array(0);
+      parts.push(header, item(botBody), ...frameItems, new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]));
     }
   }
   const preamble = new Uint8Array(132);

@@ -67,6 +67,22 @@ describe('DICOM whole-slide images', () => {
     expect(Math.abs(b! - 7)).toBeLessThanOrEqual(3);
   });
 
+  it('finds frames through the Extended or Basic Offset Table, joining frames split over several fragments', async () => {
+    const jpeg = new Uint8Array(await sharp(Buffer.from(rawTile(5, 16)), { raw: { width: 16, height: 16, channels: 3 } }).jpeg({ quality: 95 }).toBuffer());
+    const base = { width: 32, height: 16, tile: 16, frames: [jpeg, jpeg] };
+    const reference = await (await open(buildDicom(base))).readRegion(0, 0, 0, 32, 16);
+    for (const variant of [{ fragmentsPerFrame: 3, bot: 'auto' as const }, { eot: true as const }, { eot: true as const, bot: 'auto' as const }]) {
+      const slide = await open(buildDicom({ ...base, ...variant }));
+      expect(Buffer.compare(Buffer.from((await slide.readRegion(0, 0, 0, 32, 16)).data), Buffer.from(reference.data)), JSON.stringify(variant)).toBe(0);
+    }
+    const refusal = (extra: object) => open(buildDicom({ ...base, ...extra })).then(() => '', (e: Error) => e.message);
+    expect(await refusal({ fragmentsPerFrame: 3 })).toMatch(/6 fragments for 2 frames and no offset table to tell them apart/);
+    expect(await refusal({ bot: [0, 1e9] })).toMatch(/the Basic Offset Table \(frame 2\) points past the end of the file/);
+    expect(await refusal({ fragmentsPerFrame: 2, bot: [0, 7] })).toMatch(/the Basic Offset Table does not match the fragments \(frame 1\)/);
+    expect(await refusal({ eot: [[0, jpeg.length], [1e9, jpeg.length]] })).toMatch(/the Extended Offset Table \(frame 2\) points past the end of the file/);
+    expect(await refusal({ frames: [jpeg] })).toMatch(/1 frames for 2 tiles|2 frames but only 1 fragments/);
+  });
+
   it('tells column-by-column storage from the sizes of the edge frames', () => {
     const grid = { width: 1000, height: 900, tileWidth: 300, tileHeight: 300, tilesAcross: 4, tilesDown: 3 };
     const sizes = (edge: (i: number) => boolean) => Array.from({ length: 12 }, (_, i) => (edge(i) ? 1000 : 50_000));

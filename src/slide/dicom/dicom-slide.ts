@@ -1,8 +1,8 @@
 // DICOM whole-slide images (VL Whole Slide Microscopy Image, Supplement 145): one instance is one pyramid level, its
 // frames the tiles; a series' VOLUME instances make the pyramid (openDicomSeries), one file alone a one-level slide. Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files
 // that store TILED_FULL frames in another order), else in TILED_FULL order; only the first focal plane and optical path
-// are read. Frames are found by walking the pixel data's fragments (one read per frame header), with the Basic Offset
-// Table when a frame spans several.
+// are read. Frames are found through the Extended Offset Table, else by walking the pixel data's fragments (one read
+// per fragment header), with the Basic Offset Table when a frame spans several fragments.
 import type { Codecs } from '../codecs.ts';
 import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
 import { hasJfif, jpegFrameInfo, markAsRgb } from '../jpeg/stream.ts';
@@ -201,14 +201,25 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
   const frameCount = integer(ds, Tags.NumberOfFrames) ?? 1;
   if (frameCount < 1 || frameCount > LIMITS.maxTilesPerImage) fail(`corrupt DICOM file: ${frameCount} frames.`);
   const frameBytes = syntax!.codec === 'native' ? (integer(ds, Tags.Columns) ?? 0) * (integer(ds, Tags.Rows) ?? 0) * samplesPerPixel : 0;
-  const locations = await frameLocations(source, parsed.pixelData!, frameCount, frameBytes, signal);
+  const locations = await frameLocations(source, ds, parsed.pixelData!, frameCount, frameBytes, signal);
   const frames: FrameSource = {
     name,
     size: source.size,
-    read: (i, s) => source.read(locations[i]![0], locations[i]![1], s),
+    read: async (i, s) => {
+      const ranges = locations[i]!;
+      if (ranges.length === 1) return source.read(ranges[0]![0], ranges[0]![1], s);
+      const parts = await Promise.all(ranges.map(([at, length]) => source.read(at, length, s)));
+      const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        joined.set(p, at);
+        at += p.length;
+      }
+      return joined;
+    },
     close: () => source.close?.(),
   };
-  return instanceFromDataset(ds, frames, syntax!, locations.map(([, length]) => length));
+  return instanceFromDataset(ds, frames, syntax!, locations.map((ranges) => ranges.reduce((n, [, length]) => n + length, 0)));
 }
 
 /**
@@ -366,59 +377,78 @@ export function storedByColumns(frameSizes: readonly number[], g: TileGrid): boo
   return byCols < byRows / 2; // a clear difference only; row by row is the standard
 }
 
-/** [offset, length] of every frame's bytes in the file. */
+/** Byte ranges of every frame in the file: one range per fragment (a frame is usually one fragment). */
 async function frameLocations(
   source: ByteSource,
+  ds: Dataset,
   pixel: { valueOffset: number; length: number; encapsulated: boolean },
   frameCount: number,
   nativeFrameBytes: number,
   signal?: AbortSignal,
-): Promise<[number, number][]> {
+): Promise<[number, number][][]> {
   const name = source.name;
+  const pastEnd = (what: string) => new SlideError(`${name}: corrupt DICOM file: ${what} points past the end of the file.`);
   if (!pixel.encapsulated) {
     if (pixel.valueOffset + nativeFrameBytes * frameCount > source.size || pixel.length < nativeFrameBytes * frameCount) {
       throw new SlideError(`${name}: the file is truncated: its pixel data needs ${(nativeFrameBytes * frameCount).toLocaleString('en')} bytes.`);
     }
-    return Array.from({ length: frameCount }, (_, i) => [pixel.valueOffset + i * nativeFrameBytes, nativeFrameBytes]);
+    return Array.from({ length: frameCount }, (_, i) => [[pixel.valueOffset + i * nativeFrameBytes, nativeFrameBytes]]);
   }
-  // Fragments: (FFFE,E000) items; the first is the Basic Offset Table.
-  const fragments: [number, number][] = [];
-  let pos = pixel.valueOffset;
-  let table: Uint32Array | undefined;
-  for (let first = true; ; first = false) {
+  const item = async (pos: number) => {
     if (pos + 8 > source.size) throw new SlideError(`${name}: the file is truncated: its pixel data ends early.`);
     const h = await source.read(pos, 8, signal);
     const v = new DataView(h.buffer, h.byteOffset, 8);
-    const t = ((v.getUint16(0, true) << 16) | v.getUint16(2, true)) >>> 0;
-    const length = v.getUint32(4, true);
+    return { tag: ((v.getUint16(0, true) << 16) | v.getUint16(2, true)) >>> 0, length: v.getUint32(4, true) };
+  };
+  // The first item is the Basic Offset Table (often empty).
+  const bot = await item(pixel.valueOffset);
+  if (bot.tag !== tag(0xfffe, 0xe000)) throw new SlideError(`${name}: corrupt DICOM file: the pixel data does not start with an offset table item.`);
+  const firstFragment = pixel.valueOffset + 8 + bot.length;
+  if (firstFragment > source.size) throw pastEnd('the Basic Offset Table');
+
+  // Extended Offset Table (7FE0,0001/0002): where each frame's single fragment starts and how long it is; no walk.
+  const eot = ds.get(Tags.ExtendedOffsetTable);
+  const eotLengths = ds.get(tag(0x7fe0, 0x0002));
+  if (eot && eotLengths && eot.length === 8 * frameCount && eotLengths.length === 8 * frameCount) {
+    const offsets = new DataView(eot.value.buffer, eot.value.byteOffset, eot.length);
+    const lengths = new DataView(eotLengths.value.buffer, eotLengths.value.byteOffset, eotLengths.length);
+    return Array.from({ length: frameCount }, (_, i) => {
+      const at = firstFragment + Number(offsets.getBigUint64(i * 8, true)) + 8;
+      const length = Number(lengths.getBigUint64(i * 8, true));
+      if (at + length > source.size) throw pastEnd(`the Extended Offset Table (frame ${i + 1})`);
+      return [[at, length]];
+    });
+  }
+  let table: number[] | undefined;
+  if (bot.length > 0) {
+    if (bot.length !== 4 * frameCount) throw new SlideError(`${name}: corrupt DICOM file: the Basic Offset Table has ${bot.length / 4} entries for ${frameCount} frames.`);
+    const b = await source.read(pixel.valueOffset + 8, bot.length, signal);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    table = Array.from({ length: frameCount }, (_, i) => v.getUint32(i * 4, true));
+    for (const [i, offset] of table.entries()) if (firstFragment + offset + 8 > source.size) throw pastEnd(`the Basic Offset Table (frame ${i + 1})`);
+  }
+  // Walk the fragment items (one small read each).
+  const fragments: [number, number][] = [];
+  for (let pos = firstFragment; ; ) {
+    const { tag: t, length } = await item(pos);
     if (t === tag(0xfffe, 0xe0dd)) break;
     if (t !== tag(0xfffe, 0xe000)) throw new SlideError(`${name}: corrupt DICOM file: no fragment item where one should be (byte ${pos}).`);
     if (pos + 8 + length > source.size) throw new SlideError(`${name}: the file is truncated: a frame of its pixel data runs past the end of the file.`);
-    if (first) {
-      if (length > 0 && length === 4 * frameCount) {
-        const b = await source.read(pos + 8, length, signal);
-        table = new Uint32Array(b.slice().buffer);
-      }
-    } else {
-      fragments.push([pos + 8, length]);
-      if (fragments.length > LIMITS.maxTilesPerImage) throw new SlideError(`${name}: corrupt DICOM file: too many fragments.`);
-    }
+    fragments.push([pos, length]);
+    if (fragments.length > LIMITS.maxTilesPerImage) throw new SlideError(`${name}: corrupt DICOM file: too many fragments.`);
     pos += 8 + length;
-    if (fragments.length === frameCount && !table) break; // one fragment per frame: the rest need not be walked
   }
-  if (fragments.length === frameCount) return fragments;
-  if (table && fragments.length > 0) {
-    // Frames spanning several fragments: join each frame's fragments (their offsets from the first fragment's item).
-    const base = fragments[0]![0] - 8;
-    return Array.from({ length: frameCount }, (_, i) => {
-      const start = base + table![i]!;
-      const end = i + 1 < frameCount ? base + table![i + 1]! : pos;
-      const own = fragments.filter(([o]) => o - 8 >= start && o - 8 < end);
-      if (own.length !== 1) throw new SlideError(`${name}: frames made of several fragments are not supported yet (frame ${i + 1} has ${own.length}).`);
-      return own[0]!;
-    });
-  }
-  throw new SlideError(`${name}: corrupt DICOM file: ${fragments.length} fragments for ${frameCount} frames and no offset table to tell them apart.`);
+  if (fragments.length < frameCount) throw new SlideError(`${name}: corrupt DICOM file: ${frameCount} frames but only ${fragments.length} fragments of pixel data.`);
+  if (fragments.length === frameCount) return fragments.map(([at, length]) => [[at + 8, length]]);
+  if (!table) throw new SlideError(`${name}: corrupt DICOM file: ${fragments.length} fragments for ${frameCount} frames and no offset table to tell them apart.`);
+  // Frames of several fragments: each frame is the fragments from its table entry up to the next one's.
+  const starts = new Map(fragments.map(([at], i) => [at - firstFragment, i]));
+  return table.map((offset, i) => {
+    const from = starts.get(offset);
+    const to = i + 1 < frameCount ? starts.get(table![i + 1]!) : fragments.length;
+    if (from === undefined || to === undefined || to <= from) throw new SlideError(`${name}: corrupt DICOM file: the Basic Offset Table does not match the fragments (frame ${i + 1}).`);
+    return fragments.slice(from, to).map(([at, length]) => [at + 8, length] as [number, number]);
+  });
 }
 
 function micronsPerPixel(ds: Dataset, width: number): number | undefined {
