@@ -22,6 +22,10 @@ export interface DicomFixture {
   fragmentsPerFrame?: number;
   /** Write a Basic Offset Table ('auto': the true offsets; or given values). */
   bot?: 'auto' | number[];
+  /** A part of a concatenation: its UID and the offset of its first frame in the whole image. */
+  concatenation?: { uid: string; offset: number };
+  /** Series Instance UID (default a fixed one). */
+  series?: string;
   /** Write an Extended Offset Table (true: the true offsets; or given [offset, length] pairs). */
   eot?: true | [number, number][];
   /** Descriptive and identifying elements, to check which reach the slide's details. */
@@ -77,7 +81,9 @@ export function buildDicom(f: DicomFixture): Uint8Array {
   if (d?.series) parts.push(str(0x0008, 0x103e, 'LO', d.series));
   if (d?.patientName) parts.push(str(0x0010, 0x0010, 'PN', d.patientName));
   if (d?.patientId) parts.push(str(0x0010, 0x0020, 'LO', d.patientId));
+  parts.push(str(0x0020, 0x000e, 'UI', f.series ?? '1.2.826.0.1.3680043.10.1'));
   if (f.organisation) parts.push(str(0x0020, 0x9311, 'CS', f.organisation));
+  if (f.concatenation) parts.push(str(0x0020, 0x9161, 'UI', f.concatenation.uid), ul(0x0020, 0x9228, f.concatenation.offset));
   parts.push(
     us(0x0028, 0x0002, 3),
     str(0x0028, 0x0004, 'CS', f.photometric ?? (native ? 'RGB' : 'YBR_FULL_422')),

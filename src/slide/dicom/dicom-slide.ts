@@ -65,7 +65,35 @@ export interface DicomInstance {
   magnification?: number;
   /** SlideInfo.details: descriptive metadata, no patient identifiers. */
   details: Record<string, string>;
+  /** Concatenation UID: instances that share it are parts of one image. */
+  concatenation?: string;
   level: Level;
+}
+
+/** A pyramid level: one instance, or the parts of a concatenation; each tile's part and frame. */
+interface DicomLevel {
+  grid: TileGrid;
+  parts: DicomInstance[];
+  part: Int32Array;
+  frame: Int32Array;
+}
+
+/** Joins instances of one image size into a level: a concatenation's parts fill each other's tiles. */
+function levelOf(parts: DicomInstance[]): DicomLevel {
+  const grid = parts[0]!.level;
+  const n = grid.tilesAcross * grid.tilesDown;
+  const part = new Int32Array(n).fill(-1);
+  const frame = new Int32Array(n).fill(-1);
+  parts.forEach((p, k) => {
+    for (let t = 0; t < n; t++) {
+      const f = p.level.frameOf[t]!;
+      if (f >= 0 && part[t]! < 0) {
+        part[t] = k;
+        frame[t] = f;
+      }
+    }
+  });
+  return { grid, parts, part, frame };
 }
 
 /** A slide made of DICOM instances: the VOLUME ones of one series, one level each, largest first. */
@@ -74,7 +102,7 @@ export class DicomSlide implements SlideSource {
 
   private constructor(
     readonly info: SlideInfo,
-    private readonly levels: DicomInstance[],
+    private readonly levels: DicomLevel[],
     private readonly codecs: Codecs,
   ) {}
 
@@ -93,18 +121,20 @@ export class DicomSlide implements SlideSource {
     const base = volumes[0];
     if (!base) throw new SlideError(`${name}: the series has no VOLUME image (only ${[...new Set(instances.map((i) => i.flavour.toLowerCase()))].join(', ')}).`);
     const warnings: string[] = [];
-    const levels: DicomInstance[] = [];
+    const groups: DicomInstance[][] = [];
     for (const v of volumes) {
-      const same = levels.find((l) => l.level.width === v.level.width && l.level.height === v.level.height);
-      if (same) warnings.push(`${v.frames.name}: a second ${v.level.width}×${v.level.height} instance (concatenation or another focal plane) is not read`);
-      else levels.push(v);
+      const same = groups.find((g) => g[0]!.level.width === v.level.width && g[0]!.level.height === v.level.height);
+      if (!same) groups.push([v]);
+      else if (v.concatenation && v.concatenation === same[0]!.concatenation) same.push(v);
+      else warnings.push(`${v.frames.name}: a second ${v.level.width}×${v.level.height} instance (another focal plane or optical path) is not read`);
     }
+    const levels = groups.map(levelOf);
     const info: SlideInfo = {
       name,
       format: 'dicom',
       vendor: base.manufacturer || 'DICOM',
       compression: `${base.syntaxName} (DICOM)`,
-      levels: levels.map(({ level: l }) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, downsample: (base.level.width / l.width + base.level.height / l.height) / 2 })),
+      levels: levels.map(({ grid: l }) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, downsample: (base.level.width / l.width + base.level.height / l.height) / 2 })),
       byteLength: instances.reduce((n, i) => n + i.frames.size, 0),
       ...(base.mpp !== undefined ? { mpp: base.mpp } : {}),
       ...(base.magnification !== undefined ? { magnification: base.magnification } : {}),
@@ -115,12 +145,14 @@ export class DicomSlide implements SlideSource {
   }
 
   async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
-    const instance = this.levels[level];
-    if (!instance) throw new SlideError(`${this.info.name}: no level ${level}.`);
-    const l = instance.level;
-    return composeRegion(this.info.name, l, x, y, width, height, (col, row) => {
-      const frame = l.frameOf[row * l.tilesAcross + col]!;
-      return frame < 0 ? Promise.resolve(undefined) : this.tiles.get(`${level}/${frame}`, () => this.load(instance, `${level}/${frame}`, frame), signal);
+    const l = this.levels[level];
+    if (!l) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    return composeRegion(this.info.name, l.grid, x, y, width, height, (col, row) => {
+      const tile = row * l.grid.tilesAcross + col;
+      const part = l.part[tile]!;
+      const frame = l.frame[tile]!;
+      const key = `${level}/${part}/${frame}`;
+      return part < 0 ? Promise.resolve(undefined) : this.tiles.get(key, () => this.load(l.parts[part]!, key, frame), signal);
     });
   }
 
@@ -155,7 +187,7 @@ export class DicomSlide implements SlideSource {
 
   /** Where the levels are read from. */
   frameSources(): FrameSource[] {
-    return this.levels.map((i) => i.frames);
+    return this.levels.flatMap((l) => l.parts.map((p) => p.frames));
   }
 
   close(): void {
@@ -263,6 +295,7 @@ export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { 
     ...(mpp !== undefined ? { mpp } : {}),
     ...(magnification !== undefined ? { magnification } : {}),
     details: describe(ds),
+    ...(text(ds, tag(0x0020, 0x9161)) ? { concatenation: text(ds, tag(0x0020, 0x9161)) } : {}),
     level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, codec: syntax.codec, rgb: photometric === 'RGB', samplesPerPixel },
   };
 }
@@ -347,6 +380,13 @@ function placeFrames(ds: Dataset, frameCount: number, frameSizes: readonly numbe
   }
   const organisation = text(ds, Tags.DimensionOrganizationType);
   if (organisation === 'TILED_SPARSE') fail('corrupt DICOM file: TILED_SPARSE frames without per-frame positions.');
+  // A concatenation's part holds frames from its offset on (Concatenation Frame Offset Number).
+  const concatenationOffset = text(ds, tag(0x0020, 0x9161)) ? (integer(ds, tag(0x0020, 0x9228)) ?? 0) : undefined;
+  if (concatenationOffset !== undefined) {
+    if (concatenationOffset < 0 || concatenationOffset + frameCount > frameOf.length) fail(`corrupt DICOM file: concatenation frames ${concatenationOffset + 1}–${concatenationOffset + frameCount} for ${frameOf.length} tiles.`);
+    for (let i = 0; i < frameCount; i++) frameOf[concatenationOffset + i] = i;
+    return frameOf;
+  }
   if (frameCount < frameOf.length) fail(`corrupt DICOM file: ${frameCount} frames for ${frameOf.length} tiles (TILED_FULL).`);
   const byColumns = organisation !== 'TILED_FULL' && frameSizes !== undefined && storedByColumns(frameSizes, g);
   for (let i = 0; i < frameOf.length; i++) {

@@ -112,6 +112,18 @@ describe('DICOM series refusals (fixtures)', () => {
     expect((err as Error).message).toMatch(/series: the series has no VOLUME image \(only label, overview\)/);
   });
 
+  it('joins the parts of a concatenation into one level; another instance of the same size is listed as not read', async () => {
+    const tiles = [0, 1, 2, 3].map((i) => new Uint8Array(16 * 16 * 3).fill(i * 60));
+    const part = (frames: Uint8Array[], offset: number) => buildDicom({ width: 32, height: 32, tile: 16, frames, syntax: '1.2.840.10008.1.2.1', concatenation: { uid: '1.2.3.99', offset } });
+    const slide = await openSlides('series', [new BufferSource(part(tiles.slice(2), 2), 'part-2.dcm'), new BufferSource(part(tiles.slice(0, 2), 0), 'part-1.dcm')], nodeCodecs);
+    expect(slide.info.levels).toHaveLength(1);
+    const img = await slide.readRegion(0, 0, 0, 32, 32);
+    expect([0, 1, 2, 3].map((t) => img.data[((t >> 1) * 16 * 32 + (t & 1) * 16) * 4])).toEqual([0, 60, 120, 180]);
+    const other = buildDicom({ width: 32, height: 32, tile: 16, frames: tiles, syntax: '1.2.840.10008.1.2.1' });
+    const two = await openSlides('series', [new BufferSource(other, 'plane-1.dcm'), new BufferSource(other, 'plane-2.dcm')], nodeCodecs);
+    expect(two.info.warnings).toEqual([expect.stringMatching(/plane-2\.dcm: a second 32×32 instance \(another focal plane or optical path\) is not read/)]);
+  });
+
   it('labels and thumbnails beside the volumes are not levels', async () => {
     const big = buildDicom({ width: 32, height: 32, tile: 16, frames: [tile, tile, tile, tile], syntax: '1.2.840.10008.1.2.1' });
     const sources = [new BufferSource(fixture('ORIGINAL\\PRIMARY\\LABEL\\NONE'), 'label.dcm'), new BufferSource(big, 'volume.dcm'), new BufferSource(fixture('DERIVED\\PRIMARY\\THUMBNAIL\\RESAMPLED'), 'thumb.dcm')];
