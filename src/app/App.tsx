@@ -9,6 +9,7 @@ import { KeyboardHelp } from './ui/KeyboardHelp.tsx';
 import { HeatmapControls } from './ui/HeatmapControls.tsx';
 import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
 import { DicomWebBrowser, DicomWebButton } from './ui/DicomWebBrowser.tsx';
+import { SeriesChoiceDialog } from './ui/SeriesChoiceDialog.tsx';
 
 export function App() {
   useEffect(() => {
@@ -30,6 +31,7 @@ export function App() {
         </header>
         <ErrorAlert />
         <DicomWebBrowser />
+        <SeriesChoiceDialog />
         <main className="stage">
           <Viewer />
           <HeatmapControls />

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_SLIDE_URL, openFile, openFiles, openFromUrl, seriesName, startupSlideUrl } from './open-actions.ts';
 import type { SlideInput } from '../../workers/slide-protocol.ts';
 import { useSlideStore } from './slide-store.ts';
+import { useSeriesChoice } from './series-choice.ts';
+import { buildDicom } from '../../../test-support/dicom-fixture.ts';
 
 const PAGE = 'http://127.0.0.1:4173/';
 
@@ -45,14 +47,27 @@ describe('opening', () => {
     expect(actions.openInput).toHaveBeenCalledWith({ kind: 'file', file, name: 'a.tif' });
   });
 
-  it('opens several files as one slide (a DICOM series), named by their folder or their first file', () => {
+  it('opens several files as one slide (a DICOM series), named by their folder or their first file', async () => {
     const a = new File([new Uint8Array(4)], 'level-0.dcm');
     const b = new File([new Uint8Array(4)], 'level-1.dcm');
-    openFiles([a, b]);
-    expect(actions.openInput).toHaveBeenCalledWith({ kind: 'files', files: [{ file: a, name: 'level-0.dcm' }, { file: b, name: 'level-1.dcm' }], name: 'level-0.dcm (+1 files)' });
+    openFiles([a, b]); // not DICOM: the reader will say so, naming the file
+    await vi.waitFor(() => expect(actions.openInput).toHaveBeenCalledWith({ kind: 'files', files: [{ file: a, name: 'level-0.dcm' }, { file: b, name: 'level-1.dcm' }], name: 'level-0.dcm (+1 files)' }));
     expect(seriesName([{ name: 'x.dcm', webkitRelativePath: 'case 12/series 3/x.dcm' }])).toBe('case 12/series 3');
     openFiles([a]);
     expect(actions.openInput).toHaveBeenLastCalledWith({ kind: 'file', file: a, name: 'level-0.dcm' });
+  });
+
+  it('asks which series to open when the files hold several, and opens one series as one slide', async () => {
+    const tile = new Uint8Array(16 * 16 * 3);
+    const dcm = (name: string, series: string) => new File([buildDicom({ width: 16, height: 16, tile: 16, frames: [tile], syntax: '1.2.840.10008.1.2.1', series }).slice().buffer as ArrayBuffer], name);
+    const files = [dcm('a1.dcm', '1.2.1'), dcm('b1.dcm', '1.2.2'), dcm('a2.dcm', '1.2.1')];
+    openFiles(files);
+    await vi.waitFor(() => expect(useSeriesChoice.getState().choices).toHaveLength(2));
+    expect(useSeriesChoice.getState().choices!.map((c) => [c.uid, c.files.map((f) => f.name)])).toEqual([['1.2.1', ['a1.dcm', 'a2.dcm']], ['1.2.2', ['b1.dcm']]]);
+    expect(actions.openInput).not.toHaveBeenCalled();
+    useSeriesChoice.setState({ choices: undefined });
+    openFiles([files[0]!, files[2]!]);
+    await vi.waitFor(() => expect(actions.openInput).toHaveBeenCalledWith(expect.objectContaining({ kind: 'files', name: 'a1.dcm (+1 files)' })));
   });
 
   it('opens a same-origin URL (made absolute) in the workers, and Deep Zoom or IIIF in OpenSeadragon', () => {

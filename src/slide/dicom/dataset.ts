@@ -82,9 +82,10 @@ const hex = (t: number) => `(${(t >>> 16).toString(16).padStart(4, '0')},${(t & 
 
 /**
  * Parses the data set in `bytes` (which start at file offset `base`) from `start` until Pixel Data or the end of the
- * data. `complete`: `bytes` hold the whole file, so running out is corruption rather than a reason to read more.
+ * data (or, with `stopAfter`, the first top-level element past that tag). `complete`: `bytes` hold the whole file, so
+ * running out is corruption rather than a reason to read more.
  */
-export function parseDataset(bytes: Uint8Array, base: number, start: number, explicit: boolean, complete: boolean, name: string): ParseResult {
+export function parseDataset(bytes: Uint8Array, base: number, start: number, explicit: boolean, complete: boolean, name: string, stopAfter?: number): ParseResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const short = (what: string): never => {
     if (complete) throw new SlideError(`${name}: corrupt DICOM file: ${what} runs past the end of the file.`);
@@ -121,6 +122,8 @@ export function parseDataset(bytes: Uint8Array, base: number, start: number, exp
         if (SEQUENCES.has(t) || (length === UNDEFINED && t !== Tags.PixelData)) vr = 'SQ';
       }
       const valueAt = pos + header;
+      // Top-level elements come in tag order: past `stopAfter`, everything asked for has been read.
+      if (stopAfter !== undefined && depth === 0 && t > stopAfter) return { dataset, pos: end };
       if (t === Tags.PixelData) {
         pixelData = { valueOffset: base + valueAt, length, encapsulated: length === UNDEFINED };
         return { dataset, pos: end };

@@ -196,7 +196,8 @@ export class DicomSlide implements SlideSource {
   }
 }
 
-export async function readInstance(source: ByteSource, signal?: AbortSignal): Promise<DicomInstance> {
+/** The file meta information and the data set up to Pixel Data (or just past `stopAfter`), read in growing chunks. */
+async function readHeader(source: ByteSource, signal?: AbortSignal, stopAfter?: number) {
   const name = source.name;
   const fail = (why: string): never => {
     throw new SlideError(`${name}: ${why}`);
@@ -212,21 +213,33 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
   const syntaxUid = text(meta, Tags.TransferSyntaxUID) ?? '';
   const syntax = SYNTAXES[syntaxUid];
   if (!syntax) fail(`unsupported DICOM transfer syntax ${syntaxUid || '(none)'}; supported: ${Object.values(SYNTAXES).map((s) => s.name).join(', ')}.`);
-
-  // The data set up to Pixel Data, read in growing chunks (the header of a large slide holds one item per frame).
-  let chunk = Math.min(source.size - metaEnd, 1 << 20);
-  let parsed: ReturnType<typeof parseDataset>;
+  // The header of a large slide holds one item per frame: start small, grow by 4×.
+  let chunk = Math.min(source.size - metaEnd, stopAfter === undefined ? 1 << 20 : 1 << 16);
   for (;;) {
     const bytes = await source.read(metaEnd, chunk, signal);
     try {
-      parsed = parseDataset(bytes, metaEnd, 0, syntax!.explicit, metaEnd + chunk >= source.size, name);
-      break;
+      return { syntax: syntax!, ...parseDataset(bytes, metaEnd, 0, syntax!.explicit, metaEnd + chunk >= source.size, name, stopAfter) };
     } catch (err) {
       if (!(err instanceof NeedMoreBytes)) throw err;
       if (chunk >= MAX_HEADER_BYTES) fail(`the DICOM header is larger than ${MAX_HEADER_BYTES / 2 ** 20} MiB.`);
       chunk = Math.min(source.size - metaEnd, chunk * 4, MAX_HEADER_BYTES);
     }
   }
+}
+
+/** The series a DICOM file belongs to, from the start of its header only (for telling dropped series apart). */
+export async function seriesOf(source: ByteSource, signal?: AbortSignal): Promise<{ uid: string; description: string; number: string }> {
+  const { dataset } = await readHeader(source, signal, Tags.SeriesNumber);
+  return { uid: text(dataset, Tags.SeriesInstanceUID) ?? '', description: text(dataset, Tags.SeriesDescription) ?? '', number: text(dataset, Tags.SeriesNumber) ?? '' };
+}
+
+export async function readInstance(source: ByteSource, signal?: AbortSignal): Promise<DicomInstance> {
+  const name = source.name;
+  const fail = (why: string): never => {
+    throw new SlideError(`${name}: ${why}`);
+  };
+  const parsed = await readHeader(source, signal);
+  const syntax = parsed.syntax;
   const ds = parsed.dataset;
   if (!parsed.pixelData) fail('corrupt DICOM file: no pixel data.');
   const samplesPerPixel = integer(ds, Tags.SamplesPerPixel) ?? 3;
