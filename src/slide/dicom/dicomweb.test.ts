@@ -6,7 +6,7 @@ import { dicomFiles, hasOrthanc, SKIP_ORTHANC, startDicomWeb, type DicomWebServe
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 import { nodeCodecs, openSlideFile } from '../node.ts';
 import { SlideError } from '../types.ts';
-import { DicomWebClient, dicomWebPath, firstPart, openDicomWeb, parseDicomWebPath } from './dicomweb.ts';
+import { DicomWebClient, dicomWebPath, multipartParts, openDicomWeb, parseDicomWebPath } from './dicomweb.ts';
 
 const enc = new TextEncoder();
 
@@ -52,11 +52,11 @@ describe('DICOMweb client', () => {
     await expect(down.get('studies', 'a')).rejects.toThrow(/network error \(Failed to fetch; is the server up, and does it allow this origin \(CORS\)\?\)/);
   });
 
-  it('takes the frame out of a multipart/related answer, or a single-part answer as it is', () => {
-    const body = enc.encode('--b1\r\nContent-Type: image/jpeg\r\n\r\nFRAME\r\nBYTES\r\n--b1--\r\n');
-    expect(new TextDecoder().decode(firstPart(body, 'multipart/related; type="image/jpeg"; boundary=b1', 'x'))).toBe('FRAME\r\nBYTES');
-    expect(firstPart(enc.encode('RAW'), 'image/jpeg', 'x')).toEqual(enc.encode('RAW'));
-    expect(() => firstPart(enc.encode('--b1\r\nno end'), 'multipart/related; boundary=b1', 'x')).toThrow(/multipart answer is malformed/);
+  it('takes the frames out of a multipart/related answer in order, or a single-part answer as it is', () => {
+    const body = enc.encode('--b1\r\nContent-Type: image/jpeg\r\n\r\nFRAME\r\nONE\r\n--b1\r\nContent-Type: image/jpeg\r\n\r\nTWO\r\n--b1--\r\n');
+    expect(multipartParts(body, 'multipart/related; type="image/jpeg"; boundary=b1', 'x').map((p) => new TextDecoder().decode(p))).toEqual(['FRAME\r\nONE', 'TWO']);
+    expect(multipartParts(enc.encode('RAW'), 'image/jpeg', 'x')).toEqual([enc.encode('RAW')]);
+    expect(() => multipartParts(enc.encode('--b1\r\nno end'), 'multipart/related; boundary=b1', 'x')).toThrow(/multipart answer is malformed/);
   });
 
   it('refuses study and series that are not UIDs before asking anything', async () => {

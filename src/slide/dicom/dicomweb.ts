@@ -1,7 +1,7 @@
 // A DICOM WSI series read from a DICOMweb service: the instances' metadata (WADO-RS `…/series/UID/metadata`) describe
-// the pyramid, and each tile is one frame (`…/instances/UID/frames/N`), asked for in the transfer syntax it is stored
-// in (`transfer-syntax=*`) so JPEG tiles arrive as they were scanned and decode exactly as from a file. Requests are
-// bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
+// the pyramid, and each tile is one frame (`…/instances/UID/frames/N`, several per request), asked for in the transfer
+// syntax it is stored in (`transfer-syntax=*`) so JPEG tiles arrive as they were scanned and decode exactly as from a
+// file. Requests are bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
 // missing series is a specific message.
 import type { Codecs } from '../codecs.ts';
 import { SlideError } from '../types.ts';
@@ -90,12 +90,10 @@ export class DicomWebClient {
   }
 }
 
-/** The first part of a multipart/related body: one frame. */
-export function firstPart(body: Uint8Array, contentType: string, name: string): Uint8Array {
+/** The parts of a multipart/related body (frames), in order; a single-part answer is one frame. */
+export function multipartParts(body: Uint8Array, contentType: string, name: string): Uint8Array[] {
   const boundary = /boundary="?([^";,]+)"?/i.exec(contentType)?.[1];
-  if (!/^multipart\//i.test(contentType) || !boundary) {
-    return body; // a single-part answer is the frame itself
-  }
+  if (!/^multipart\//i.test(contentType) || !boundary) return [body];
   const find = (needle: Uint8Array, from: number) => {
     outer: for (let i = from; i <= body.length - needle.length; i++) {
       for (let j = 0; j < needle.length; j++) if (body[i + j] !== needle[j]) continue outer;
@@ -104,11 +102,72 @@ export function firstPart(body: Uint8Array, contentType: string, name: string): 
     return -1;
   };
   const enc = new TextEncoder();
-  const start = find(enc.encode(`--${boundary}`), 0);
-  const headersEnd = start < 0 ? -1 : find(enc.encode('\r\n\r\n'), start);
-  const end = headersEnd < 0 ? -1 : find(enc.encode(`\r\n--${boundary}`), headersEnd + 4);
-  if (headersEnd < 0 || end < 0) throw new SlideError(`${name}: the DICOMweb server's multipart answer is malformed.`);
-  return body.subarray(headersEnd + 4, end);
+  const delimiter = enc.encode(`\r\n--${boundary}`);
+  const blank = enc.encode('\r\n\r\n');
+  const parts: Uint8Array[] = [];
+  let at = find(enc.encode(`--${boundary}`), 0);
+  while (at >= 0) {
+    const after = at + (at === 0 || body[at] === 0x2d ? 2 + boundary.length : delimiter.length);
+    if (body[after] === 0x2d && body[after + 1] === 0x2d) break; // the closing delimiter
+    const headersEnd = find(blank, after);
+    const next = headersEnd < 0 ? -1 : find(delimiter, headersEnd + 4);
+    if (headersEnd < 0 || next < 0) throw new SlideError(`${name}: the DICOMweb server's multipart answer is malformed.`);
+    parts.push(body.subarray(headersEnd + 4, next));
+    at = next;
+  }
+  if (parts.length === 0) throw new SlideError(`${name}: the DICOMweb server's multipart answer is malformed.`);
+  return parts;
+}
+
+/** Frames asked for within one turn of the event loop are fetched together, up to this many per request. */
+const FRAMES_PER_REQUEST = 16;
+
+/**
+ * An instance's frames over WADO-RS, several per request (`frames/3,4,9`): a scan asks for many tiles at once, and
+ * one round trip per tile would bound it by the server's latency rather than its bandwidth.
+ */
+class FrameBatcher {
+  private waiting = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }[]>();
+  private scheduled = false;
+
+  constructor(
+    private readonly client: DicomWebClient,
+    private readonly path: string,
+    private readonly name: string,
+  ) {}
+
+  read(index: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(index) ?? [];
+      list.push({ resolve, reject });
+      this.waiting.set(index, list);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setTimeout(() => this.flush(), 0);
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const all = [...this.waiting.keys()].sort((a, b) => a - b);
+    for (let i = 0; i < all.length; i += FRAMES_PER_REQUEST) {
+      const batch = all.slice(i, i + FRAMES_PER_REQUEST);
+      const handlers = batch.map((f) => this.waiting.get(f)!);
+      for (const f of batch) this.waiting.delete(f);
+      void this.fetch(batch).then(
+        (parts) => handlers.forEach((hs, k) => hs.forEach((h) => h.resolve(parts[k]!))),
+        (err: unknown) => handlers.forEach((hs) => hs.forEach((h) => h.reject(err))),
+      );
+    }
+  }
+
+  private async fetch(frames: number[]): Promise<Uint8Array[]> {
+    const r = await this.client.get(`${this.path}/frames/${frames.map((f) => f + 1).join(',')}`, FRAME_ACCEPT);
+    const parts = multipartParts(new Uint8Array(await r.arrayBuffer()), r.headers.get('Content-Type') ?? '', this.name);
+    if (parts.length !== frames.length) throw new SlideError(`${this.name}: asked the DICOMweb server for ${frames.length} frames, got ${parts.length}.`);
+    return parts;
+  }
 }
 
 /** Opens a series from a DICOMweb service as one slide (its VOLUME instances, a level each). */
@@ -137,15 +196,8 @@ export async function openDicomWeb(ref: DicomWebSeries, codecs: Codecs, options:
     if (!UID.test(sop)) throw new SlideError(`${ref.base}/${seriesPath}: an instance has no valid SOP Instance UID.`);
     description ||= text(ds, Tags.SeriesDescription) ?? '';
     const instancePath = `${seriesPath}/instances/${sop}`;
-    const frames: FrameSource = {
-      name: `${ref.base}/${instancePath}`,
-      size: 0,
-      read: async (index, s) => {
-        const r = await client.get(`${instancePath}/frames/${index + 1}`, FRAME_ACCEPT, s);
-        return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('Content-Type') ?? '', `${ref.base}/${instancePath}`);
-      },
-      close: () => {},
-    };
+    const batcher = new FrameBatcher(client, instancePath, `${ref.base}/${instancePath}`);
+    const frames: FrameSource = { name: `${ref.base}/${instancePath}`, size: 0, read: (index) => batcher.read(index), close: () => {} };
     instances.push(instanceFromDataset(ds, frames, { codec: 'sniff', name: 'DICOMweb, frames as stored' }));
   }
   return DicomSlide.fromInstances(description || `DICOMweb series …${ref.series.slice(-12)}`, instances, codecs);
