@@ -1,5 +1,6 @@
 // Minimal DICOM Part 10 whole-slide files for the reader's tests (explicit VR little endian): the elements a WSI
 // reader needs, encapsulated or native frames, optional per-frame positions. Not a general DICOM writer.
+import { concatBytes } from '../src/common/bytes.ts';
 
 export interface DicomFixture {
   width: number;
@@ -53,15 +54,7 @@ const pad = (s: string, with0 = false) => enc.encode(s.length % 2 ? s + (with0 ?
 const str = (g: number, e: number, vr: string, s: string) => element(g, e, vr, pad(s, vr === 'UI'));
 const us = (g: number, e: number, n: number) => element(g, e, 'US', new Uint8Array(new Uint16Array([n]).buffer));
 const ul = (g: number, e: number, n: number) => element(g, e, 'UL', new Uint8Array(new Uint32Array([n]).buffer));
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 /** A sequence of defined length whose items are defined-length too. */
 const sequence = (g: number, e: number, items: Uint8Array[]) =>
   element(g, e, 'SQ', concat(items.map((body) => concat([new Uint8Array([0xfe, 0xff, 0x00, 0xe0, ...new Uint8Array(new Uint32Array([body.length]).buffer)]), body]))));

@@ -1,4 +1,5 @@
 // Writes stored ZIP entries as PyTorch does, for tests of the reader in src/tools/model/pt/zip.ts.
+import { concatBytes } from '../src/common/bytes.ts';
 import { crc32 } from '../src/tools/model/pt/zip.ts';
 
 /**
@@ -64,12 +65,4 @@ export function writeZip(files: { name: string; data: Uint8Array }[], alignment 
   return concat([...parts, ...central, end]);
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
-  let p = 0;
-  for (const a of parts) {
-    out.set(a, p);
-    p += a.length;
-  }
-  return out;
-}
+export const concat = concatBytes;

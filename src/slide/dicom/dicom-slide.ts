@@ -3,6 +3,7 @@
 // that store TILED_FULL frames in another order), else in TILED_FULL order; only the first focal plane and optical path
 // are read. Frames are found through the Extended Offset Table, else by walking the pixel data's fragments (one read
 // per fragment header), with the Basic Offset Table when a frame spans several fragments.
+import { concatBytes } from '../../common/bytes.ts';
 import type { Codecs } from '../codecs.ts';
 import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
 import { hasJfif, jpegFrameInfo, markAsRgb } from '../jpeg/stream.ts';
@@ -253,14 +254,7 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
     read: async (i, s) => {
       const ranges = locations[i]!;
       if (ranges.length === 1) return source.read(ranges[0]![0], ranges[0]![1], s);
-      const parts = await Promise.all(ranges.map(([at, length]) => source.read(at, length, s)));
-      const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        joined.set(p, at);
-        at += p.length;
-      }
-      return joined;
+      return concatBytes(await Promise.all(ranges.map(([at, length]) => source.read(at, length, s))));
     },
     close: () => source.close?.(),
   };
