@@ -2,7 +2,7 @@
 // DICOM series from a DICOMweb server on this machine (Orthanc behind the documented nginx CORS proxy,
 // docs/dicomweb-cors.nginx.conf; the series made by OrthancWSIDicomizer with the TIFF's JPEG tiles copied, so the pixels
 // are the same). Alternates the two ROUNDS times and prints the measured numbers and the machine; asserts nothing.
-// Usage: npm run bench:dicomweb [-- SLIDE.tif] [--rounds=2] [--max-size=MB] (default: the real-tissue mosaic, focuslite tissue-mosaic).
+// Usage: npm run bench:dicomweb [-- SLIDE.tif] [--rounds=2] [--max-size=MB] [--first-view-only] (default: the real-tissue mosaic, focuslite tissue-mosaic).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -17,6 +17,8 @@ const cli = resolve(root, 'bin/focuslite.mjs');
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 2);
 // MB per DICOM instance (OrthancWSIDicomizer --max-size; 0 = one instance per level, as many scanners write them).
 const maxSize = process.argv.find((a) => a.startsWith('--max-size='))?.slice(11) ?? '0';
+// --first-view-only: time the opening, skip the scans.
+const scan = !process.argv.includes('--first-view-only');
 let slide = process.argv.slice(2).find((a) => !a.startsWith('--'));
 if (!slide) {
   slide = resolve(root, '.bench/tissue-mosaic-24576.tif');
@@ -48,6 +50,11 @@ try {
     const start = await open(page);
     await page.waitForSelector('[data-testid=viewer][data-status=ready]', { state: 'attached', timeout: 120_000 });
     const firstView = Date.now() - start;
+    if (!scan) {
+      console.log(`  ${label}: first view ready ${firstView} ms`);
+      await page.close();
+      return Number.NaN;
+    }
     const t = Date.now();
     await page.click('[data-testid=scan-start]');
     await page.waitForSelector('[data-testid=scan-progress][data-running=false]', { state: 'attached', timeout: 1_800_000 });

@@ -13,7 +13,7 @@ const TILE_CACHE_BYTES = 64 * 1024 * 1024;
 export async function openSlideInput(input: SlideInput): Promise<SlideSource> {
   const options = { tileCacheBytes: TILE_CACHE_BYTES };
   if (input.kind === 'files') return openSlides(input.name, input.files.map((f) => new BlobSource(f.file, f.name)), browserCodecs, options);
-  if (input.kind === 'dicomweb') return openDicomWeb(input, browserCodecs);
+  if (input.kind === 'dicomweb') return openDicomWeb(input, browserCodecs, input.metadata ? { metadata: input.metadata } : {});
   const source = input.kind === 'file' ? new BlobSource(input.file, input.name) : await HttpRangeSource.open(input.url);
   return openSlide(source, browserCodecs, options);
 }

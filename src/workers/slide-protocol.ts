@@ -10,7 +10,7 @@ export type SlideInput =
   | { kind: 'files'; files: { file: Blob; name: string }[]; name: string }
   | { kind: 'url'; url: string }
   /** A series on a DICOMweb service (the token, if any, stays in memory: never stored or logged). */
-  | { kind: 'dicomweb'; base: string; study: string; series: string; token?: string };
+  | { kind: 'dicomweb'; base: string; study: string; series: string; token?: string; metadata?: ArrayBuffer };
 
 export type SlideRequest =
   | { type: 'open'; input: SlideInput }

@@ -5,6 +5,7 @@ import type { SlideGrid } from '../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
 import { PoolError, WorkerPool, type WorkerLike } from './pool.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './slide-protocol.ts';
+import { fetchSeriesMetadata } from '../slide/dicom/dicomweb.ts';
 
 export type { WorkerLike };
 export type WorkerFactory = () => WorkerLike;
@@ -36,6 +37,8 @@ export class SlideWorkers {
   ) {}
 
   static async open(input: SlideInput, count = defaultWorkerCount(), signal?: AbortSignal, factory: WorkerFactory = defaultFactory): Promise<SlideWorkers> {
+    // A DICOMweb series' metadata (one item per frame: megabytes for a large slide) is fetched once, here, for all workers.
+    if (input.kind === 'dicomweb' && !input.metadata) input = { ...input, metadata: await fetchSeriesMetadata(input, {}, signal) };
     const pool = new WorkerPool<SlideRequest, SlideResponse>({
       size: count,
       create: factory,

@@ -26,6 +26,8 @@ export const Tags = {
   NumberOfStudyRelatedSeries: tag(0x0020, 0x1206),
   NumberOfSeriesRelatedInstances: tag(0x0020, 0x1209),
   DimensionOrganizationType: tag(0x0020, 0x9311),
+  ConcatenationUID: tag(0x0020, 0x9161),
+  ConcatenationFrameOffsetNumber: tag(0x0020, 0x9228),
   SamplesPerPixel: tag(0x0028, 0x0002),
   PhotometricInterpretation: tag(0x0028, 0x0004),
   NumberOfFrames: tag(0x0028, 0x0008),
@@ -44,8 +46,12 @@ export const Tags = {
   SharedFunctionalGroupsSequence: tag(0x5200, 0x9229),
   PerFrameFunctionalGroupsSequence: tag(0x5200, 0x9230),
   ExtendedOffsetTable: tag(0x7fe0, 0x0001),
+  ExtendedOffsetTableLengths: tag(0x7fe0, 0x0002),
   PixelData: tag(0x7fe0, 0x0010),
 } as const;
+
+/** Every tag the readers look at (the JSON metadata of a large series is reduced to these). */
+export const READ_TAGS: ReadonlySet<number> = new Set(Object.values(Tags));
 
 const ITEM = tag(0xfffe, 0xe000);
 const ITEM_END = tag(0xfffe, 0xe00d);

@@ -302,7 +302,7 @@ export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { 
     ...(mpp !== undefined ? { mpp } : {}),
     ...(magnification !== undefined ? { magnification } : {}),
     details: describe(ds),
-    ...(text(ds, tag(0x0020, 0x9161)) ? { concatenation: text(ds, tag(0x0020, 0x9161)) } : {}),
+    ...(text(ds, Tags.ConcatenationUID) ? { concatenation: text(ds, Tags.ConcatenationUID) } : {}),
     level: { width, height, tileWidth, tileHeight, tilesAcross, tilesDown, frameOf, codec: syntax.codec, rgb: photometric === 'RGB', samplesPerPixel },
   };
 }
@@ -388,7 +388,7 @@ function placeFrames(ds: Dataset, frameCount: number, frameSizes: readonly numbe
   const organisation = text(ds, Tags.DimensionOrganizationType);
   if (organisation === 'TILED_SPARSE') fail('corrupt DICOM file: TILED_SPARSE frames without per-frame positions.');
   // A concatenation's part holds frames from its offset on (Concatenation Frame Offset Number).
-  const concatenationOffset = text(ds, tag(0x0020, 0x9161)) ? (integer(ds, tag(0x0020, 0x9228)) ?? 0) : undefined;
+  const concatenationOffset = text(ds, Tags.ConcatenationUID) ? (integer(ds, Tags.ConcatenationFrameOffsetNumber) ?? 0) : undefined;
   if (concatenationOffset !== undefined) {
     if (concatenationOffset < 0 || concatenationOffset + frameCount > frameOf.length) fail(`corrupt DICOM file: concatenation frames ${concatenationOffset + 1}–${concatenationOffset + frameCount} for ${frameOf.length} tiles.`);
     for (let i = 0; i < frameCount; i++) frameOf[concatenationOffset + i] = i;
@@ -455,7 +455,7 @@ async function frameLocations(
 
   // Extended Offset Table (7FE0,0001/0002): where each frame's single fragment starts and how long it is; no walk.
   const eot = ds.get(Tags.ExtendedOffsetTable);
-  const eotLengths = ds.get(tag(0x7fe0, 0x0002));
+  const eotLengths = ds.get(Tags.ExtendedOffsetTableLengths);
   if (eot && eotLengths && eot.length === 8 * frameCount && eotLengths.length === 8 * frameCount) {
     const offsets = new DataView(eot.value.buffer, eot.value.byteOffset, eot.length);
     const lengths = new DataView(eotLengths.value.buffer, eotLengths.value.byteOffset, eotLengths.length);

@@ -170,20 +170,34 @@ class FrameBatcher {
   }
 }
 
-/** Opens a series from a DICOMweb service as one slide (its VOLUME instances, a level each). */
-export async function openDicomWeb(ref: DicomWebSeries, codecs: Codecs, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<DicomSlide> {
+function checkRef(ref: DicomWebSeries): void {
   if (!UID.test(ref.study) || !UID.test(ref.series)) throw new SlideError(`DICOMweb: study and series must be DICOM UIDs (digits and dots), not '${ref.study}' and '${ref.series}'.`);
   try {
     new URL(ref.base);
   } catch {
     throw new SlideError(`DICOMweb: '${ref.base}' is not a URL.`);
   }
+}
+
+/**
+ * A series' metadata as the server sent it (DICOM JSON, not parsed): fetched once by the page and handed to every
+ * slide worker, so a large series (one item per frame) is neither asked for nor downloaded once per worker.
+ */
+export async function fetchSeriesMetadata(ref: DicomWebSeries, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<ArrayBuffer> {
+  checkRef(ref);
+  const client = new DicomWebClient(ref.base, ref.token, options);
+  return (await client.get(`studies/${ref.study}/series/${ref.series}/metadata`, 'application/dicom+json', signal)).arrayBuffer();
+}
+
+/** Opens a series from a DICOMweb service as one slide (its VOLUME instances, a level each). */
+export async function openDicomWeb(ref: DicomWebSeries, codecs: Codecs, options: DicomWebOptions & { metadata?: ArrayBuffer } = {}, signal?: AbortSignal): Promise<DicomSlide> {
+  checkRef(ref);
   const client = new DicomWebClient(ref.base, ref.token, options);
   const seriesPath = `studies/${ref.study}/series/${ref.series}`;
-  const response = await client.get(`${seriesPath}/metadata`, 'application/dicom+json', signal);
+  const metadata = options.metadata ?? (await fetchSeriesMetadata(ref, options, signal));
   let json: unknown;
   try {
-    json = await response.json();
+    json = JSON.parse(new TextDecoder().decode(metadata));
   } catch {
     throw new SlideError(`${ref.base}/${seriesPath}/metadata: the DICOMweb server's answer is not JSON.`);
   }

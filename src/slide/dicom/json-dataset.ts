@@ -1,7 +1,7 @@
 // The DICOM JSON model (PS3.18 F.2, what DICOMweb servers answer for metadata) as a Dataset, so a server's instance
-// is read by the same code as a file's. Person names and bulk data are left out: the reader needs neither.
+// is read by the same code as a file's. Only the tags the readers look at are kept (READ_TAGS): never person names.
 import { SlideError } from '../types.ts';
-import type { Dataset, Element } from './dataset.ts';
+import { READ_TAGS, type Dataset, type Element } from './dataset.ts';
 
 interface JsonElement {
   vr?: string;
@@ -26,6 +26,8 @@ export function jsonToDataset(json: unknown, name: string, depth = 0): Dataset {
   for (const [key, raw] of Object.entries(json as Record<string, JsonElement>)) {
     if (!/^[0-9A-Fa-f]{8}$/.test(key) || !raw || typeof raw !== 'object') continue;
     const tag = Number.parseInt(key, 16) >>> 0;
+    // Only what the readers look at: a large series has an item per frame with many elements nobody reads.
+    if (!READ_TAGS.has(tag)) continue;
     const vr = typeof raw.vr === 'string' ? raw.vr : '';
     const values = Array.isArray(raw.Value) ? raw.Value : [];
     let element: Element;
