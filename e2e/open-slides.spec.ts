@@ -1,9 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
-import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
+import { defaultModelFile, expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
 /** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
 function compare(a: Uint8ClampedArray, b: Uint8ClampedArray, w: number, h: number) {
@@ -83,6 +84,15 @@ test.describe('opening real slides', () => {
         for (let i = 0; i < browser.length; i++) if (browser[i] !== reference[i]) differing++;
         expect(differing).toBe(0);
       }
+      // A whole-slide scan of the series in the app gives the CLI's scores for the TIFF.
+      await page.getByTestId('scan-start').click();
+      await expect(page.getByTestId('scan-progress')).toHaveAttribute('data-running', 'false', { timeout: 120_000 });
+      const download = page.waitForEvent('download');
+      await page.getByTestId('export-json').click();
+      const report = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { slide: { format: string }; patches: { x: number; y: number; score: number | null }[] };
+      const cli = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', tiff, '--json', '--model', defaultModelFile()], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(report.slide.format).toBe('dicom');
+      expect(report.patches.map((p) => [p.x, p.y, p.score])).toEqual((JSON.parse(cli.stdout) as typeof report).patches.map((p) => [p.x, p.y, p.score]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

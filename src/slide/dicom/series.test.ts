@@ -54,6 +54,22 @@ describe.skipIf(!ready)(`DICOM series from OrthancWSIDicomizer${ready ? '' : ` (
     }
   });
 
+  it('a series with a level missing opens with the levels it has', async () => {
+    const gap = join(jpeg, '..', `${jpeg.split('/').pop()}-gap`);
+    dirs.push(gap);
+    mkdirSync(gap);
+    const files = readdirSync(jpeg).filter((n) => n.endsWith('.dcm')).sort();
+    for (const f of files.filter((_, i) => i !== 1)) copyFileSync(join(jpeg, f), join(gap, f)); // the second level is gone
+    const slide = await openSlideFile(gap);
+    try {
+      expect(slide.info.levels.map((l) => l.width)).toEqual(tiff.info.levels.filter((_, i) => i !== 1).map((l) => l.width));
+      const [a, b] = await Promise.all([slide.readRegion(1, 0, 0, 400, 400), tiff.readRegion(2, 0, 0, 400, 400)]);
+      expect(differing(a.data, b.data)).toBe(0);
+    } finally {
+      slide.close();
+    }
+  });
+
   it('the CLI scans a series folder as it scans the TIFF: the same scores', () => {
     const dicom = runCli(['scan', jpeg, '--json']);
     const tif = runCli(['scan', sharedPath('slides/derived/CMU-1-pyramid-jpeg.tif'), '--json']);
