@@ -178,6 +178,11 @@ export class DicomSlide implements SlideSource {
         checkFrame(j2kFrameInfo(bytes), l, 'JPEG 2000');
         return await this.codecs.jp2k(bytes, false);
       }
+      if (codec === 'png') {
+        const image = await this.codecs.image(bytes);
+        checkFrame(image, l, 'rendered');
+        return image;
+      }
       return nativeToRgba(bytes, l);
     } catch (err) {
       const error = fail(err);
@@ -320,9 +325,10 @@ function describe(ds: Dataset): Record<string, string> {
   return Object.fromEntries(entries.filter((e): e is [string, string] => Boolean(e[1])).map(([k, v]) => [k, v.slice(0, 200)]));
 }
 
-/** JPEG (FFD8) or JPEG 2000 (a codestream, FF4F, or a JP2 file); anything else is taken as uncompressed. */
-function sniffCodec(bytes: Uint8Array): 'jpeg' | 'jp2k' | 'native' {
+/** JPEG (FFD8), JPEG 2000 (a codestream, FF4F, or a JP2 file) or PNG (a rendered frame); else uncompressed. */
+function sniffCodec(bytes: Uint8Array): 'jpeg' | 'jp2k' | 'png' | 'native' {
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'jpeg';
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png'; // a rendered frame
   if ((bytes[0] === 0xff && bytes[1] === 0x4f) || (bytes[4] === 0x6a && bytes[5] === 0x50 && bytes[6] === 0x20 && bytes[7] === 0x20)) return 'jp2k';
   return 'native';
 }

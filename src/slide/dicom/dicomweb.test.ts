@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test-support/cli.ts';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../../../test-support/dicomizer.ts';
@@ -57,6 +58,30 @@ describe('DICOMweb client', () => {
     expect(multipartParts(body, 'multipart/related; type="image/jpeg"; boundary=b1', 'x').map((p) => new TextDecoder().decode(p))).toEqual(['FRAME\r\nONE', 'TWO']);
     expect(multipartParts(enc.encode('RAW'), 'image/jpeg', 'x')).toEqual([enc.encode('RAW')]);
     expect(() => multipartParts(enc.encode('--b1\r\nno end'), 'multipart/related; boundary=b1', 'x')).toThrow(/multipart answer is malformed/);
+  });
+
+  it('falls back to rendered frames (PNG) when the server cannot send them as stored (406)', async () => {
+    const png = await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer();
+    const v = (vr: string, ...Value: unknown[]) => ({ vr, Value });
+    const instance = {
+      '00080016': v('UI', '1.2.840.10008.5.1.4.1.1.77.1.6'), '00080018': v('UI', '1.2.3.4.5'), '0020000E': v('UI', '3.4'),
+      '00280010': v('US', 16), '00280011': v('US', 16), '00280008': v('IS', 2), '00480006': v('UL', 32), '00480007': v('UL', 16),
+      '00280002': v('US', 3), '00280100': v('US', 8), '00280004': v('CS', 'YBR_FULL_422'),
+      '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] },
+    };
+    const asked: string[] = [];
+    const fetchFake = async (url: string | URL | Request) => {
+      const u = String(url);
+      asked.push(u.replace('http://pacs.test/dicom-web/studies/1.2/series/3.4', ''));
+      if (u.endsWith('/metadata')) return respond(200, JSON.stringify([instance]), { 'Content-Type': 'application/dicom+json' });
+      if (u.endsWith('/rendered')) return new Response(png, { status: 200, headers: { 'Content-Type': 'image/png' } });
+      return respond(406);
+    };
+    const slide = await openDicomWeb({ base: 'http://pacs.test/dicom-web', study: '1.2', series: '3.4' }, nodeCodecs, { fetch: fetchFake as typeof fetch });
+    const img = await slide.readRegion(0, 0, 0, 32, 16);
+    expect([img.data[0], img.data[(16 * 32 - 1) * 4]]).toEqual([90, 90]);
+    expect(asked).toEqual(['/metadata', '/instances/1.2.3.4.5/frames/1,2', '/instances/1.2.3.4.5/frames/1/rendered', '/instances/1.2.3.4.5/frames/2/rendered']);
+    expect(JSON.stringify(slide.info)).not.toMatch(/Doe/);
   });
 
   it('refuses study and series that are not UIDs before asking anything', async () => {

@@ -1,7 +1,7 @@
 // A DICOM WSI series read from a DICOMweb service: the instances' metadata (WADO-RS `…/series/UID/metadata`) describe
 // the pyramid, and each tile is one frame (`…/instances/UID/frames/N`, several per request), asked for in the transfer
 // syntax it is stored in (`transfer-syntax=*`) so JPEG tiles arrive as they were scanned and decode exactly as from a
-// file. Requests are bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
+// file; a server that cannot (406) sends them rendered as PNG instead. Requests are bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
 // missing series is a specific message.
 import type { Codecs } from '../codecs.ts';
 import { SlideError } from '../types.ts';
@@ -47,6 +47,9 @@ class Gate {
   }
 }
 
+/** The server cannot answer in the form asked for (406): frames then come rendered. */
+export class NotAcceptable extends SlideError {}
+
 export class DicomWebClient {
   private readonly fetch: typeof fetch;
   private readonly gate: Gate;
@@ -79,6 +82,7 @@ export class DicomWebClient {
         failure = `${response.status} ${response.statusText}`.trim();
         if (response.status === 401 || response.status === 403) throw new SlideError(`${url}: the DICOMweb server refused access (${failure}); check the token.`);
         if (response.status === 404) throw new SlideError(`${url}: not found on the DICOMweb server (404).`);
+        if (response.status === 406) throw new NotAcceptable(`${url}: the DICOMweb server cannot send this as asked (406 Not Acceptable).`);
         if (response.status < 500) throw new SlideError(`${url}: the DICOMweb server answered ${failure}.`);
       } catch (err) {
         if (err instanceof SlideError || signal?.aborted) throw err;
@@ -162,7 +166,23 @@ class FrameBatcher {
     }
   }
 
+  /** Set once the server refused frames in their stored syntax: from then on each frame comes `rendered` (PNG). */
+  private rendered = false;
+
   private async fetch(frames: number[]): Promise<Uint8Array[]> {
+    if (!this.rendered) {
+      try {
+        return await this.stored(frames);
+      } catch (err) {
+        if (!(err instanceof NotAcceptable)) throw err;
+        this.rendered = true;
+      }
+    }
+    // A lossless rendering: the pixels the server decoded, not the bytes it stores (so not bit-identical to a file's).
+    return Promise.all(frames.map(async (f) => new Uint8Array(await (await this.client.get(`${this.path}/frames/${f + 1}/rendered`, 'image/png')).arrayBuffer())));
+  }
+
+  private async stored(frames: number[]): Promise<Uint8Array[]> {
     const r = await this.client.get(`${this.path}/frames/${frames.map((f) => f + 1).join(',')}`, FRAME_ACCEPT);
     const parts = multipartParts(new Uint8Array(await r.arrayBuffer()), r.headers.get('Content-Type') ?? '', this.name);
     if (parts.length !== frames.length) throw new SlideError(`${this.name}: asked the DICOMweb server for ${frames.length} frames, got ${parts.length}.`);
