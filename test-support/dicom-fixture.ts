@@ -36,7 +36,19 @@ export interface DicomFixture {
 const LONG = new Set(['OB', 'OW', 'OV', 'SQ', 'UN', 'UT', 'UC', 'UR']);
 const enc = new TextEncoder();
 
+/** Set while buildDicom writes an implicit-VR data set (the file meta group stays explicit). */
+let implicitVR = false;
+
 function element(group: number, el: number, vr: string, value: Uint8Array): Uint8Array {
+  if (implicitVR && group !== 0x0002) {
+    const out = new Uint8Array(8 + value.length);
+    const v = new DataView(out.buffer);
+    v.setUint16(0, group, true);
+    v.setUint16(2, el, true);
+    v.setUint32(4, value.length, true);
+    out.set(value, 8);
+    return out;
+  }
   const long = LONG.has(vr);
   const out = new Uint8Array((long ? 12 : 8) + value.length);
   const v = new DataView(out.buffer);
@@ -61,7 +73,16 @@ const sequence = (g: number, e: number, items: Uint8Array[]) =>
 
 export function buildDicom(f: DicomFixture): Uint8Array {
   const syntax = f.syntax ?? '1.2.840.10008.1.2.4.50';
-  const native = syntax === '1.2.840.10008.1.2.1';
+  implicitVR = syntax === '1.2.840.10008.1.2';
+  try {
+    return build(f, syntax);
+  } finally {
+    implicitVR = false;
+  }
+}
+
+function build(f: DicomFixture, syntax: string): Uint8Array {
+  const native = syntax === '1.2.840.10008.1.2.1' || syntax === '1.2.840.10008.1.2';
   const metaBody = concat([str(0x0002, 0x0001 + 0, 'OB', '\0\x01'), str(0x0002, 0x0010, 'UI', syntax)]);
   const meta = concat([ul(0x0002, 0x0000, metaBody.length), metaBody]);
   const parts: Uint8Array[] = [

@@ -60,7 +60,14 @@ const UNDEFINED = 0xffffffff;
 /** VRs whose explicit header has 2 reserved bytes and a 4-byte length. */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 /** Sequences an implicit-VR file may hold among the tags read here (implicit VR carries no VR to tell). */
-const SEQUENCES = new Set<number>([Tags.PixelMeasuresSequence, Tags.PlanePositionSlideSequence, Tags.SharedFunctionalGroupsSequence, Tags.PerFrameFunctionalGroupsSequence]);
+const SEQUENCES = new Set<number>([
+  Tags.PixelMeasuresSequence,
+  Tags.PlanePositionSlideSequence,
+  Tags.SharedFunctionalGroupsSequence,
+  Tags.PerFrameFunctionalGroupsSequence,
+  Tags.OpticalPathSequence,
+  Tags.SpecimenDescriptionSequence,
+]);
 /** Deeper nesting than this is refused (real files nest 3–4 deep). */
 const MAX_DEPTH = 16;
 

@@ -40,6 +40,18 @@ describe('DICOM whole-slide images', () => {
     slide.close();
   });
 
+  it('reads implicit VR little endian data sets (sequences, binary and string values) as explicit ones', async () => {
+    const frames = [0, 1, 2, 3].map((i) => rawTile(i));
+    const common = { width: 32, height: 32, tile: 16, frames, spacingMm: 0.0005, positions: [[17, 17], [1, 17], [17, 1], [1, 1]] as [number, number][], describe: { container: 'C-1', power: 20 } };
+    const implicit = await open(buildDicom({ ...common, syntax: '1.2.840.10008.1.2' }));
+    const explicit = await open(buildDicom({ ...common, syntax: NATIVE }));
+    expect(implicit.info).toMatchObject({ levels: explicit.info.levels, mpp: explicit.info.mpp, magnification: 20, details: { container: 'C-1' } });
+    expect(implicit.info.compression).toMatch(/implicit VR/);
+    const [a, b] = await Promise.all([implicit.readRegion(0, 0, 0, 32, 32), explicit.readRegion(0, 0, 0, 32, 32)]);
+    expect(Buffer.compare(Buffer.from(a.data), Buffer.from(b.data))).toBe(0);
+    expect(pixel(a, 20, 20)).toEqual([0, 255, 7]); // frame 0 placed at column 1, row 1
+  });
+
   it('places frames by their per-frame positions (TILED_SPARSE), leaving tiles without a frame as glass', async () => {
     const positions: [number, number][] = [[17, 1], [1, 17]]; // frame 0 at column 1, frame 1 at row 1
     const slide = await open(buildDicom({ width: 32, height: 32, tile: 16, frames: [rawTile(3), rawTile(9)], syntax: NATIVE, organisation: 'TILED_SPARSE', positions }));
