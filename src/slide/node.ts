@@ -1,12 +1,12 @@
 // Node entry of the slide readers (CLI, tests, training): file access and JavaScript/WASM codecs.
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import type { Codecs } from './codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
 import { checkRange } from './bytes/blob-source.ts';
-import { isDicom } from './dicom/dicom-slide.ts';
+import { isDicom, seriesOf } from './dicom/dicom-slide.ts';
 import { openDicomWeb, parseDicomWebPath } from './dicom/dicomweb.ts';
 import { openSlide, openSlides } from './open.ts';
 import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
@@ -84,6 +84,8 @@ export async function openSlideFile(path: string, options: TiffSlideOptions = {}
   const web = parseDicomWebPath(path);
   // The token comes from the environment, never from a path or a report (DICOMWEB_TOKEN).
   if (web) return openDicomWeb({ ...web, ...(process.env.DICOMWEB_TOKEN ? { token: process.env.DICOMWEB_TOKEN } : {}) }, nodeCodecs);
+  const files = parseDicomFilesPath(path);
+  if (files) return openDicomFiles(files.name, files.paths);
   if (await isDirectory(path)) return openDicomFolder(path);
   const source = await NodeFileSource.open(path);
   try {
@@ -99,6 +101,63 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false; // NodeFileSource.open says what is wrong
+  }
+}
+
+/** Several DICOM files of one series written as one path string (for the CLI and its worker threads). */
+const DICOM_FILES_PREFIX = 'dicomfiles:';
+
+export function dicomFilesPath(name: string, paths: readonly string[]): string {
+  return `${DICOM_FILES_PREFIX}${JSON.stringify({ name, paths })}`;
+}
+
+export function parseDicomFilesPath(path: string): { name: string; paths: string[] } | undefined {
+  if (!path.startsWith(DICOM_FILES_PREFIX)) return undefined;
+  try {
+    const r = JSON.parse(path.slice(DICOM_FILES_PREFIX.length)) as { name?: unknown; paths?: unknown };
+    if (typeof r.name === 'string' && Array.isArray(r.paths) && r.paths.every((p) => typeof p === 'string')) return { name: r.name, paths: r.paths as string[] };
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+/**
+ * Groups DICOM files by series (from the start of each header): one path per series — the file itself when alone,
+ * else a dicomFilesPath — and the other paths as they are.
+ */
+export async function groupDicomFiles(paths: readonly string[]): Promise<{ path: string; name: string }[]> {
+  const out: { path: string; name: string }[] = [];
+  const series = new Map<string, string[]>();
+  for (const path of paths) {
+    let uid: string | undefined;
+    if (!parseDicomWebPath(path) && !(await isDirectory(path))) {
+      const source = await NodeFileSource.open(path).catch(() => undefined);
+      try {
+        if (source && (await isDicom(source))) uid = (await seriesOf(source)).uid;
+      } catch {
+        uid = undefined; // the reader will say what is wrong with it
+      } finally {
+        source?.close();
+      }
+    }
+    if (uid === undefined) out.push({ path, name: basename(path) });
+    else series.set(uid, [...(series.get(uid) ?? []), path]);
+  }
+  for (const [uid, files] of series) {
+    out.push(files.length === 1 ? { path: files[0]!, name: basename(files[0]!) } : { path: dicomFilesPath(`series-${uid}`, files), name: `series-${uid}` });
+  }
+  return out;
+}
+
+async function openDicomFiles(name: string, paths: readonly string[]): Promise<SlideSource> {
+  const sources: ByteSource[] = [];
+  try {
+    for (const p of paths) sources.push(await NodeFileSource.open(p));
+    return await openSlides(name, sources, nodeCodecs);
+  } catch (err) {
+    for (const s of sources) s.close?.();
+    throw err;
   }
 }
 

@@ -14,7 +14,7 @@ import { verdictScale } from '../../focus/verdict-scale.ts';
 import { parseProfile, profileFits } from '../../focus/calibration-profile.ts';
 import { absoluteNormaliser } from '../../heatmap/normalise.ts';
 import { readCardBeside } from '../model-card-file.ts';
-import { openSlideFile } from '../../slide/node.ts';
+import { groupDicomFiles, openSlideFile, parseDicomFilesPath } from '../../slide/node.ts';
 import { dicomWebPath, listSlideSeries, parseDicomWebPath } from '../../slide/dicom/dicomweb.ts';
 import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -23,7 +23,8 @@ const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--
           [--threshold T | --calibration PROFILE.json] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]
        focuslite scan --dicomweb BASE_URL --study UID [--series UID] [options as above]
 
-  SLIDE is a slide file, or a folder holding one DICOM series (a level per file).
+  SLIDE is a slide file, or a folder holding one DICOM series (a level per file); DICOM files of one series given
+  together are scanned as one slide.
   --dicomweb scans DICOM series from a DICOMweb service: the one given by --series, else every slide-microscopy (SM)
   series of the study. A bearer token, if the service needs one, is read from the DICOMWEB_TOKEN environment variable.`;
 
@@ -74,7 +75,8 @@ const command: Command = {
       console.error('focuslite scan: --dicomweb needs --study UID (and optionally --series UID)');
       return EXIT.usage;
     }
-    const slides = [...positionals];
+    // DICOM files of one series given together are one slide (a level per file).
+    const slides = (await groupDicomFiles(positionals)).map((s) => s.path);
     if (values.dicomweb !== undefined) {
       const base = values.dicomweb;
       const study = values.study!;
@@ -163,7 +165,7 @@ const command: Command = {
 
     for (const path of slides) {
       const web = parseDicomWebPath(path);
-      const name = web ? `series-${web.series}` : basename(path);
+      const name = web ? `series-${web.series}` : (parseDicomFilesPath(path)?.name ?? basename(path));
       try {
         const result = await scanSlideFile(path, {
           model,

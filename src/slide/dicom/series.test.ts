@@ -70,6 +70,16 @@ describe.skipIf(!ready)(`DICOM series from OrthancWSIDicomizer${ready ? '' : ` (
     }
   });
 
+  it('the CLI scans the files of a series given together as one slide', () => {
+    const files = readdirSync(jpeg).filter((n) => n.endsWith('.dcm')).map((n) => join(jpeg, n));
+    const r = runCli(['scan', ...files, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { slide: { name: string; levels: unknown[] } });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.slide.name).toMatch(/^series-[0-9.]+$/);
+    expect(reports[0]!.slide.levels).toHaveLength(5);
+  });
+
   it('the CLI scans a series folder as it scans the TIFF: the same scores', () => {
     const dicom = runCli(['scan', jpeg, '--json']);
     const tif = runCli(['scan', sharedPath('slides/derived/CMU-1-pyramid-jpeg.tif'), '--json']);
