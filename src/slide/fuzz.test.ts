@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoSlide } from '../writers/demo/demo-slide.ts';
 import { encodePng } from '../../test-support/encode-image.ts';
+import { buildDicom } from '../../test-support/dicom-fixture.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { nodeCodecs } from './node.ts';
 import { MUTATORS, messageClass, parseLayout, randomBytes, runCase, seededRng, type FuzzCase, type Outcome } from '../../test-support/fuzz-mutations.ts';
@@ -118,6 +119,54 @@ describe.skipIf(!hasShared)(`fuzz: real slides in ../shared/slides (${hasShared 
       const failures = await fuzzFile(i + 1, file, base);
       expect(failures).toEqual([]);
     });
+  });
+});
+
+/** Byte-level mutations of a DICOM file (the TIFF mutators know TIFF structure only): bit flips, overwritten 32-bit
+ * words (lengths, offsets, tags) past the preamble, and truncations. */
+async function fuzzDicom(corpusIndex: number, fileName: string, base: Uint8Array): Promise<string[]> {
+  const failures: string[] = [];
+  const kinds = ['dicom: bit flips', 'dicom: overwritten word', 'dicom: truncated'] as const;
+  for (let i = 0; i < 90; i++) {
+    const seed = corpusIndex * 100_000 + i;
+    const r = seededRng(seed);
+    const kind = kinds[i % 3]!;
+    let bytes = base.slice();
+    let what: string;
+    if (kind === 'dicom: bit flips') {
+      const at = Array.from({ length: 4 }, () => 132 + r.int(Math.min(bytes.length - 132, 8192)));
+      for (const p of at) bytes[p]! ^= 1 << r.int(8);
+      what = `bits flipped at ${at.join(', ')}`;
+    } else if (kind === 'dicom: overwritten word') {
+      const at = 132 + r.int(bytes.length - 136);
+      const value = r.pick([0, 0xffffffff, 0x7fffffff, r.int(1 << 30), bytes.length, 8]);
+      new DataView(bytes.buffer).setUint32(at, value, true);
+      what = `word at ${at} set to ${value}`;
+    } else {
+      const end = 132 + r.int(bytes.length - 132);
+      bytes = bytes.slice(0, end);
+      what = `truncated to ${end} bytes`;
+    }
+    const c: FuzzCase = { label: `${kind} [seed ${seed}] ${what}`, name: `case${seed}-${fileName}`, bytes };
+    const outcome = await runCase(c, nodeCodecs, r, CASE_TIMEOUT_MS);
+    record(fileName, kind, outcome);
+    if (outcome.kind === 'failure') failures.push(`${outcome.detail}: ${outcome.message}`);
+  }
+  return failures;
+}
+
+describe('fuzz: DICOM', () => {
+  it('a tiled JPEG DICOM WSI (fixture): every mutation ends in a clean success or a specific SlideError', { timeout: 120_000 }, async () => {
+    const jpeg = new Uint8Array(await sharp(Buffer.alloc(32 * 32 * 3, 120), { raw: { width: 32, height: 32, channels: 3 } }).jpeg().toBuffer());
+    const base = buildDicom({ width: 60, height: 50, tile: 32, frames: [jpeg, jpeg, jpeg, jpeg], spacingMm: 0.0005, positions: [[1, 1], [33, 1], [1, 33], [33, 33]], bot: 'auto' });
+    expect(await fuzzDicom(31, 'fixture.dcm', base)).toEqual([]);
+  });
+
+  it.skipIf(!hasShared)(`TCGA-XK-AAJU-small.dcm (real, frames column by column): every mutation ends cleanly${hasShared ? '' : ` (${SKIP_SHARED_MESSAGE})`}`, { timeout: 120_000 }, async () => {
+    const base = new Uint8Array(readFileSync(sharedPath('slides', 'TCGA-XK-AAJU-small.dcm')));
+    const clean = await runCase({ label: 'unmutated', name: 'TCGA-XK-AAJU-small.dcm', bytes: base }, nodeCodecs, seededRng(1), CASE_TIMEOUT_MS);
+    expect(clean.kind, 'message' in clean ? clean.message : '').toBe('ok');
+    expect(await fuzzDicom(32, 'TCGA-XK-AAJU-small.dcm', base)).toEqual([]);
   });
 });
 

@@ -153,14 +153,16 @@ export class DicomSlide implements SlideSource {
       const part = l.part[tile]!;
       const frame = l.frame[tile]!;
       const key = `${level}/${part}/${frame}`;
-      return part < 0 ? Promise.resolve(undefined) : this.tiles.get(key, () => this.load(l.parts[part]!, key, frame), signal);
+      return part < 0 ? Promise.resolve(undefined) : this.tiles.get(key, () => this.load(l.parts[part]!, key, frame, tile), signal);
     });
   }
 
-  private async load(instance: DicomInstance, key: string, frame: number): Promise<RGBAImage> {
+  private async load(instance: DicomInstance, key: string, frame: number, tile: number): Promise<RGBAImage> {
     const l = instance.level;
     const name = instance.frames.name;
-    const fail = (err: unknown) => new SlideError(`${name}: frame ${frame + 1} failed to decode: ${err instanceof Error ? err.message.replace(`${name}: `, '') : String(err)}`);
+    // Every failure names the tile (and its frame): the viewer shows that tile as missing and the rest still reads.
+    const fail = (err: unknown) =>
+      new SlideError(`${name}: tile ${tile} (frame ${frame + 1}) of the ${l.width}×${l.height} level failed to decode: ${err instanceof Error ? err.message.replace(`${name}: `, '') : String(err)}`);
     let bytes: Uint8Array;
     try {
       bytes = await instance.frames.read(frame);
