@@ -23,6 +23,9 @@ const SYNTAXES: Record<string, { codec: 'jpeg' | 'jp2k' | 'native'; explicit: bo
   '1.2.840.10008.1.2.4.91': { codec: 'jp2k', explicit: true, name: 'JPEG 2000' },
 };
 
+/** Bytes read at a time while walking the fragment item headers. */
+const WALK_WINDOW = 64 * 1024;
+
 /** The dataset header (everything before Pixel Data) may not be larger than this. */
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
 
@@ -449,10 +452,17 @@ async function frameLocations(
     }
     return Array.from({ length: frameCount }, (_, i) => [[pixel.valueOffset + i * nativeFrameBytes, nativeFrameBytes]]);
   }
+  // Item headers are read through a 64 KiB window: frames are often a few KiB, so one read serves several headers
+  // (a 9,216-frame level from disk: 490 ms with one read per header, 181 ms so).
+  let window: Uint8Array = new Uint8Array(0);
+  let windowAt = 0;
   const item = async (pos: number) => {
     if (pos + 8 > source.size) throw new SlideError(`${name}: the file is truncated: its pixel data ends early.`);
-    const h = await source.read(pos, 8, signal);
-    const v = new DataView(h.buffer, h.byteOffset, 8);
+    if (pos < windowAt || pos + 8 > windowAt + window.length) {
+      windowAt = pos;
+      window = await source.read(pos, Math.min(WALK_WINDOW, source.size - pos), signal);
+    }
+    const v = new DataView(window.buffer, window.byteOffset + pos - windowAt, 8);
     return { tag: ((v.getUint16(0, true) << 16) | v.getUint16(2, true)) >>> 0, length: v.getUint32(4, true) };
   };
   // The first item is the Basic Offset Table (often empty).
