@@ -39,7 +39,7 @@ export async function compare(path: string): Promise<string> {
   for (let i = 0; i < 5; i++) {
     const inner = await NodeFileSource.open(path);
     let read = 0;
-    const counting: ByteSource = { name: inner.name, size: inner.size, read: (o, n, s) => ((read += n), inner.read(o, n, s)), close: () => inner.close() };
+    const counting: ByteSource = { name: inner.name, size: inner.size, read: (o, n) => ((read += n), inner.read(o, n)), close: () => inner.close() };
     const t = performance.now();
     await readInstance(counting);
     opens.push({ ms: performance.now() - t, read });
