@@ -5,7 +5,7 @@ import { createFocusSession, scoreImage } from '../focus/session/session.ts';
 import { parseTensorsJson } from '../tools/model/weights.ts';
 import { openSlideFile } from '../slide/node.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
-import { scanSlideFile } from './node-scan.ts';
+import { defaultScanWorkers, scanSlideFile, SMALL_SLIDE_MP } from './node-scan.ts';
 import { CellState } from '../focus/cell-state.ts';
 
 describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared present' : SKIP_SHARED_MESSAGE})`, () => {
@@ -36,5 +36,15 @@ describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared pre
     const glass = map.tissue.filter((t) => t < 0.05).length;
     expect(glass).toBeGreaterThan(20);
     expect(map.scored).toBe(map.scores.length - glass);
+  });
+});
+
+describe('defaultScanWorkers', () => {
+  it('scans small slides in the calling thread and large ones with up to 4 worker threads', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(defaultScanWorkers(16)).toBe(0);
+    expect(defaultScanWorkers(SMALL_SLIDE_MP)).toBe(0);
+    expect(defaultScanWorkers(604)).toBe(Math.min(4, availableParallelism()));
+    expect(defaultScanWorkers()).toBe(Math.min(4, availableParallelism()));
   });
 });

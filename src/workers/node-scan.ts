@@ -103,15 +103,24 @@ export interface NodeScanOptions {
   /** The model card's stain-density normalisation (none for a bare model). */
   density?: DensityNormalisation;
   stride?: number;
-  /** Worker threads; 0 runs in this thread. */
+  /** Worker threads; 0 runs in this thread; by default chosen by the slide's size (defaultScanWorkers). */
   workers?: number;
   /** The bundled CLI module URL, needed to start worker threads. */
   bundleUrl?: string;
   onProgress?: (p: ScanProgress) => void;
 }
 
-export function defaultScanWorkers(): number {
-  return Math.min(4, availableParallelism());
+/** Slides up to this many level-0 megapixels are scanned in the calling thread unless told otherwise. */
+export const SMALL_SLIDE_MP = 100;
+
+/**
+ * Worker threads for a slide of `megapixels` at level 0. Each worker starts onnxruntime and opens the slide, and sharp
+ * decodes on its own threads anyway, so a small slide is faster without them: measured on this project's 2-core
+ * machine, the 16 MP TCGA-CR-7395 pyramid took 2.2 s in the thread and 3.8 s with two workers; the 604 MP real-tissue
+ * mosaic 19.9 s and 19.1 s (BENCHMARKS.md).
+ */
+export function defaultScanWorkers(megapixels = Infinity): number {
+  return megapixels <= SMALL_SLIDE_MP ? 0 : Math.min(4, availableParallelism());
 }
 
 /** Scores every tissue cell of a slide at level 0. Blocks that fail to decode are recorded as failed cells. */
@@ -124,7 +133,7 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   const map = new ScoreMap(grid);
   // The app's whole-slide plan: 8×8-cell blocks, row-major, a band of block rows per thread.
   const queue = wholeSlidePlan(grid);
-  const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers()) : 0;
+  const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers((level0.width * level0.height) / 1e6)) : 0;
   const setup: ScanSetup = { path, model: options.model, grid, ...(options.density ? { density: options.density } : {}) };
   let score: BlockScorer;
   let close: () => void;

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { defaultModelPath, displayPath } from '../../tools/model/node-model.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
 import { buildReportImage } from '../../heatmap/report-image.ts';
-import { defaultScanWorkers, scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
+import { scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
 import { buildReport } from '../../focus/qc/report.ts';
 import { formatArea } from '../../focus/qc/area.ts';
 import { formatGrade } from '../../focus/grade.ts';
@@ -145,13 +145,14 @@ const command: Command = {
     const tolerance = Number(values.tolerance);
     const stride = Number(values.stride);
     const pngWidth = Number(values['png-width']);
-    const workers = values.workers !== undefined ? Number(values.workers) : defaultScanWorkers();
+    // By default the scan picks the worker threads by the slide's size (defaultScanWorkers).
+    const workers = values.workers !== undefined ? Number(values.workers) : undefined;
     const colormap = values.colormap as ColormapName;
     if (!COLORMAPS.includes(colormap)) {
       console.error(`focuslite scan: unknown colormap ${values.colormap} (${COLORMAPS.join(', ')})`);
       return EXIT.usage;
     }
-    if (![tolerance, stride, pngWidth, workers].every((v) => Number.isFinite(v) && v >= 0) || stride < 1) {
+    if (![tolerance, stride, pngWidth, workers ?? 0].every((v) => Number.isFinite(v) && v >= 0) || stride < 1) {
       console.error('focuslite scan: --tolerance, --stride, --png-width and --workers take non-negative numbers (stride ≥ 1)');
       return EXIT.usage;
     }
@@ -171,7 +172,7 @@ const command: Command = {
           model,
           ...(density ? { density } : {}),
           stride,
-          workers,
+          ...(workers !== undefined ? { workers } : {}),
           ...(bundleUrl ? { bundleUrl } : {}),
           ...(showProgress ? { onProgress: (p: ScanProgress) => process.stderr.write(progressBar(name, p)) } : {}),
         });
