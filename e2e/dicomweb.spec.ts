@@ -2,13 +2,11 @@
 // ?dicomweb=…, its pixels equal the TIFF it was made from, a whole-slide scan scores it as the CLI scores the TIFF,
 // nothing but the app and the DICOMweb origin is contacted, and a missing series or a server without CORS is a clear
 // message after which the app keeps working.
-import { readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
 import { dicomFiles, hasOrthanc, SKIP_ORTHANC, startDicomWeb, type DicomWebServer } from '../test-support/orthanc.ts';
-import { defaultModelFile, expectReady, gotoApp, hasShared, nodeRegion, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
+import { differingFrom, expectReady, expectScanLikeCli, gotoApp, hasShared, shared, SKIP_SHARED } from './helpers.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4317);
 const APP = `http://127.0.0.1:${PORT}`;
@@ -43,22 +41,9 @@ test.describe('DICOMweb', () => {
     console.log(`DICOMweb: first view ready ${Date.now() - started} ms after navigation`);
     await expect(page.getByTestId('status-levels')).toHaveAttribute('data-levels', '5');
     await expect(page.getByTestId('status-vendor')).toContainText('DICOMweb');
-    const [x, y, w, h] = [500, 700, 900, 800];
-    const browser = await renderRegion(page, x, y, w, h);
-    const reference = await nodeRegion(tiff(), x, y, w, h);
-    let differing = 0;
-    for (let i = 0; i < browser.length; i++) if (browser[i] !== reference[i]) differing++;
-    expect(differing).toBe(0);
-
-    await page.getByTestId('scan-start').click();
-    await expect(page.getByTestId('scan-progress')).toHaveAttribute('data-running', 'false', { timeout: 120_000 });
-    const download = page.waitForEvent('download');
-    await page.getByTestId('export-json').click();
-    const report = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { slide: { format: string }; patches: { x: number; y: number; score: number | null }[] };
+    expect(await differingFrom(page, tiff(), 500, 700, 900, 800)).toBe(0);
+    const report = await expectScanLikeCli(page, tiff());
     expect(report.slide.format).toBe('dicom');
-    const cli = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', tiff(), '--json', '--model', defaultModelFile()], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const expected = JSON.parse(cli.stdout) as typeof report;
-    expect(report.patches.map((p) => [p.x, p.y, p.score])).toEqual(expected.patches.map((p) => [p.x, p.y, p.score]));
 
     const origins = new Set(requests.map((u) => new URL(u).origin));
     expect([...origins].sort()).toEqual([APP, new URL(server.proxied).origin].sort());

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { openSlideFile } from '../src/slide/node.ts';
@@ -43,4 +44,26 @@ export async function nodeRegion(path: string, x: number, y: number, width: numb
   } finally {
     slide.close();
   }
+}
+
+/** Bytes that differ between the viewer's pixels of a level-0 region and the Node reader's of `reference` (a file). */
+export async function differingFrom(page: Page, reference: string, x: number, y: number, width: number, height: number): Promise<number> {
+  const [browser, node] = [await renderRegion(page, x, y, width, height), await nodeRegion(reference, x, y, width, height)];
+  let n = 0;
+  for (let i = 0; i < browser.length; i++) if (browser[i] !== node[i]) n++;
+  return n;
+}
+
+/** Scans the open slide in the app and expects the CLI's scores for `file` (same pixels: 0 difference); returns the app's report. */
+export async function expectScanLikeCli(page: Page, file: string): Promise<{ slide: { format: string } }> {
+  await page.getByTestId('scan-start').click();
+  await expect(page.getByTestId('scan-progress')).toHaveAttribute('data-running', 'false', { timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const report = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { slide: { format: string }; patches: { x: number; y: number; score: number | null }[] };
+  const cli = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', file, '--json', '--model', defaultModelFile()], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  expect(cli.status, cli.stderr).toBe(0);
+  const expected = JSON.parse(cli.stdout) as typeof report;
+  expect(report.patches.map((p) => [p.x, p.y, p.score])).toEqual(expected.patches.map((p) => [p.x, p.y, p.score]));
+  return report;
 }

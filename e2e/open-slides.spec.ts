@@ -1,10 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
-import { defaultModelFile, expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
+import { differingFrom, expectReady, expectScanLikeCli, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
 /** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
 function compare(a: Uint8ClampedArray, b: Uint8ClampedArray, w: number, h: number) {
@@ -77,22 +76,10 @@ test.describe('opening real slides', () => {
         await expectReady(page);
         await expect(page.getByTestId('status-levels')).toHaveAttribute('data-levels', '5');
         await expect(page.getByTestId('status-vendor')).toContainText('DICOM');
-        const [x, y, w, h] = [500, 700, 900, 800];
-        const browser = await renderRegion(page, x, y, w, h);
-        const reference = await nodeRegion(tiff, x, y, w, h);
-        let differing = 0;
-        for (let i = 0; i < browser.length; i++) if (browser[i] !== reference[i]) differing++;
-        expect(differing).toBe(0);
+        expect(await differingFrom(page, tiff, 500, 700, 900, 800)).toBe(0);
       }
       // A whole-slide scan of the series in the app gives the CLI's scores for the TIFF.
-      await page.getByTestId('scan-start').click();
-      await expect(page.getByTestId('scan-progress')).toHaveAttribute('data-running', 'false', { timeout: 120_000 });
-      const download = page.waitForEvent('download');
-      await page.getByTestId('export-json').click();
-      const report = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { slide: { format: string }; patches: { x: number; y: number; score: number | null }[] };
-      const cli = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', tiff, '--json', '--model', defaultModelFile()], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      expect(report.slide.format).toBe('dicom');
-      expect(report.patches.map((p) => [p.x, p.y, p.score])).toEqual((JSON.parse(cli.stdout) as typeof report).patches.map((p) => [p.x, p.y, p.score]));
+      expect((await expectScanLikeCli(page, tiff)).slide.format).toBe('dicom');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
