@@ -1,8 +1,9 @@
 // DICOM whole-slide images (VL Whole Slide Microscopy Image, Supplement 145): one instance is one pyramid level, its
-// frames the tiles; a series' VOLUME instances make the pyramid (openDicomSeries), one file alone a one-level slide. Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files
-// that store TILED_FULL frames in another order), else in TILED_FULL order; only the first focal plane and optical path
-// are read. Frames are found through the Extended Offset Table, else by walking the pixel data's fragments (one read
-// per fragment header), with the Basic Offset Table when a frame spans several fragments.
+// frames the tiles; a series' VOLUME instances make the pyramid (openDicomSeries), one file alone a one-level slide.
+// Frames are placed by their per-frame positions when the file has them (TILED_SPARSE, and files that store TILED_FULL
+// frames in another order), else in TILED_FULL order; only the first focal plane and optical path are read. Frames
+// are found through the Extended Offset Table, else by walking the pixel data's fragment headers (through a 64 KiB
+// window), with the Basic Offset Table when a frame spans several fragments.
 import { concatBytes } from '../../common/bytes.ts';
 import type { Codecs } from '../codecs.ts';
 import { j2kFrameInfo } from '../jp2k/openjpeg.ts';

@@ -7,7 +7,7 @@ import { dicomFiles, hasOrthanc, SKIP_ORTHANC, startDicomWeb, type DicomWebServe
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 import { nodeCodecs, openSlideFile } from '../node.ts';
 import { SlideError } from '../types.ts';
-import { DicomWebClient, dicomWebPath, multipartParts, openDicomWeb, parseDicomWebPath } from './dicomweb.ts';
+import { DicomWebClient, dicomWebPath, listSlideStudies, multipartParts, openDicomWeb, parseDicomWebPath } from './dicomweb.ts';
 
 const enc = new TextEncoder();
 
@@ -82,6 +82,14 @@ describe('DICOMweb client', () => {
     expect([img.data[0], img.data[(16 * 32 - 1) * 4]]).toEqual([90, 90]);
     expect(asked).toEqual(['/metadata', '/instances/1.2.3.4.5/frames/1,2', '/instances/1.2.3.4.5/frames/1/rendered', '/instances/1.2.3.4.5/frames/2/rendered']);
     expect(JSON.stringify(slide.info)).not.toMatch(/Doe/);
+  });
+
+  it('lists studies from a QIDO-RS answer, none for 204, and calls an answer that is not a JSON list an error', async () => {
+    const study = { '0020000D': { vr: 'UI', Value: ['1.2.3'] }, '00080020': { vr: 'DA', Value: ['20261206'] }, '00201206': { vr: 'IS', Value: [2] }, '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] } };
+    const answer = (r: Response) => ({ fetch: async () => r });
+    expect(await listSlideStudies('http://pacs.test/dicom-web', undefined, { offset: 0, limit: 25 }, answer(respond(200, JSON.stringify([study]))))).toEqual([{ study: '1.2.3', date: '20261206', description: '', series: 2 }]);
+    expect(await listSlideStudies('http://pacs.test/dicom-web', undefined, { offset: 0, limit: 25 }, answer(respond(204)))).toEqual([]);
+    await expect(listSlideStudies('http://pacs.test/dicom-web', undefined, { offset: 0, limit: 25 }, answer(respond(200, '<html>login</html>')))).rejects.toThrow(/studies\?ModalitiesInStudy=SM.*: the DICOMweb server's answer is not a JSON list/);
   });
 
   it('refuses study and series that are not UIDs before asking anything', async () => {

@@ -1,11 +1,11 @@
 // A DICOM WSI series read from a DICOMweb service: the instances' metadata (WADO-RS `…/series/UID/metadata`) describe
 // the pyramid, and each tile is one frame (`…/instances/UID/frames/N`, several per request), asked for in the transfer
 // syntax it is stored in (`transfer-syntax=*`) so JPEG tiles arrive as they were scanned and decode exactly as from a
-// file; a server that cannot (406) sends them rendered as PNG instead. Requests are bounded (a few in flight), retried with back-off on 5xx and network errors, and time out; a refused token or a
-// missing series is a specific message.
+// file; a server that cannot (406) sends them rendered as PNG instead. Requests are bounded (a few in flight), retried
+// with back-off on 5xx and network errors, and time out; a refused token or a missing series is a specific message.
 import type { Codecs } from '../codecs.ts';
 import { SlideError } from '../types.ts';
-import { text, Tags } from './dataset.ts';
+import { text, Tags, type Dataset } from './dataset.ts';
 import { DicomSlide, instanceFromDataset, type DicomInstance, type FrameSource } from './dicom-slide.ts';
 import { jsonToDataset } from './json-dataset.ts';
 
@@ -251,7 +251,18 @@ export interface SeriesRow {
   instances: number;
 }
 
-const first = (item: unknown, t: number, name: string) => text(jsonToDataset(item, name), t) ?? '';
+/** A QIDO-RS answer's items as data sets (204 No Content: none); an answer that is not a JSON array is an error. */
+async function qidoItems(r: Response, url: string): Promise<Dataset[]> {
+  if (r.status === 204) return [];
+  let body: unknown;
+  try {
+    body = await r.json();
+  } catch {
+    body = undefined;
+  }
+  if (!Array.isArray(body)) throw new SlideError(`${url}: the DICOMweb server's answer is not a JSON list.`);
+  return body.map((item) => jsonToDataset(item, url));
+}
 
 /**
  * One page of the studies holding slide-microscopy images (QIDO-RS). Only what tells studies apart without naming the
@@ -259,12 +270,12 @@ const first = (item: unknown, t: number, name: string) => text(jsonToDataset(ite
  */
 export async function listSlideStudies(base: string, token: string | undefined, page: { offset: number; limit: number }, options: DicomWebOptions = {}, signal?: AbortSignal): Promise<StudyRow[]> {
   const client = new DicomWebClient(base, token, options);
-  const r = await client.get(`studies?ModalitiesInStudy=SM&limit=${page.limit}&offset=${page.offset}&includefield=00081030&includefield=00201206`, 'application/dicom+json', signal);
-  const body = r.status === 204 ? [] : ((await r.json().catch(() => [])) as unknown);
-  return (Array.isArray(body) ? body : []).flatMap((item) => {
-    const study = first(item, Tags.StudyInstanceUID, base);
+  const path = `studies?ModalitiesInStudy=SM&limit=${page.limit}&offset=${page.offset}&includefield=00081030&includefield=00201206`;
+  const items = await qidoItems(await client.get(path, 'application/dicom+json', signal), `${base}/${path}`);
+  return items.flatMap((ds) => {
+    const study = text(ds, Tags.StudyInstanceUID) ?? '';
     if (!UID.test(study)) return [];
-    return [{ study, date: first(item, Tags.StudyDate, base), description: first(item, Tags.StudyDescription, base), series: Number(first(item, Tags.NumberOfStudyRelatedSeries, base)) || 0 }];
+    return [{ study, date: text(ds, Tags.StudyDate) ?? '', description: text(ds, Tags.StudyDescription) ?? '', series: Number(text(ds, Tags.NumberOfStudyRelatedSeries)) || 0 }];
   });
 }
 
@@ -275,13 +286,12 @@ export async function listSlideSeriesRows(base: string, study: string, token?: s
   const rows: SeriesRow[] = [];
   const page = 100;
   for (let offset = 0; ; offset += page) {
-    const r = await client.get(`studies/${study}/series?Modality=SM&limit=${page}&offset=${offset}&includefield=0008103E&includefield=00201209`, 'application/dicom+json', signal);
-    const body = r.status === 204 ? [] : ((await r.json().catch(() => [])) as unknown);
-    const items = Array.isArray(body) ? body : [];
-    for (const item of items) {
-      const series = first(item, Tags.SeriesInstanceUID, base);
+    const path = `studies/${study}/series?Modality=SM&limit=${page}&offset=${offset}&includefield=0008103E&includefield=00201209`;
+    const items = await qidoItems(await client.get(path, 'application/dicom+json', signal), `${base}/${path}`);
+    for (const ds of items) {
+      const series = text(ds, Tags.SeriesInstanceUID) ?? '';
       if (UID.test(series) && !rows.some((x) => x.series === series)) {
-        rows.push({ series, number: first(item, Tags.SeriesNumber, base), description: first(item, Tags.SeriesDescription, base), instances: Number(first(item, Tags.NumberOfSeriesRelatedInstances, base)) || 0 });
+        rows.push({ series, number: text(ds, Tags.SeriesNumber) ?? '', description: text(ds, Tags.SeriesDescription) ?? '', instances: Number(text(ds, Tags.NumberOfSeriesRelatedInstances)) || 0 });
       }
     }
     if (items.length < page) return rows;
