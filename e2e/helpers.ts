@@ -67,3 +67,17 @@ export async function expectScanLikeCli(page: Page, file: string): Promise<{ sli
   expect(report.patches.map((p) => [p.x, p.y, p.score])).toEqual(expected.patches.map((p) => [p.x, p.y, p.score]));
   return report;
 }
+
+/**
+ * Drops files or folders from disk on the viewer as the operating system would (Chromium's own drag and drop, through
+ * the DevTools protocol): a folder arrives as a directory entry, as when dragged from a file manager.
+ */
+export async function dropPaths(page: Page, paths: string[]): Promise<void> {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('no viewer to drop on');
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  await cdp.detach();
+}

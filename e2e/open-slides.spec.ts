@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
-import { differingFrom, expectReady, expectScanLikeCli, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
+import { differingFrom, dropPaths, expectReady, expectScanLikeCli, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
 /** Mean signed difference per channel and mean absolute difference of 4×4 block means (re-encoding noise averaged). */
 function compare(a: Uint8ClampedArray, b: Uint8ClampedArray, w: number, h: number) {
@@ -59,14 +59,16 @@ test.describe('opening real slides', () => {
     });
   }
 
-  test('a DICOM series (dicomized CMU-1, a level per file) opens from picked files and from its folder, pixels equal to the TIFF', async ({ page }) => {
+  test('a DICOM series (dicomized CMU-1, a level per file) opens from picked files, its picked folder and its dropped folder, pixels equal to the TIFF', async ({ page }) => {
     test.skip(!hasDicomizer, SKIP_DICOMIZER);
     const tiff = shared('slides/derived/CMU-1-pyramid-jpeg.tif');
     const dir = dicomize(tiff);
     try {
       const files = readdirSync(dir).map((f) => join(dir, f));
       await gotoApp(page);
+      // Each open shows another name than the one before it, so each is seen to happen.
       const opens: [() => Promise<void>, string][] = [
+        [() => dropPaths(page, [dir]), dir.split('/').pop()!],
         [() => page.setInputFiles('[data-testid=open-file]', files), `${files[0]!.split('/').pop()} (+${files.length - 1} files)`],
         [() => page.setInputFiles('[data-testid=open-folder]', dir), dir.split('/').pop()!],
       ];

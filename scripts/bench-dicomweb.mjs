@@ -86,7 +86,22 @@ try {
     );
   }
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`  DICOMweb scan / local scan (median of ${rounds}): ${(median(web) / median(local)).toFixed(2)}`);
+  if (scan) console.log(`  DICOMweb scan / local scan (median of ${rounds}): ${(median(web) / median(local)).toFixed(2)}`);
+  // The CLI on the same pixels: the TIFF, and the series straight from Orthanc (no browser, so no CORS proxy).
+  if (scan) {
+    const out = mkdtempSync(join(tmpdir(), 'focuslite-bench-cli-'));
+    const cliScan = (args) => {
+      const t = Date.now();
+      execFileSync('node', [cli, 'scan', ...args, '--out', out, '--json'], { stdio: 'ignore' });
+      return (Date.now() - t) / 1000;
+    };
+    for (let r = 0; r < rounds; r++) {
+      const localS = cliScan([slide]);
+      const webS = cliScan(['--dicomweb', server.orthanc, '--study', ids.study, '--series', ids.series]);
+      console.log(`  CLI focuslite scan (process start included): local TIFF ${localS.toFixed(1)} s = ${(megapixels / localS).toFixed(1)} MP/s; --dicomweb ${webS.toFixed(1)} s = ${(megapixels / webS).toFixed(1)} MP/s; ratio ${(localS / webS).toFixed(2)}`);
+    }
+    rmSync(out, { recursive: true, force: true });
+  }
 } finally {
   await browser.close();
   stopPreview();

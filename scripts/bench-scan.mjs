@@ -5,7 +5,8 @@
 // real in-focus tissue (`focuslite tissue-mosaic`, 24576², copies of the shared slides), or --slide=PATH any slide.
 // --model=NAME picks the shipped model (default focuslite-1kernel, the PyTorch baseline's weights) in the app and CLI.
 // Prints measured numbers and the machine; asserts nothing.
-// Usage: npm run bench:scan [-- SIZE] [--slide=mosaic|PATH] [--model=NAME] [--only=a,b,c,d,cli,torch] (default all).
+// Then the same slide as a DICOM series from Orthanc (npm run bench:dicomweb: app and CLI, local against DICOMweb).
+// Usage: npm run bench:scan [-- SIZE] [--slide=mosaic|PATH] [--model=NAME] [--only=a,b,c,d,cli,torch,dicomweb] (default all).
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,7 +20,7 @@ const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const size = Number(positional[0] ?? 20480);
 // --only=a,b,c,d,cli,torch runs a subset of the stages (for measuring one change quickly).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli,torch').split(','));
+const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli,torch,dicomweb').split(','));
 const slideArg = process.argv.find((a) => a.startsWith('--slide='))?.slice(8);
 const modelName = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'focuslite-1kernel';
 const cli = resolve(root, 'bin/focuslite.mjs');
@@ -138,4 +139,13 @@ try {
   }
 } finally {
   stopPreview();
+}
+// The same slide as a DICOM series from Orthanc over DICOMweb against the local TIFF, in the app and the CLI
+// (scripts/bench-dicomweb.mjs, which needs Orthanc, its DICOMweb plugin, nginx and OrthancWSIDicomizer).
+if (only.has('dicomweb')) {
+  try {
+    execFileSync('node', [resolve(root, 'scripts/bench-dicomweb.mjs'), slidePath, '--rounds=1'], { stdio: 'inherit' });
+  } catch (err) {
+    say(`  DICOMweb comparison skipped: ${String(err.message ?? err).split('\n')[0]}`);
+  }
 }

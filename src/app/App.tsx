@@ -1,5 +1,3 @@
-import { useEffect } from 'react';
-import { openStartup } from './state/open-actions.ts';
 import { DropZone } from './ui/DropZone.tsx';
 import { ErrorAlert } from './ui/ErrorAlert.tsx';
 import { OpenControls } from './ui/OpenControls.tsx';
@@ -12,10 +10,6 @@ import { DicomWebBrowser, DicomWebButton } from './ui/DicomWebBrowser.tsx';
 import { SeriesChoiceDialog } from './ui/SeriesChoiceDialog.tsx';
 
 export function App() {
-  useEffect(() => {
-    openStartup();
-  }, []);
-
   return (
     <DropZone>
       <div className="app">

@@ -9,7 +9,7 @@ import { currentModel } from './state/current-model.ts';
 import { HeatmapController } from './state/heatmap-controller.ts';
 import { installInspectionApi } from './state/inspection-api.ts';
 import { useCheckStore } from './state/check-store.ts';
-import { openFiles } from './state/open-actions.ts';
+import { openFiles, openStartup } from './state/open-actions.ts';
 import { QuickCheckSession } from './state/quick-check-session.ts';
 import { useSlideStore } from './state/slide-store.ts';
 import { useViewerStore } from './state/viewer-store.ts';
@@ -28,6 +28,9 @@ const heatmap = new HeatmapController({
 heatmap.install();
 const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFiles, currentModel });
 installInspectionApi();
+// Before the first render: the slide (a DICOMweb series' metadata, often the slowest request) starts loading while
+// React and OpenSeadragon set up.
+openStartup();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -8,7 +8,8 @@ import type { ModelRef } from './model-card.ts';
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
   readonly size: number;
-  score(model: ModelRef, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal): Promise<{ scores: Float32Array; tissue: Float32Array }>;
+  /** `readAhead`: a whole-slide scan, moving right along a band of the slide (see scoreBlock). */
+  score(model: ModelRef, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal, readAhead?: boolean): Promise<{ scores: Float32Array; tissue: Float32Array }>;
   /** Loads the model in every worker ahead of the first block (optional: a failure shows on the blocks anyway). */
   preload?(model: ModelRef): Promise<void>;
 }
@@ -135,7 +136,7 @@ export class FocusRunner {
       this.running.delete(job);
       this.load[worker]!--;
     };
-    this.workers.score(this.model, this.map.grid, job.cells, worker, controller.signal).then(
+    this.workers.score(this.model, this.map.grid, job.cells, worker, controller.signal, this.scheduler.mode === 'scan').then(
       (result) => {
         settle();
         const rangeChanged = this.map.record(job.cells, result.scores, result.tissue);

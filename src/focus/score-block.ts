@@ -17,6 +17,8 @@ export interface BlockResult {
  * Scores a set of nearby grid cells: the slide's tissue mask (tissue-map.ts) decides which cells to score,
  * then one level-0 read covers all of them and one model call scores them. Shared by the browser workers and the
  * CLI, so both produce the same numbers for the same pixels.
+ * `readAhead`: the block is part of a whole-slide scan, which moves right along a band of blocks; the slide is told the
+ * rest of the band will be read (SlideSource.prefetch), so a source that pays per request fetches it in a few.
  */
 export async function scoreBlock(
   slide: SlideSource,
@@ -24,8 +26,14 @@ export async function scoreBlock(
   cells: readonly number[],
   score: PatchScorer,
   signal?: AbortSignal,
+  readAhead = false,
 ): Promise<BlockResult> {
   const rects = cells.map((c) => cellRect(grid, c));
+  if (readAhead && rects.length) {
+    const x = Math.min(...rects.map((r) => r.x));
+    const y = Math.min(...rects.map((r) => r.y));
+    slide.prefetch?.(0, x, y, grid.width - x, Math.max(...rects.map((r) => r.y)) + grid.patch - y);
+  }
   const map = tissueMapOf(slide);
   const tissue = new Float32Array(cells.length);
   for (const [i, r] of rects.entries()) tissue[i] = await map.fraction(r, signal);

@@ -13,6 +13,11 @@ export class LruCache<K, V> {
     return hit.value;
   }
 
+  /** Whether `key` is held (without making it recent). */
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
   set(key: K, value: V): void {
     const old = this.map.get(key);
     if (old) {

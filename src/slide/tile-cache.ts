@@ -39,6 +39,11 @@ export class TileCache {
     return tile.width === 0 ? undefined : tile;
   }
 
+  /** Whether the tile is decoded or being decoded. */
+  has(key: string): boolean {
+    return this.tiles.has(key) || this.pending.has(key);
+  }
+
   /** Remembers a tile that cannot be decoded (a failed read may work next time and is not remembered). */
   remember(key: string, error: Error): void {
     this.failed.set(key, error);

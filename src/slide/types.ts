@@ -51,6 +51,11 @@ export interface SlideSource {
    * (the colour of glass), so callers may ask for edge patches without special cases.
    */
   readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage>;
+  /**
+   * Hint: this rectangle of `level` will be read soon, its left side first. Sources that pay per request (DICOMweb)
+   * fetch ahead in a few large requests; the others need not implement it.
+   */
+  prefetch?(level: number, x: number, y: number, width: number, height: number): void;
   close(): void;
 }
 

@@ -52,7 +52,7 @@ async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promi
   const slide = await openSlideFile(path);
   const score = createPatchScorer(await createFocusSession(model), density);
   return {
-    score: (cells) => scoreBlock(slide, grid, cells, score),
+    score: (cells) => scoreBlock(slide, grid, cells, score, undefined, true),
     close: () => slide.close(),
   };
 }

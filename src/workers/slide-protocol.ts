@@ -17,7 +17,8 @@ export type SlideRequest =
   /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
   | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
   /** Score grid cells (see src/focus/score-block.ts) with the model (same-origin URL) and its card's preprocessing. */
-  | { type: 'score'; id: number; model: ModelRef; grid: SlideGrid; cells: number[] }
+  /** `readAhead`: part of a whole-slide scan (the slide may fetch the band ahead, see scoreBlock). */
+  | { type: 'score'; id: number; model: ModelRef; grid: SlideGrid; cells: number[]; readAhead: boolean }
   /** Render the exported heatmap PNG (src/heatmap/report-image.ts) of the whole slide at `width` pixels. */
   | { type: 'heatmap-png'; id: number; grid: SlideGrid; scores: Float32Array; tissue: Float32Array; state: Uint8Array; width: number; options: HeatmapImageOptions }
   /** Load the model (and its session) now, so the first blocks of a scan do not wait for it. */

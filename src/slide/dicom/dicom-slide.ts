@@ -33,8 +33,8 @@ const MAX_HEADER_BYTES = 256 * 1024 * 1024;
 export type FrameCodec = 'jpeg' | 'jp2k' | 'native' | 'sniff';
 
 interface Level extends TileGrid {
-  /** Frame index per tile (row-major), -1 where the file has no frame. */
-  frameOf: Int32Array;
+  /** Frame index per tile (row-major), -1 where the file has no frame; worked out on first use (see instanceFromDataset). */
+  frameOf: () => Int32Array;
   /** 'sniff': by the frame's own bytes (frames from a server, whose transfer syntax comes with each frame). */
   codec: FrameCodec;
   rgb: boolean;
@@ -55,6 +55,8 @@ export interface FrameSource {
   size: number;
   /** The encoded bytes of frame `index` (0-based). */
   read(index: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Hint: these frames will be read soon, nearest first (sources that pay per request fetch them together). */
+  prefetch?(frames: readonly number[]): void;
   close(): void;
 }
 
@@ -75,30 +77,52 @@ export interface DicomInstance {
   level: Level;
 }
 
-/** A pyramid level: one instance, or the parts of a concatenation; each tile's part and frame. */
+/** A pyramid level: one instance, or the parts of a concatenation; each tile's part and frame (worked out on first use). */
 interface DicomLevel {
   grid: TileGrid;
   parts: DicomInstance[];
-  part: Int32Array;
-  frame: Int32Array;
+  map: () => { part: Int32Array; frame: Int32Array };
 }
 
 /** Joins instances of one image size into a level: a concatenation's parts fill each other's tiles. */
 function levelOf(parts: DicomInstance[]): DicomLevel {
   const grid = parts[0]!.level;
-  const n = grid.tilesAcross * grid.tilesDown;
-  const part = new Int32Array(n).fill(-1);
-  const frame = new Int32Array(n).fill(-1);
-  parts.forEach((p, k) => {
-    for (let t = 0; t < n; t++) {
-      const f = p.level.frameOf[t]!;
-      if (f >= 0 && part[t]! < 0) {
-        part[t] = k;
-        frame[t] = f;
+  return {
+    grid,
+    parts,
+    map: once(() => {
+      const n = grid.tilesAcross * grid.tilesDown;
+      const part = new Int32Array(n).fill(-1);
+      const frame = new Int32Array(n).fill(-1);
+      parts.forEach((p, k) => {
+        const frameOf = p.level.frameOf();
+        for (let t = 0; t < n; t++) {
+          const f = frameOf[t]!;
+          if (f >= 0 && part[t]! < 0) {
+            part[t] = k;
+            frame[t] = f;
+          }
+        }
+      });
+      return { part, frame };
+    }),
+  };
+}
+
+/** `make`'s result, made on the first call (a failure is thrown again on every call). */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | { error: unknown } | undefined;
+  return () => {
+    if (!made) {
+      try {
+        made = { value: make() };
+      } catch (error) {
+        made = { error };
       }
     }
-  });
-  return { grid, parts, part, frame };
+    if ('error' in made) throw made.error;
+    return made.value;
+  };
 }
 
 /** A slide made of DICOM instances: the VOLUME ones of one series, one level each, largest first. */
@@ -152,12 +176,42 @@ export class DicomSlide implements SlideSource {
   async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
     const l = this.levels[level];
     if (!l) throw new SlideError(`${this.info.name}: no level ${level}.`);
+    const map = l.map();
     return composeRegion(this.info.name, l.grid, x, y, width, height, (col, row) => {
       const tile = row * l.grid.tilesAcross + col;
-      const part = l.part[tile]!;
-      const frame = l.frame[tile]!;
+      const part = map.part[tile]!;
+      const frame = map.frame[tile]!;
       const key = `${level}/${part}/${frame}`;
       return part < 0 ? Promise.resolve(undefined) : this.tiles.get(key, () => this.load(l.parts[part]!, key, frame, tile), signal);
+    });
+  }
+
+  /** Fetches ahead the frames under a rectangle of a level, column by column from its left edge, that are not decoded yet. */
+  prefetch(level: number, x: number, y: number, width: number, height: number): void {
+    const l = this.levels[level];
+    if (!l || width <= 0 || height <= 0) return;
+    let map: ReturnType<DicomLevel['map']>;
+    try {
+      map = l.map();
+    } catch {
+      return; // a hint: the read itself reports what is wrong with the level
+    }
+    const { tileWidth, tileHeight, tilesAcross, tilesDown } = l.grid;
+    const col0 = Math.max(0, Math.floor(x / tileWidth));
+    const col1 = Math.min(tilesAcross - 1, Math.floor((x + width - 1) / tileWidth));
+    const row0 = Math.max(0, Math.floor(y / tileHeight));
+    const row1 = Math.min(tilesDown - 1, Math.floor((y + height - 1) / tileHeight));
+    const perPart = l.parts.map((): number[] => []);
+    for (let col = col0; col <= col1; col++) {
+      for (let row = row0; row <= row1; row++) {
+        const tile = row * tilesAcross + col;
+        const part = map.part[tile]!;
+        const frame = map.frame[tile]!;
+        if (part >= 0 && !this.tiles.has(`${level}/${part}/${frame}`)) perPart[part]!.push(frame);
+      }
+    }
+    perPart.forEach((frames, part) => {
+      if (frames.length) l.parts[part]!.frames.prefetch?.(frames);
     });
   }
 
@@ -269,12 +323,16 @@ export async function readInstance(source: ByteSource, signal?: AbortSignal): Pr
     },
     close: () => source.close?.(),
   };
-  return instanceFromDataset(ds, frames, syntax!, locations.map((ranges) => ranges.reduce((n, [, length]) => n + length, 0)));
+  const instance = instanceFromDataset(ds, frames, syntax!, locations.map((ranges) => ranges.reduce((n, [, length]) => n + length, 0)));
+  instance.level.frameOf(); // a file's frame layout is checked when it opens
+  return instance;
 }
 
 /**
  * The instance a data set describes (from a file, or a server's metadata), with its frames from `frames`. `frameSizes`
  * (bytes per frame, when known before reading them) let the storage order be inferred for files that do not state it.
+ * Where each frame goes is worked out when first needed: a server's large level has an item per frame to go through,
+ * and the first view reads only the small levels.
  */
 export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { codec: FrameCodec; name: string }, frameSizes?: readonly number[]): DicomInstance {
   const name = frames.name;
@@ -300,7 +358,7 @@ export function instanceFromDataset(ds: Dataset, frames: FrameSource, syntax: { 
   const tilesAcross = Math.ceil(width / tileWidth);
   const tilesDown = Math.ceil(height / tileHeight);
   if (tilesAcross * tilesDown > LIMITS.maxTilesPerImage) fail(`too many tiles (${tilesAcross * tilesDown}).`);
-  const frameOf = placeFrames(ds, frameCount, frameSizes, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail);
+  const frameOf = once(() => placeFrames(ds, frameCount, frameSizes, { width, height, tileWidth, tileHeight, tilesAcross, tilesDown }, fail));
   const mpp = micronsPerPixel(ds, width);
   const power = decimals(firstItem(ds, Tags.OpticalPathSequence), Tags.ObjectiveLensPower)[0];
   const magnification = power !== undefined && power > 0 && power <= 200 ? power : undefined;

@@ -84,6 +84,76 @@ describe('DICOMweb client', () => {
     expect(JSON.stringify(slide.info)).not.toMatch(/Doe/);
   });
 
+  describe('a series with a large level (an item per frame) and a small one', async () => {
+    const png = await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer();
+    const v = (vr: string, ...Value: unknown[]) => ({ vr, Value });
+    const level = (sop: string, side: number, position?: (frame: number) => [number, number]) => {
+      const across = side / 16;
+      const frames = across * across;
+      return {
+        '00080016': v('UI', '1.2.840.10008.5.1.4.1.1.77.1.6'), '00080018': v('UI', sop), '0020000E': v('UI', '3.4'), '00080008': v('CS', 'ORIGINAL', 'PRIMARY', 'VOLUME'),
+        '00280010': v('US', 16), '00280011': v('US', 16), '00280008': v('IS', frames), '00480006': v('UL', side), '00480007': v('UL', side),
+        '00280002': v('US', 3), '00280100': v('US', 8), '00280004': v('CS', 'RGB'),
+        // Per-frame positions, stored column by column (as the shared TCGA-XK-AAJU file).
+        '52009230': v('SQ', ...Array.from({ length: frames }, (_, f) => {
+          const [col, row] = position?.(f) ?? [Math.floor(f / across) * 16 + 1, (f % across) * 16 + 1];
+          return { '0048021A': v('SQ', { '0048021E': v('SL', col), '0048021F': v('SL', row) }) };
+        })),
+      };
+    };
+    const base = 'http://pacs.test/dicom-web';
+    const prefix = `${base}/studies/1.2/series/3.4`;
+    const server = (instances: object[], failFrames = (_: string) => false) => {
+      const asked: string[] = [];
+      const fetchFake = async (url: string | URL | Request) => {
+        const u = String(url).replace(prefix, '');
+        asked.push(u);
+        if (u.endsWith('/metadata')) return respond(200, JSON.stringify(instances), { 'Content-Type': 'application/dicom+json' });
+        if (failFrames(u)) return respond(400);
+        const count = u.split('/frames/')[1]!.split(',').length;
+        const parts = Array.from({ length: count }, () => [enc.encode('--b\r\nContent-Type: application/octet-stream\r\n\r\n'), png, enc.encode('\r\n')]).flat();
+        const body = Buffer.concat([...parts, enc.encode('--b--\r\n')]);
+        return new Response(body, { status: 200, headers: { 'Content-Type': 'multipart/related; type="application/octet-stream"; boundary=b' } });
+      };
+      return { asked, fetch: fetchFake as typeof fetch };
+    };
+
+    it('fetches the small level whole when it opens, and a scan band ahead of the scan in one request', async () => {
+      const s = server([level('9.1', 320), level('9.2', 32)]);
+      const slide = await openDicomWeb({ base, study: '1.2', series: '3.4' }, nodeCodecs, { fetch: s.fetch });
+      await new Promise((r) => setTimeout(r, 10));
+      expect(s.asked).toEqual(['/metadata', '/instances/9.2/frames/1,2,3,4']); // 400 frames of level 0: not yet
+      await slide.readRegion(1, 0, 0, 32, 32);
+      expect(s.asked).toHaveLength(2); // the view of the small level asked for nothing more
+      // A scan's hint: the band y 0–47 from x 16 on, 19 columns × 3 rows; then its reads ask for nothing more.
+      slide.prefetch(0, 16, 0, 304, 48);
+      const band = s.asked.at(-1)!.split('/frames/')[1]!.split(',').map(Number);
+      expect(s.asked).toHaveLength(3);
+      expect(band).toHaveLength(19 * 3);
+      const img = await slide.readRegion(0, 16, 0, 304, 48);
+      expect(s.asked).toHaveLength(3);
+      expect([img.data[0], img.data[img.data.length - 4]]).toEqual([90, 90]);
+      slide.prefetch(0, 16, 0, 304, 48); // decoded already: nothing asked
+      expect(s.asked).toHaveLength(3);
+    });
+
+    it('a read-ahead that fails is asked for again by the read, which then works', async () => {
+      const s = server([level('9.1', 320), level('9.2', 32)], (u) => u.split(',').length > 16);
+      const slide = await openDicomWeb({ base, study: '1.2', series: '3.4' }, nodeCodecs, { fetch: s.fetch, retries: 0 });
+      slide.prefetch(0, 0, 0, 320, 48);
+      const img = await slide.readRegion(0, 0, 0, 64, 32);
+      expect(img.data[0]).toBe(90);
+      expect(s.asked.filter((u) => u.includes('/instances/9.1/'))).toHaveLength(2); // the failed read-ahead, then the read
+    });
+
+    it('a large level whose frame positions are off the grid fails when read, naming the frame; the series opens and its small level reads', async () => {
+      const s = server([level('9.1', 320, (f) => [f === 7 ? 5 : (f % 20) * 16 + 1, Math.floor(f / 20) * 16 + 1]), level('9.2', 32)]);
+      const slide = await openDicomWeb({ base, study: '1.2', series: '3.4' }, nodeCodecs, { fetch: s.fetch });
+      expect((await slide.readRegion(1, 0, 0, 32, 32)).data[0]).toBe(90);
+      await expect(slide.readRegion(0, 0, 0, 64, 64)).rejects.toThrow(/frame 8 is positioned at \(5, 1\), not on the 16×16 tile grid/);
+    });
+  });
+
   it('lists studies from a QIDO-RS answer, none for 204, and calls an answer that is not a JSON list an error', async () => {
     const study = { '0020000D': { vr: 'UI', Value: ['1.2.3'] }, '00080020': { vr: 'DA', Value: ['20261206'] }, '00201206': { vr: 'IS', Value: [2] }, '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] } };
     const answer = (r: Response) => ({ fetch: async () => r });

@@ -8,37 +8,50 @@ interface JsonElement {
   Value?: unknown[];
 }
 
-const BINARY: Record<string, [number, (v: DataView, at: number, x: number) => void]> = {
-  US: [2, (v, at, x) => v.setUint16(at, x, true)],
-  SS: [2, (v, at, x) => v.setInt16(at, x, true)],
-  UL: [4, (v, at, x) => v.setUint32(at, x, true)],
-  SL: [4, (v, at, x) => v.setInt32(at, x, true)],
-  FL: [4, (v, at, x) => v.setFloat32(at, x, true)],
-  FD: [8, (v, at, x) => v.setFloat64(at, x, true)],
+/** Numeric VRs: the values' little-endian bytes, as a file holds them (typed arrays are little-endian on every JS platform we run on). */
+const BINARY: Record<string, (values: number[]) => Uint8Array> = {
+  US: (v) => new Uint8Array(Uint16Array.from(v).buffer),
+  SS: (v) => new Uint8Array(Int16Array.from(v).buffer),
+  UL: (v) => new Uint8Array(Uint32Array.from(v).buffer),
+  SL: (v) => new Uint8Array(Int32Array.from(v).buffer),
+  FL: (v) => new Uint8Array(Float32Array.from(v).buffer),
+  FD: (v) => new Uint8Array(Float64Array.from(v).buffer),
 };
 
 const enc = new TextEncoder();
+const HEX_TAG = /^[0-9A-Fa-f]{8}$/;
+
+/** Sequences with more items than this (one per frame) are converted when first read. */
+const LAZY_ITEMS = 64;
+
+function lazyItems(element: Element, values: unknown[], name: string, depth: number): void {
+  let items: Dataset[] | undefined;
+  Object.defineProperty(element, 'items', { enumerable: true, get: () => (items ??= values.map((item) => jsonToDataset(item, name, depth))) });
+}
 
 export function jsonToDataset(json: unknown, name: string, depth = 0): Dataset {
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new SlideError(`${name}: the server's metadata is not a DICOM JSON object.`);
   if (depth > 16) throw new SlideError(`${name}: the server's metadata nests sequences more than 16 deep.`);
   const ds: Dataset = new Map();
-  for (const [key, raw] of Object.entries(json as Record<string, JsonElement>)) {
-    if (!/^[0-9A-Fa-f]{8}$/.test(key) || !raw || typeof raw !== 'object') continue;
+  const object = json as Record<string, JsonElement>;
+  // A large series has an item per frame: this loop runs for every element of 11 MB of JSON, so it tests the cheap
+  // things first (the tag among the few the readers look at) and allocates only for those.
+  for (const key in object) {
+    if (key.length !== 8) continue;
     const tag = Number.parseInt(key, 16) >>> 0;
-    // Only what the readers look at: a large series has an item per frame with many elements nobody reads.
-    if (!READ_TAGS.has(tag)) continue;
+    if (!READ_TAGS.has(tag) || !HEX_TAG.test(key)) continue;
+    const raw = object[key];
+    if (!raw || typeof raw !== 'object') continue;
     const vr = typeof raw.vr === 'string' ? raw.vr : '';
     const values = Array.isArray(raw.Value) ? raw.Value : [];
     let element: Element;
+    const binary = BINARY[vr];
     if (vr === 'SQ') {
-      element = { vr, offset: 0, length: 0, value: new Uint8Array(0), items: values.map((item) => jsonToDataset(item, name, depth + 1)) };
-    } else if (BINARY[vr]) {
-      const [size, set] = BINARY[vr];
-      const numbers = values.filter((x): x is number => typeof x === 'number');
-      const value = new Uint8Array(size * numbers.length);
-      const view = new DataView(value.buffer);
-      numbers.forEach((x, i) => set(view, i * size, x));
+      element = { vr, offset: 0, length: 0, value: new Uint8Array(0) };
+      if (values.length <= LAZY_ITEMS) element.items = values.map((item) => jsonToDataset(item, name, depth + 1));
+      else lazyItems(element, values, name, depth + 1);
+    } else if (binary) {
+      const value = binary(values.filter((x): x is number => typeof x === 'number'));
       element = { vr, offset: 0, length: value.length, value };
     } else if (vr === 'PN' || vr === 'OB' || vr === 'OW' || vr === 'UN') {
       continue; // names stay out of everything we hold; bulk data is never needed here
