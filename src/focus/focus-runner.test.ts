@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FocusRunner, type CellScorer } from './focus-runner.ts';
+import { FocusRunner, IMAGE_FIRST_MS, type CellScorer } from './focus-runner.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import { ScoreMap } from './score-map.ts';
 import { slideGrid } from './slide-grid.ts';
@@ -46,3 +46,48 @@ describe('FocusRunner start', () => {
   });
 });
 
+
+describe('FocusRunner: the image first', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A scorer that records how many blocks it was sent and never answers. */
+  const counting = () => {
+    const sent: boolean[] = [];
+    const scorer: CellScorer = { size: 2, score: (_m, _g, _c, _w, _s, readAhead) => (sent.push(readAhead ?? false), new Promise(() => undefined)) };
+    return { sent, scorer };
+  };
+
+  it('sends no block while the viewer loads the image of a new view, and starts when it has', async () => {
+    let loading = true;
+    const { sent, scorer } = counting();
+    const runner = new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'm.onnx' }, () => undefined, () => loading);
+    runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
+    await wait(60);
+    expect(sent).toHaveLength(0);
+    expect(runner.busy).toBe(true);
+    loading = false;
+    await wait(60);
+    expect(sent.length).toBeGreaterThan(0);
+    runner.stop();
+  });
+
+  it('does not wait for an image that never finishes loading (a failed tile) longer than IMAGE_FIRST_MS', async () => {
+    const { sent, scorer } = counting();
+    const runner = new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'm.onnx' }, () => undefined, () => true);
+    runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
+    await wait(IMAGE_FIRST_MS - 300);
+    expect(sent).toHaveLength(0);
+    await wait(500);
+    expect(sent.length).toBeGreaterThan(0);
+    runner.stop();
+  });
+
+  it('a whole-slide scan does not wait, and tells the workers to read ahead', async () => {
+    const { sent, scorer } = counting();
+    const runner = new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'm.onnx' }, () => undefined, () => true);
+    runner.setScanMode(true);
+    runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every(Boolean)).toBe(true);
+    runner.stop();
+  });
+});

@@ -5,6 +5,9 @@ import { CellState } from './cell-state.ts';
 import { isModelLoadError } from './model-load-error.ts';
 import type { ModelRef } from './model-card.ts';
 
+/** Browsing waits at most this long after a view change for the image before scoring (see FocusRunner). */
+export const IMAGE_FIRST_MS = 1500;
+
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
   readonly size: number;
@@ -44,11 +47,21 @@ export class FocusRunner {
    * with bench:viewer and bench:scan; 2 left the decoders idle, 4 gained nothing). */
   readonly perWorker = 3;
 
+  /** When the view last changed, and the timer that looks again whether the image has loaded (see `imageLoading`). */
+  private viewChangedAt = 0;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * `imageLoading`: while it says the viewer is still loading the image of a new view, browsing sends no new blocks (for
+   * at most IMAGE_FIRST_MS after the view changed): the image and the scores share the workers' decoders and cores, and
+   * the image comes first. A whole-slide scan does not wait.
+   */
   constructor(
     private readonly workers: CellScorer,
     readonly map: ScoreMap,
     private readonly model: ModelRef,
     private readonly onChange: (rangeChanged: boolean) => void,
+    private readonly imageLoading: () => boolean = () => false,
   ) {
     this.scheduler = new FocusScheduler(map.grid, 'browse', map.state);
     this.load = new Array<number>(workers.size).fill(0);
@@ -68,6 +81,7 @@ export class FocusRunner {
   setView(view: Rect): void {
     if (this.stopped || this.error) return;
     this.view = view;
+    this.viewChangedAt = performance.now();
     for (const [job, controller] of this.running) {
       if (!job.cells.some((c) => this.visible(c))) controller.abort();
     }
@@ -101,6 +115,7 @@ export class FocusRunner {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.holdTimer);
     for (const controller of this.running.values()) controller.abort();
     for (const job of this.queue) this.scheduler.markUnknown(job.cells);
     this.queue = [];
@@ -116,6 +131,7 @@ export class FocusRunner {
 
   /** Gives each worker with room its next queued job (takeJob: its own affinity first). */
   private pump(): void {
+    if (this.holdForImage()) return;
     const n = this.load.length;
     let progress = true;
     while (!this.stopped && this.queue.length > 0 && progress) {
@@ -126,6 +142,17 @@ export class FocusRunner {
         progress = true;
       }
     }
+  }
+
+  /** Whether to wait for the image before sending more (looking again shortly when so). */
+  private holdForImage(): boolean {
+    if (this.scheduler.mode === 'scan' || this.stopped || this.queue.length === 0) return false;
+    if (performance.now() - this.viewChangedAt >= IMAGE_FIRST_MS || !this.imageLoading()) return false;
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      this.pump();
+    }, 20);
+    return true;
   }
 
   private dispatch(job: ScoreJob, worker: number): void {

@@ -23,34 +23,64 @@ export function blit(dst: RGBAImage, src: RGBAImage, srcX: number, srcY: number,
 export function resizeArea(src: RGBAImage, width: number, height: number): RGBAImage {
   if (src.width === width && src.height === height) return src;
   const out = blankImage(width, height, 0);
-  const sx = src.width / width;
-  const sy = src.height / height;
-  const acc = new Float64Array(4);
-  for (let y = 0; y < height; y++) {
-    const ya = y * sy;
-    const yb = Math.min(src.height, (y + 1) * sy);
-    for (let x = 0; x < width; x++) {
-      const xa = x * sx;
-      const xb = Math.min(src.width, (x + 1) * sx);
-      acc.fill(0);
+  // Which source columns (rows) each output column (row) covers, and with what weights, worked out once instead of
+  // per pixel: the same products summed in the same order as a direct loop, so the same bytes, several times faster.
+  const cols = areaSpans(width, src.width);
+  const rows = areaSpans(height, src.height);
+  const data = src.data;
+  const stride = src.width * 4;
+  const o = out.data;
+  for (let y = 0, at = 0; y < height; y++) {
+    const r0 = rows.start[y]!;
+    const rn = rows.count[y]!;
+    const rw = rows.first[y]!;
+    for (let x = 0; x < width; x++, at += 4) {
+      const c0 = cols.start[x]!;
+      const cn = cols.count[x]!;
+      const cw = cols.first[x]!;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
       let weight = 0;
-      for (let yy = Math.floor(ya); yy < Math.ceil(yb); yy++) {
-        const wy = Math.min(yb, yy + 1) - Math.max(ya, yy);
-        for (let xx = Math.floor(xa); xx < Math.ceil(xb); xx++) {
-          const w = wy * (Math.min(xb, xx + 1) - Math.max(xa, xx));
-          const i = (yy * src.width + xx) * 4;
-          acc[0]! += (src.data[i] ?? 0) * w;
-          acc[1]! += (src.data[i + 1] ?? 0) * w;
-          acc[2]! += (src.data[i + 2] ?? 0) * w;
-          acc[3]! += (src.data[i + 3] ?? 0) * w;
+      for (let j = 0; j < rn; j++) {
+        const wy = rows.weight[rw + j]!;
+        let i = (r0 + j) * stride + c0 * 4;
+        for (let k = 0; k < cn; k++, i += 4) {
+          const w = wy * cols.weight[cw + k]!;
+          a0 += data[i]! * w;
+          a1 += data[i + 1]! * w;
+          a2 += data[i + 2]! * w;
+          a3 += data[i + 3]! * w;
           weight += w;
         }
       }
-      const o = (y * width + x) * 4;
-      for (let c = 0; c < 4; c++) out.data[o + c] = Math.round((acc[c] ?? 0) / (weight || 1));
+      const d = weight || 1;
+      o[at] = Math.round(a0 / d);
+      o[at + 1] = Math.round(a1 / d);
+      o[at + 2] = Math.round(a2 / d);
+      o[at + 3] = Math.round(a3 / d);
     }
   }
   return out;
+}
+
+/** For `n` output pixels over `size` source pixels: the source pixels each covers and the fraction of each covered. */
+function areaSpans(n: number, size: number): { start: Int32Array; count: Int32Array; first: Int32Array; weight: Float64Array } {
+  const scale = size / n;
+  const start = new Int32Array(n);
+  const count = new Int32Array(n);
+  const first = new Int32Array(n);
+  const weights: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = i * scale;
+    const b = Math.min(size, (i + 1) * scale);
+    start[i] = Math.floor(a);
+    count[i] = Math.ceil(b) - Math.floor(a);
+    first[i] = weights.length;
+    for (let p = Math.floor(a); p < Math.ceil(b); p++) weights.push(Math.min(b, p + 1) - Math.max(a, p));
+  }
+  return { start, count, first, weight: Float64Array.from(weights) };
 }
 
 /** The level to read for a given downsample: the smallest level that still has at least that resolution. */

@@ -64,7 +64,7 @@ function fakeViewer() {
     } as unknown as OpenSeadragon.Viewer,
     handlerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
     open() {
-      item = { viewportToImageRectangle: () => ({ ...view }) };
+      item = { viewportToImageRectangle: () => ({ ...view }), getFullyLoaded: () => true }; // tiles drawn at once
       fire('open');
     },
     moveTo(rect: Rect) {

@@ -184,7 +184,7 @@ export class HeatmapController {
     if (this.current?.key !== key) {
       this.current?.runner.stop();
       progress.setState({ scan: undefined });
-      const runner = new FocusRunner(slide.workers, this.mapFor(key, slide, focus.stride), modelRefOf(model), this.publish);
+      const runner = new FocusRunner(slide.workers, this.mapFor(key, slide, focus.stride), modelRefOf(model), this.publish, () => binding.imageLoading());
       this.current = { key, runner };
       progress.setState({ error: undefined });
       const rect = binding.viewRect();

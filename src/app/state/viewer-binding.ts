@@ -25,6 +25,12 @@ export class ViewerBinding {
     return this.viewer.world.getItemAt(0) !== undefined;
   }
 
+  /** The viewer is still loading the image of the current view (OpenSeadragon's tiles for it are not all drawn). */
+  imageLoading(): boolean {
+    const item = this.viewer.world.getItemAt(0);
+    return item !== undefined && !item.getFullyLoaded();
+  }
+
   /** The level-0 rectangle on screen, or undefined while no image is open. */
   viewRect(): Rect | undefined {
     const item = this.viewer.world.getItemAt(0);
