@@ -50,10 +50,14 @@ export function Viewer() {
       blendTime: 0,
       maxZoomPixelRatio: 4,
       visibilityRatio: 0.5,
-      imageLoaderLimit: 8,
-      // OpenSeadragon starts one tile load per frame by default: 1.8 s to fill a 1920×1080 view at level 0 here
-      // (bench:viewer); the workers decode several at once, so ask for four (0.7 s).
-      maxTilesPerFrame: 4,
+      // A 1920×1080 view at level 0 is at most 15 of our 512² tiles: all are asked for at once (OpenSeadragon starts one
+      // load per frame by default: 1.8 s to fill such a view with 256² tiles here), the view's own level first
+      // (immediateRender) — OpenSeadragon's default puts coarser levels first, and a pan waited for them (bench:viewer,
+      // pan → tiles drawn: 418–492 → 255–314 ms on the real-tissue mosaic; BENCHMARKS.md). Tiles already loaded at other
+      // levels are still drawn while the new ones load.
+      imageLoaderLimit: 16,
+      maxTilesPerFrame: 16,
+      immediateRender: true,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       gestureSettingsTouch: { pinchToZoom: true, flickEnabled: true },
       crossOriginPolicy: 'Anonymous',
