@@ -47,6 +47,10 @@ test.describe('DICOMweb', () => {
 
     const origins = new Set(requests.map((u) => new URL(u).origin));
     expect([...origins].sort()).toEqual([APP, new URL(server.proxied).origin].sort());
+    // Without a token nothing needed a CORS preflight: each frames request was one round trip.
+    const proxied = server.proxyLog();
+    expect(proxied.filter((l) => /^GET \/dicom-web\/.*\/frames\/[\d,]+ 200$/.test(l)).length).toBeGreaterThan(0);
+    expect(proxied.filter((l) => l.startsWith('OPTIONS '))).toEqual([]);
   });
 
   test('the DICOMweb browser lists the service’s slide studies and their series, and opens one', async ({ page }) => {

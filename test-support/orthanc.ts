@@ -49,6 +49,8 @@ export interface DicomWebServer {
   upload(files: string[]): Promise<void>;
   /** Study and series UIDs of what is stored. */
   series(): Promise<{ study: string; series: string }[]>;
+  /** The requests the nginx proxy has answered so far, as "METHOD PATH STATUS" (preflights included). */
+  proxyLog(): string[];
   stop(): Promise<void>;
 }
 
@@ -79,7 +81,7 @@ export async function startDicomWeb(viewerOrigin: string): Promise<DicomWebServe
     join(dir, 'nginx.conf'),
     `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
 events { worker_connections 64; }
-http { access_log off; client_body_temp_path ${dir}/client; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+http { log_format focuslite '$request_method $uri $status'; access_log ${dir}/access.log focuslite; client_body_temp_path ${dir}/client; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
 ${server}
 }
 `,
@@ -109,6 +111,10 @@ ${server}
         for (const se of list) out.push({ study, series: se['0020000E']?.Value?.[0] ?? '' });
       }
       return out;
+    },
+    proxyLog() {
+      const log = join(dir, 'access.log');
+      return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
     },
     async stop() {
       nginx.kill('SIGTERM');

@@ -80,7 +80,8 @@ describe('DICOMweb client', () => {
     const slide = await openDicomWeb({ base: 'http://pacs.test/dicom-web', study: '1.2', series: '3.4' }, nodeCodecs, { fetch: fetchFake as typeof fetch });
     const img = await slide.readRegion(0, 0, 0, 32, 16);
     expect([img.data[0], img.data[(16 * 32 - 1) * 4]]).toEqual([90, 90]);
-    expect(asked).toEqual(['/metadata', '/instances/1.2.3.4.5/frames/1,2', '/instances/1.2.3.4.5/frames/1/rendered', '/instances/1.2.3.4.5/frames/2/rendered']);
+    // As stored, unquoted (no preflight) then quoted; both refused: rendered, a frame at a time.
+    expect(asked).toEqual(['/metadata', '/instances/1.2.3.4.5/frames/1,2', '/instances/1.2.3.4.5/frames/1,2', '/instances/1.2.3.4.5/frames/1/rendered', '/instances/1.2.3.4.5/frames/2/rendered']);
     expect(JSON.stringify(slide.info)).not.toMatch(/Doe/);
   });
 
@@ -109,7 +110,7 @@ describe('DICOMweb client', () => {
         const u = String(url).replace(prefix, '');
         asked.push(u);
         if (u.endsWith('/metadata')) return respond(200, JSON.stringify(instances), { 'Content-Type': 'application/dicom+json' });
-        if (failFrames(u)) return respond(400);
+        if (failFrames(u)) return respond(503);
         const count = u.split('/frames/')[1]!.split(',').length;
         const parts = Array.from({ length: count }, () => [enc.encode('--b\r\nContent-Type: application/octet-stream\r\n\r\n'), png, enc.encode('\r\n')]).flat();
         const body = Buffer.concat([...parts, enc.encode('--b--\r\n')]);
@@ -135,6 +136,24 @@ describe('DICOMweb client', () => {
       expect([img.data[0], img.data[img.data.length - 4]]).toEqual([90, 90]);
       slide.prefetch(0, 16, 0, 304, 48); // decoded already: nothing asked
       expect(s.asked).toHaveLength(3);
+    });
+
+    it('asks for frames with an Accept a browser sends without a CORS preflight, and in the quoted form when the server wants that (400)', async () => {
+      const accepts: string[] = [];
+      const quotedOnly = server([level('9.1', 320), level('9.2', 32)]);
+      const fetchQuoted = (async (url: string | URL | Request, init?: RequestInit) => {
+        const accept = new Headers(init?.headers).get('Accept') ?? '';
+        if (String(url).includes('/frames/')) accepts.push(accept);
+        return String(url).includes('/frames/') && !accept.includes('"') ? respond(400) : quotedOnly.fetch(url, init);
+      }) as typeof fetch;
+      const slide = await openDicomWeb({ base, study: '1.2', series: '3.4' }, nodeCodecs, { fetch: fetchQuoted, retries: 0 });
+      expect((await slide.readRegion(1, 0, 0, 32, 32)).data[0]).toBe(90);
+      // CORS-safelisted: no double quote (nor any other unsafe byte) in the value.
+      expect(accepts[0]).toBe('multipart/related; type=application/octet-stream; transfer-syntax=*');
+      expect(accepts[0]).not.toMatch(/["():<>?@[\\\]{}]/);
+      expect(accepts.slice(1).every((a) => a === 'multipart/related; type="application/octet-stream"; transfer-syntax=*')).toBe(true);
+      await slide.readRegion(0, 0, 0, 32, 32);
+      expect(accepts.filter((a) => !a.includes('"'))).toHaveLength(1); // asked the unquoted way once only
     });
 
     it('a read-ahead that fails is asked for again by the read, which then works', async () => {

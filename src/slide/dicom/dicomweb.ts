@@ -27,7 +27,13 @@ export interface DicomWebOptions {
   retries?: number;
 }
 
-const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+/**
+ * Frames in their stored syntax. Unquoted, the Accept value is one a browser sends to another origin without a CORS
+ * preflight (a quote is not among the safelisted bytes), so a frames request costs one round trip instead of two;
+ * a server that wants the quoted form of PS3.18's examples answers 400 or 406 and is asked that way from then on.
+ */
+const FRAME_ACCEPT = 'multipart/related; type=application/octet-stream; transfer-syntax=*';
+const FRAME_ACCEPT_QUOTED = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
 const UID = /^[0-9.]{1,64}$/;
 
 /** Runs at most `limit` tasks at once (frames of one slide), first come first served. */
@@ -50,7 +56,15 @@ class Gate {
 /** The server cannot answer in the form asked for (406): frames then come rendered. */
 export class NotAcceptable extends SlideError {}
 
+/** The server did not understand the request (400). */
+export class BadRequest extends SlideError {}
+
 export class DicomWebClient {
+  /**
+   * How this server is asked for frames, learned from its answers: as stored with the Accept a browser sends without a
+   * preflight, else as stored with the quoted Accept, else (it refused both) `rendered` (PNG), a frame at a time.
+   */
+  frameAccept: string = FRAME_ACCEPT;
   private readonly fetch: typeof fetch;
   private readonly gate: Gate;
   private readonly timeoutMs: number;
@@ -83,6 +97,7 @@ export class DicomWebClient {
         if (response.status === 401 || response.status === 403) throw new SlideError(`${url}: the DICOMweb server refused access (${failure}); check the token.`);
         if (response.status === 404) throw new SlideError(`${url}: not found on the DICOMweb server (404).`);
         if (response.status === 406) throw new NotAcceptable(`${url}: the DICOMweb server cannot send this as asked (406 Not Acceptable).`);
+        if (response.status === 400) throw new BadRequest(`${url}: the DICOMweb server answered ${failure}.`);
         if (response.status < 500) throw new SlideError(`${url}: the DICOMweb server answered ${failure}.`);
       } catch (err) {
         if (err instanceof SlideError || signal?.aborted) throw err;
@@ -204,24 +219,24 @@ class FrameBatcher {
     }
   }
 
-  /** Set once the server refused frames in their stored syntax: from then on each frame comes `rendered` (PNG). */
-  private rendered = false;
-
   private async fetch(frames: number[]): Promise<Uint8Array[]> {
-    if (!this.rendered) {
+    const server = this.client;
+    while (server.frameAccept !== 'rendered') {
+      const accept = server.frameAccept;
       try {
-        return await this.stored(frames);
+        return await this.stored(frames, accept);
       } catch (err) {
-        if (!(err instanceof NotAcceptable)) throw err;
-        this.rendered = true;
+        const refused = err instanceof NotAcceptable || (err instanceof BadRequest && accept === FRAME_ACCEPT);
+        if (!refused) throw err;
+        if (server.frameAccept === accept) server.frameAccept = accept === FRAME_ACCEPT ? FRAME_ACCEPT_QUOTED : 'rendered';
       }
     }
     // A lossless rendering: the pixels the server decoded, not the bytes it stores (so not bit-identical to a file's).
     return Promise.all(frames.map(async (f) => new Uint8Array(await (await this.client.get(`${this.path}/frames/${f + 1}/rendered`, 'image/png')).arrayBuffer())));
   }
 
-  private async stored(frames: number[]): Promise<Uint8Array[]> {
-    const r = await this.client.get(`${this.path}/frames/${frames.map((f) => f + 1).join(',')}`, FRAME_ACCEPT);
+  private async stored(frames: number[], accept: string): Promise<Uint8Array[]> {
+    const r = await this.client.get(`${this.path}/frames/${frames.map((f) => f + 1).join(',')}`, accept);
     const parts = multipartParts(new Uint8Array(await r.arrayBuffer()), r.headers.get('Content-Type') ?? '', this.name);
     if (parts.length !== frames.length) throw new SlideError(`${this.name}: asked the DICOMweb server for ${frames.length} frames, got ${parts.length}.`);
     return parts;
