@@ -85,9 +85,12 @@ export function packInput(
   corners: readonly { x: number; y: number }[],
   out: InputTensor = allocInput(layout, corners.length),
   outOffset = 0,
+  /** 'u8' only: a byte table per patch that its pixel values go through (the stain-density normalisation). */
+  tables?: readonly Uint8Array[],
 ): InputTensor {
   if ((out instanceof Uint8Array) !== (layout === 'u8')) throw new TypeError(`a '${layout}' input is ${inputType(layout)}`);
-  if (out instanceof Uint8Array) return packWindows(img, corners, out, outOffset);
+  if (tables && layout !== 'u8') throw new TypeError(`byte tables are applied in the 'u8' packer only, not '${layout}'`);
+  if (out instanceof Uint8Array) return packWindows(img, corners, out, outOffset, tables);
   if (layout === 'nchw') return packPatches(img, corners, PATCH, out, outOffset);
   const { width, data } = img;
   const ch = checkCorners(img, corners);
@@ -150,14 +153,15 @@ const WIN_COLOUR = U8_WINDOW_ROWS * U8_WINDOW_COLS * WIN_PLANE;
  * 6 are columns 0 and 1 of the next window, so whole planes are copied, shifted by one. Positions outside the patch
  * are written as 0 except in rows that lie wholly in the padding, which are never written (keep them zero).
  */
-function packWindows(img: PixelImage | RGBAImage, corners: readonly { x: number; y: number }[], out: Uint8Array, outOffset: number): Uint8Array {
+function packWindows(img: PixelImage | RGBAImage, corners: readonly { x: number; y: number }[], out: Uint8Array, outOffset: number, tables?: readonly Uint8Array[]): Uint8Array {
   const ch = checkCorners(img, corners);
   const words = wordsOf(img, ch);
   const aligned = words && out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, out.byteLength >> 2) : undefined;
   for (const [n, corner] of corners.entries()) {
     const base = (outOffset + n) * U8_CHANNELS * WIN_PLANE;
-    if (words && aligned) gatherWords(words, img.width, corner, aligned, base >> 2);
-    else gatherBytes(img, ch, corner, out, base);
+    const table = tables?.[n];
+    if (words && aligned) gatherWords(words, img.width, corner, aligned, base >> 2, table);
+    else gatherBytes(img, ch, corner, out, base, table);
     for (let p = 0; p < U8_WINDOW_ROWS; p++) {
       for (let c = 0; c < 3; c++) {
         const row0 = base + c * WIN_COLOUR + p * U8_WINDOW_COLS * WIN_PLANE;
@@ -175,8 +179,13 @@ function packWindows(img: PixelImage | RGBAImage, corners: readonly { x: number;
   return out;
 }
 
-/** Window columns 0–4 of one patch from RGBA words: four columns (4 bytes) per store, three colour planes. */
-function gatherWords(words: Uint32Array, width: number, { x, y }: { x: number; y: number }, out: Uint32Array, base: number): void {
+/**
+ * Window columns 0–4 of one patch from RGBA words: four columns (4 bytes) per store, three colour planes. With a
+ * `table`, every pixel byte goes through it (padding stays 0): the normalisation without a normalised copy to write and
+ * read back.
+ */
+function gatherWords(words: Uint32Array, width: number, { x, y }: { x: number; y: number }, out: Uint32Array, base: number, table?: Uint8Array): void {
+  if (table) return gatherMappedWords(words, width, { x, y }, out, base, table);
   const colour = WIN_COLOUR >> 2;
   const perRow = U8_COLS >> 2;
   for (let p = 0; p < U8_WINDOW_ROWS; p++) {
@@ -212,8 +221,53 @@ function gatherWords(words: Uint32Array, width: number, { x, y }: { x: number; y
   }
 }
 
-/** The same one byte at a time, for RGB images (and unaligned buffers). */
-function gatherBytes(img: PixelImage | RGBAImage, ch: 3 | 4, { x, y }: { x: number; y: number }, out: Uint8Array, base: number): void {
+/** gatherWords through a byte table: the same stores, each pixel byte mapped, positions outside the patch 0. */
+function gatherMappedWords(words: Uint32Array, width: number, { x, y }: { x: number; y: number }, out: Uint32Array, base: number, t: Uint8Array): void {
+  const colour = WIN_COLOUR >> 2;
+  const perRow = U8_COLS >> 2;
+  for (let p = 0; p < U8_WINDOW_ROWS; p++) {
+    for (let q = 0; q < S2D_BLOCK; q++) {
+      const plane = base + ((p * U8_WINDOW_COLS + q) * WIN_PLANE >> 2);
+      for (let r = p === 0 ? 1 : 0; r < U8_ROWS; r++) {
+        const yy = r * S2D_BLOCK + p - 1;
+        if (yy >= PATCH) break;
+        const row = (y + yy) * width + x;
+        const o = plane + r * perRow;
+        for (let k = 0; k < perRow; k++) {
+          const xs = 20 * k + q - 1;
+          if (xs >= 0 && xs + 15 < PATCH) {
+            const s = row + xs;
+            const a = words[s] as number;
+            const b = words[s + 5] as number;
+            const c = words[s + 10] as number;
+            const d = words[s + 15] as number;
+            out[o + k] = t[a & 255]! | (t[b & 255]! << 8) | (t[c & 255]! << 16) | (t[d & 255]! << 24);
+            out[o + k + colour] = t[(a >>> 8) & 255]! | (t[(b >>> 8) & 255]! << 8) | (t[(c >>> 8) & 255]! << 16) | (t[(d >>> 8) & 255]! << 24);
+            out[o + k + 2 * colour] = t[(a >>> 16) & 255]! | (t[(b >>> 16) & 255]! << 8) | (t[(c >>> 16) & 255]! << 16) | (t[(d >>> 16) & 255]! << 24);
+          } else {
+            let r0 = 0;
+            let g0 = 0;
+            let b0 = 0;
+            for (let m = 0; m < 4; m++) {
+              const xx = xs + 5 * m;
+              if (xx < 0 || xx >= PATCH) continue;
+              const v = words[row + xx] as number;
+              r0 |= t[v & 255]! << (8 * m);
+              g0 |= t[(v >>> 8) & 255]! << (8 * m);
+              b0 |= t[(v >>> 16) & 255]! << (8 * m);
+            }
+            out[o + k] = r0;
+            out[o + k + colour] = g0;
+            out[o + k + 2 * colour] = b0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The same one byte at a time, for RGB images (and unaligned buffers); through `table` when given. */
+function gatherBytes(img: PixelImage | RGBAImage, ch: 3 | 4, { x, y }: { x: number; y: number }, out: Uint8Array, base: number, table?: Uint8Array): void {
   const { width, data } = img;
   for (let p = 0; p < U8_WINDOW_ROWS; p++) {
     for (let q = 0; q < S2D_BLOCK; q++) {
@@ -229,9 +283,9 @@ function gatherBytes(img: PixelImage | RGBAImage, ch: 3 | 4, { x, y }: { x: numb
             continue;
           }
           const src = ((y + yy) * width + x + xx) * ch;
-          out[o] = data[src] as number;
-          out[o + WIN_COLOUR] = data[src + 1] as number;
-          out[o + 2 * WIN_COLOUR] = data[src + 2] as number;
+          out[o] = table ? table[data[src]!]! : (data[src] as number);
+          out[o + WIN_COLOUR] = table ? table[data[src + 1]!]! : (data[src + 1] as number);
+          out[o + 2 * WIN_COLOUR] = table ? table[data[src + 2]!]! : (data[src + 2] as number);
         }
       }
     }

@@ -9,7 +9,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { allocInput, INPUT_NAME, OUTPUT_NAME, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
 import { mean, patchGrid, PATCH, STRIDE, toGrid, type ImageScore, type PixelImage } from '../patch-grid.ts';
-import { normaliseDensity, type DensityNormalisation } from '../stain-density.ts';
+import { densityGain, densityTable, normaliseDensity, patchMeanOd, type DensityNormalisation } from '../stain-density.ts';
 
 export { ort };
 export type FocusSession = ort.InferenceSession;
@@ -114,7 +114,11 @@ export async function scorePatches(
     for (let start = 0; start < corners.length; start += batch) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
       const part = corners.slice(start, start + batch);
-      if (options.density) {
+      if (options.density && layout === 'u8') {
+        // The packer maps each patch's bytes through its density table: the same input, no normalised copy.
+        const density = options.density;
+        packInput(layout, img, part, buffer, 0, part.map(({ x, y }) => densityTable(densityGain(patchMeanOd(img, x, y), density))));
+      } else if (options.density) {
         const normalised = normaliseDensity(img, part, options.density);
         packInput(layout, normalised.image, normalised.corners, buffer, 0);
       } else {
