@@ -39,7 +39,7 @@ export function openStartup(): void {
 }
 
 /**
- * The series metadata early-metadata.ts started fetching before the app loaded, if it asked for `url`; undefined when
+ * The series metadata public/early-metadata.js started fetching before the app loaded, if it asked for `url`; undefined when
  * it did not or its request failed (the app then asks again, and reports what goes wrong).
  */
 function earlyMetadata(url: string): Promise<ArrayBuffer | undefined> | undefined {

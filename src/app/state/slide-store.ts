@@ -49,6 +49,7 @@ export function createSlideStore(open: OpenWorkers = openWorkers) {
       set({ status: 'loading', error: undefined });
       try {
         const early = input.kind === 'dicomweb' && !input.metadata ? await metadata : undefined;
+        if (controller.signal.aborted) return; // another slide was asked for meanwhile
         const workers = await open(early && input.kind === 'dicomweb' ? { ...input, metadata: early } : input, controller.signal);
         if (controller.signal.aborted) {
           workers.close();
