@@ -4,9 +4,9 @@ import type { SlideWorkers } from '../../workers/slide-workers.ts';
 /**
  * An OpenSeadragon tile source backed by our slide workers. OSD asks for power-of-two levels; the worker picks the
  * closest stored level and resamples, so SVS pyramids with 4× steps and single-level images both work.
- * Tiles arrive as ImageBitmaps, which OSD 6 draws directly. They are 512² whatever the file's tiles: a 1400×900 first
- * view of a large slide takes 17 of them instead of about 50 at 256² (fewer worker round trips, bitmaps and draws;
- * the local first view of the 604 MP mosaic went from 416–490 to 324–421 ms).
+ * Tiles arrive as ImageBitmaps, which OSD 6 draws directly. They are 512² whatever the file's tiles: a view takes a
+ * quarter as many worker round trips, bitmaps and draws (bench:viewer, pan → tiles drawn at level 0: about 1.05–1.1 s
+ * at 256², 0.5–0.63 s at 512²; BENCHMARKS.md).
  * `slideId` (OpenSlide.id) goes into the tile URLs, which OSD caches tiles by: two slides must not share one.
  */
 export function createSlideTileSource(slide: SlideWorkers, slideId: number): OpenSeadragon.TileSource {

@@ -196,7 +196,7 @@ class FrameBatcher {
     const parts = this.fetch(batch);
     batch.forEach((f, k) => {
       const frame = parts.then((p) => p[k]!);
-      frame.catch(() => this.ahead.delete(f));
+      frame.catch(() => this.ahead.get(f) === frame && this.ahead.delete(f));
       this.ahead.set(f, frame);
     });
     for (const f of this.ahead.keys()) {
