@@ -33,17 +33,21 @@ export function renderHeatmapImage(map: ScoreMap, base: RGBAImage, levelWidth: n
   return out;
 }
 
-/**
- * The report PNG's pixels for a slide and its score map, `width` pixels wide (64 to the slide's width): the one
- * image-building path of the app's export (encoded in its slide worker) and `focuslite scan` (encoded with sharp),
- * so both write the same pixels for the same map.
- */
-export async function buildReportImage(slide: SlideSource, map: ScoreMap, width: number, options: HeatmapImageOptions): Promise<RGBAImage> {
+/** The slide in colour at the report's size, `width` pixels wide (64 to the slide's width): the base of buildReportImage. */
+export async function reportBase(slide: SlideSource, width: number): Promise<RGBAImage> {
   const { width: w0, height: h0 } = slide.info.levels[0]!;
   const outWidth = Math.max(64, Math.min(width, w0));
   const outHeight = Math.max(1, Math.round((outWidth * h0) / w0));
-  const base = await readScaledRegion(slide, 0, 0, w0, h0, outWidth, outHeight);
-  return renderHeatmapImage(map, base, w0, options);
+  return readScaledRegion(slide, 0, 0, w0, h0, outWidth, outHeight);
+}
+
+/**
+ * The report PNG's pixels for a slide and its score map, `width` pixels wide (64 to the slide's width): the one
+ * image-building path of the app's export (encoded in its slide worker) and `focuslite scan` (encoded with sharp),
+ * so both write the same pixels for the same map. `base` is reportBase's image when the caller read it earlier.
+ */
+export async function buildReportImage(slide: SlideSource, map: ScoreMap, width: number, options: HeatmapImageOptions, base?: RGBAImage): Promise<RGBAImage> {
+  return renderHeatmapImage(map, base ?? (await reportBase(slide, width)), slide.info.levels[0]!.width, options);
 }
 
 function drawLegend(out: RGBAImage, top: number, lut: Uint8Array, options: HeatmapImageOptions): void {

@@ -37,6 +37,11 @@ describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared pre
     expect(glass).toBeGreaterThan(20);
     expect(map.scored).toBe(map.scores.length - glass);
   });
+
+  it('stops with the model\'s own error when the model does not load, although blocks start before it is ready', async () => {
+    const path = sharedPath('slides/CMU-1-Small-Region.svs');
+    await expect(scanSlideFile(path, { model: new TextEncoder().encode('not an onnx model'), workers: 0 })).rejects.toThrow(/protobuf|model|onnx/i);
+  });
 });
 
 describe('defaultScanWorkers', () => {

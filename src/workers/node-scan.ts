@@ -48,11 +48,22 @@ const OPEN_TIMEOUT_MS = 120_000;
 
 type BlockScorer = (cells: number[], lane: number) => Promise<BlockResult>;
 
-async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promise<{ score: (cells: number[]) => Promise<BlockResult>; close(): void }> {
+interface Scorer {
+  score: (cells: number[]) => Promise<BlockResult>;
+  /** Settles when onnxruntime has the model: rejects with the model's error. */
+  ready: Promise<unknown>;
+  close(): void;
+}
+
+/** The slide and the model in this thread. Blocks may start before onnxruntime is ready (their decoding and tissue
+ * masks overlap its start-up, ~0.4 s); their scoring waits for it. */
+async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promise<Scorer> {
+  const ready = createFocusSession(model).then((session) => createPatchScorer(session, density));
+  ready.catch(() => undefined); // reported through `ready` by the caller, not as an unhandled rejection
   const slide = await openSlideFile(path);
-  const score = createPatchScorer(await createFocusSession(model), density);
   return {
-    score: (cells) => scoreBlock(slide, grid, cells, score, undefined, true),
+    score: (cells) => scoreBlock(slide, grid, cells, async (image, corners) => (await ready)(image, corners), undefined, true),
+    ready,
     close: () => slide.close(),
   };
 }
@@ -79,10 +90,13 @@ function threadPool(bundleUrl: string, threads: number, setup: ScanSetup): Worke
 
 /** Worker-thread side: open the slide and the model when asked, then score blocks until the thread is terminated. */
 export function serveScanWorker(port: import('node:worker_threads').MessagePort): Promise<void> {
-  let scorer: Promise<Awaited<ReturnType<typeof inProcessScorer>>> | undefined;
+  let scorer: Promise<Scorer> | undefined;
   port.on('message', (msg: ScanRequest) => {
     if (msg.kind === 'open') {
-      scorer = inProcessScorer(msg);
+      scorer = inProcessScorer(msg).then(async (s) => {
+        await s.ready;
+        return s;
+      });
       scorer.then(
         () => port.postMessage({ kind: 'ready' } satisfies ScanReply),
         (err: unknown) => port.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies ScanReply),
@@ -137,6 +151,7 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   const setup: ScanSetup = { path, model: options.model, grid, ...(options.density ? { density: options.density } : {}) };
   let score: BlockScorer;
   let close: () => void;
+  let ready: Promise<unknown> = Promise.resolve();
   if (threads > 0) {
     const pool = threadPool(options.bundleUrl!, threads, setup);
     await pool.start();
@@ -150,17 +165,24 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
     const local = await inProcessScorer(setup);
     score = (cells) => local.score(cells);
     close = () => local.close();
+    ready = local.ready;
   }
   const started = performance.now();
   let megapixels = 0;
   let cellsDone = 0;
+  let stopped = false;
   try {
-    // Two blocks in flight per scorer keeps each busy while the parent records results.
-    await Promise.all(
+    // Two blocks in flight per scorer keeps each busy while the parent records results. A model that fails to load
+    // stops the scan with its own error (not as a slide of failed cells).
+    const modelLoaded = ready.catch((err: unknown) => {
+      stopped = true;
+      throw err;
+    });
+    const lanes = Promise.all(
       Array.from({ length: Math.max(1, threads) * 2 }, async (_, lane) => {
         const worker = lane >> 1;
         const workers = Math.max(1, threads);
-        for (let job = takeJob(queue, worker, workers); job; job = takeJob(queue, worker, workers)) {
+        for (let job = takeJob(queue, worker, workers); job && !stopped; job = takeJob(queue, worker, workers)) {
           const { cells } = job;
           try {
             const result = await score(cells, worker);
@@ -174,7 +196,9 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
         }
       }),
     );
+    await Promise.all([modelLoaded, lanes]);
   } finally {
+    stopped = true;
     close();
   }
   return { info, map, elapsedMs: performance.now() - started, megapixels };

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultModelPath, displayPath } from '../../tools/model/node-model.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { buildReportImage } from '../../heatmap/report-image.ts';
+import { renderHeatmapImage, reportBase } from '../../heatmap/report-image.ts';
 import { scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
 import { buildReport } from '../../focus/qc/report.ts';
 import { formatArea } from '../../focus/qc/area.ts';
@@ -35,6 +35,16 @@ function progressBar(name: string, p: ScanProgress): string {
   const rate = p.elapsedMs > 0 ? (p.megapixels / p.elapsedMs) * 1000 : 0;
   const eta = frac > 0 ? ((p.elapsedMs / frac) * (1 - frac)) / 1000 : 0;
   return `\r${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} MP/s  ETA ${eta.toFixed(0)} s `;
+}
+
+/** The report PNG's slide image (the same pixels as the app's export: heatmap/report-image.ts). */
+async function readReportBase(path: string, width: number) {
+  const slide = await openSlideFile(path);
+  try {
+    return await reportBase(slide, width);
+  } finally {
+    slide.close();
+  }
 }
 
 const command: Command = {
@@ -167,6 +177,9 @@ const command: Command = {
     for (const path of slides) {
       const web = parseDicomWebPath(path);
       const name = web ? `series-${web.series}` : (parseDicomFilesPath(path)?.name ?? basename(path));
+      // The report's slide image does not depend on the scores: it is read while the slide is scanned.
+      const base = outDir ? readReportBase(path, pngWidth || 1600) : undefined;
+      base?.catch(() => undefined); // awaited below, after the scan's own errors
       try {
         const result = await scanSlideFile(path, {
           model,
@@ -202,18 +215,13 @@ const command: Command = {
           const stem = join(outDir, name.replace(/\.[^.]+$/, ''));
           await writeFile(`${stem}.focus.json`, `${JSON.stringify(report, null, 1)}\n`);
           await writeFile(`${stem}.focus.csv`, result.map.toCsv());
-          const slide = await openSlideFile(path);
-          try {
-            const range = result.map.range.normaliser();
-            const absolute = values.scale === 'absolute' ? absoluteNormaliser(card) : undefined;
-            const normaliser = absolute ?? range ?? { lo: 0, hi: 1 };
-            const image = await buildReportImage(slide, result.map, pngWidth || 1600, { colormap, normaliser, opacity: 0.6, threshold });
-            await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
-              .png()
-              .toFile(`${stem}.focus.png`);
-          } finally {
-            slide.close();
-          }
+          const range = result.map.range.normaliser();
+          const absolute = values.scale === 'absolute' ? absoluteNormaliser(card) : undefined;
+          const normaliser = absolute ?? range ?? { lo: 0, hi: 1 };
+          const image = renderHeatmapImage(result.map, await base!, level0.width, { colormap, normaliser, opacity: 0.6, threshold });
+          await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+            .png()
+            .toFile(`${stem}.focus.png`);
         }
       } catch (err) {
         if (showProgress) process.stderr.write('\n');
