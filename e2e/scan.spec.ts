@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { check } from '@placemarkio/check-geojson';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import { defaultModelFile, expectReady, gotoApp, hasShared, openFile, shared, SKIP_SHARED } from './helpers.ts';
@@ -14,6 +16,10 @@ interface ReportPatch {
   tissue: boolean;
   outOfFocus: boolean | null;
   borderline: boolean;
+}
+
+interface GeoJson {
+  features: { geometry: { type: string; coordinates: [number, number][][] }; properties: { objectType: string; classification: { name: string } } }[];
 }
 
 /** The default model's card, as the verdicts use it. */
@@ -90,7 +96,8 @@ test.describe('whole-slide QC scan', () => {
     expect(png.height!).toBeGreaterThan(Math.round((2048 * 3567) / 4443)); // the legend strip sits below the slide
 
     // The CLI on the same slide and model writes the same report numbers; its exit status is 3 when the slide FAILs QC.
-    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5'], {
+    const outDir = mkdtempSync(join(tmpdir(), 'focuslite-e2e-scan-'));
+    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5', '--out', outDir], {
       encoding: 'utf8',
       maxBuffer: 256 << 20,
     });
@@ -113,6 +120,46 @@ test.describe('whole-slide QC scan', () => {
     expect(cli.summary.outOfFocusCells).toBe(report.summary.outOfFocusCells);
     expect(cli.summary.regionCount).toBe(report.summary.regionCount);
     expect(cli.summary.verdict).toBe(report.summary.verdict);
+
+    // GeoJSON of the regions and cells: valid, the same from the app and the CLI, its cells exactly the out-of-focus
+    // cells of the report, and imported back as an outline layer it is drawn over the slide.
+    const geoDownload = page.waitForEvent('download');
+    await page.getByTestId('export-geojson').click();
+    const geoPath = await (await geoDownload).path();
+    const geo = JSON.parse(readFileSync(geoPath, 'utf8')) as GeoJson;
+    expect(() => check(readFileSync(geoPath, 'utf8'))).not.toThrow();
+    const cliGeo = JSON.parse(readFileSync(join(outDir, 'TCGA-CR-7395-synthetic-blur.focus.geojson'), 'utf8')) as GeoJson;
+    rmSync(outDir, { recursive: true, force: true });
+    expect(geo.features.map((f) => f.geometry)).toEqual(cliGeo.features.map((f) => f.geometry));
+    const annotations = geo.features.filter((f) => f.properties.objectType === 'annotation');
+    expect(annotations).toHaveLength(report.summary.regionCount);
+    expect(annotations.every((f) => f.properties.classification.name === 'Out of focus')).toBe(true);
+    const squares = geo.features.filter((f) => f.properties.objectType === 'detection');
+    const blurred = report.patches.filter((p: ReportPatch) => p.outOfFocus);
+    expect(squares).toHaveLength(report.summary.outOfFocusCells);
+    // Each detection is the stride square centred on an out-of-focus patch's centre.
+    const centres = new Set(blurred.map((p: ReportPatch) => `${p.x + p.width / 2},${p.y + p.height / 2}`));
+    for (const f of squares) {
+      const ring = f.geometry.coordinates[0]!;
+      expect(centres.has(`${(ring[0]![0] + ring[2]![0]) / 2},${(ring[0]![1] + ring[2]![1]) / 2}`)).toBe(true);
+    }
+
+    await page.getByTestId('import-geojson').setInputFiles({ name: 'blur.focus.geojson', mimeType: 'application/geo+json', buffer: readFileSync(geoPath) });
+    await expect(page.getByTestId('outline-layer-item')).toHaveAttribute('data-shapes', String(geo.features.length));
+    await regions.first().click();
+    const layer = page.getByTestId('outline-layer');
+    await expect.poll(async () => Number(await layer.getAttribute('data-drawn'))).toBeGreaterThan(0);
+    const painted = await layer.evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(painted).toBeGreaterThan(100);
+    // A file that is not outlines is refused with a message; the layer already imported stays.
+    await page.getByTestId('import-geojson').setInputFiles({ name: 'points.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('{"type":"Point","coordinates":[1,2]}') });
+    await expect(page.getByTestId('outline-error')).toContainText('points.geojson has no polygons or lines to draw');
+    await expect(page.getByTestId('outline-layer-item')).toHaveCount(1);
   });
 
   test('an in-focus slide PASSes with the card threshold, in the app and the CLI', async ({ page }) => {

@@ -9,6 +9,7 @@ import { useSlideStore } from '../state/slide-store.ts';
 import { CalibrationControl } from './CalibrationControl.tsx';
 import { Legend } from './Legend.tsx';
 import { ScanPanel } from './ScanPanel.tsx';
+import { OutlineLayersPanel } from './OutlineLayers.tsx';
 import { SlideExamples } from './SlideExamples.tsx';
 import { downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
@@ -128,6 +129,7 @@ export function HeatmapControls() {
         </button>
         <span className="muted" data-testid="scored-count">{p.scoredCells} cells scored</span>
       </div>
+      <OutlineLayersPanel />
     </aside>
   );
 }

@@ -1,6 +1,7 @@
 import OpenSeadragon from 'openseadragon';
 import { useMemo, useState } from 'react';
 import { buildReport } from '../../focus/qc/report.ts';
+import { focusGeoJson } from '../../focus/qc/focus-geojson.ts';
 import { summarise } from '../../focus/qc/summary.ts';
 import { formatArea } from '../../focus/qc/area.ts';
 import { formatGrade } from '../../focus/grade.ts';
@@ -59,6 +60,12 @@ export function ScanPanel() {
     if (!map || !info || !scale) return;
     const report = buildReport({ info, map, modelId: model.id, card: model.card, scale, tolerancePercent: tolerance, software: 'FocusLite Viewer' });
     downloadText(`${JSON.stringify(report, null, 1)}\n`, `${stem}.focus.json`, 'application/json');
+  };
+  const exportGeoJson = () => {
+    const map = heatmap.scoreMap;
+    if (!map || !info || !scale) return;
+    const geo = focusGeoJson({ map, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id });
+    downloadText(`${JSON.stringify(geo)}\n`, `${stem}.focus.geojson`, 'application/geo+json');
   };
   const exportPng = async () => {
     const map = heatmap.scoreMap;
@@ -176,6 +183,9 @@ export function ScanPanel() {
           <div className="row">
             <button type="button" onClick={() => void exportPng()} disabled={exporting} data-testid="export-png">{exporting ? 'Rendering…' : 'PNG'}</button>
             <button type="button" onClick={exportReport} data-testid="export-json">JSON report</button>
+            <button type="button" onClick={exportGeoJson} disabled={!scale} data-testid="export-geojson" title="Out-of-focus regions and cells as GeoJSON polygons in level-0 pixels (QuPath: File › Import objects)">
+              GeoJSON
+            </button>
           </div>
         </div>
       )}

@@ -6,6 +6,7 @@ import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
 import { AreaMarks } from './AreaMarks.tsx';
+import { OutlineLayersView } from './OutlineLayers.tsx';
 import { ScaleBar } from './ScaleBar.tsx';
 
 /**
@@ -119,6 +120,7 @@ export function Viewer() {
       <div ref={element} className="viewer-canvas" />
       <ScaleBar />
       <AreaMarks />
+      <OutlineLayersView />
     </div>
   );
 }

@@ -17,7 +17,7 @@ function fixture(): ScoreMap {
   const cells = Array.from({ length: 100 }, (_, i) => i);
   const scores = cells.map(() => 0);
   const tissue = cells.map(() => 1);
-  for (const c of [11, 12, 22]) scores[c] = 5; // 8-connected blob of three
+  for (const c of [11, 12, 22]) scores[c] = 5; // a blob of three joined by sides
   scores[77] = 3; // a lone cell
   tissue[99] = 0; // glass
   scores[99] = Number.NaN;
@@ -26,7 +26,7 @@ function fixture(): ScoreMap {
 }
 
 describe('QC summary', () => {
-  it('counts tissue, out-of-focus cells and 8-connected regions, worst first', () => {
+  it('counts tissue, out-of-focus cells and side-connected regions, worst first', () => {
     const s = summarise(fixture(), rawScale(1), 5, 0.5);
     expect(s.tissueCells).toBe(99);
     expect(s.outOfFocusCells).toBe(4);

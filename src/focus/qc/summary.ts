@@ -52,8 +52,9 @@ export interface QcSummary {
 
 /**
  * QC summary of a score map. Each tissue cell stands for its stride×stride square (the grid's patches overlap), so
- * areas add up without double counting. Out-of-focus regions are 8-connected groups of tissue cells at or above the
- * threshold (the model cards' rule). Borderline cells are counted, and stay on the side their score puts them.
+ * areas add up without double counting. Out-of-focus regions are groups of out-of-focus tissue cells joined by a shared
+ * side (4-connected: two blurred areas that only touch at a corner stay two regions, and each region's outline is one
+ * polygon, as the GeoJSON export draws it). Borderline cells are counted, and stay on the side their score puts them.
  */
 export function summarise(map: ScoreMap, scale: VerdictScale, tolerancePercent: number, mpp?: number, maxRegions = 20): QcSummary {
   const { grid } = map;
@@ -76,7 +77,7 @@ export function summarise(map: ScoreMap, scale: VerdictScale, tolerancePercent: 
     if (judged.outOfFocus) bad[cell] = 1;
     if (judged.borderline) borderline++;
   }
-  const regions = connectedRegions(map, bad, cellArea, scale);
+  const { regions } = connectedRegions(map, bad, cellArea, scale);
   const outOfFocusCells = regions.reduce((s, r) => s + r.cells, 0);
   const outOfFocusPercent = scoredTissue ? (100 * outOfFocusCells) / scoredTissue : 0;
   return {
@@ -101,10 +102,28 @@ export function summarise(map: ScoreMap, scale: VerdictScale, tolerancePercent: 
   };
 }
 
-function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number, scale: VerdictScale): FocusRegion[] {
+export interface RegionCells {
+  /** Worst first, as in the summary. */
+  regions: FocusRegion[];
+  /** Per grid cell: the index of its region in `regions`, or -1. */
+  cellRegion: Int32Array;
+}
+
+/** The summary's out-of-focus regions, with the cells each is made of (for outlines and exports). */
+export function regionCells(map: ScoreMap, scale: VerdictScale, mpp?: number): RegionCells {
+  const bad = new Uint8Array(map.grid.cols * map.grid.rows);
+  for (let cell = 0; cell < bad.length; cell++) {
+    const score = map.scores[cell]!;
+    if (map.isTissue(cell) && Number.isFinite(score) && judgeScore(scale, score).outOfFocus) bad[cell] = 1;
+  }
+  const { stride } = map.grid;
+  return connectedRegions(map, bad, mpp ? (stride * mpp * 1e-3) ** 2 : stride ** 2, scale);
+}
+
+function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number, scale: VerdictScale): RegionCells {
   const { cols, rows, stride, patch } = map.grid;
   const label = new Int32Array(bad.length).fill(-1);
-  const regions: Omit<FocusRegion, 'rank'>[] = [];
+  const regions: (Omit<FocusRegion, 'rank'> & { id: number })[] = [];
   const stack: number[] = [];
   const half = patch / 2 - stride / 2;
   for (let start = 0; start < bad.length; start++) {
@@ -125,21 +144,20 @@ function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number, scal
       sum += score;
       max = Math.max(max, score);
       c0 = Math.min(c0, col); c1 = Math.max(c1, col); r0 = Math.min(r0, row); r1 = Math.max(r1, row);
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = row + dr;
-          const cc = col + dc;
-          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
-          const next = rr * cols + cc;
-          if (bad[next] && label[next]! < 0) {
-            label[next] = id;
-            stack.push(next);
-          }
+      for (const [dc, dr] of SIDES) {
+        const rr = row + dr;
+        const cc = col + dc;
+        if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+        const next = rr * cols + cc;
+        if (bad[next] && label[next]! < 0) {
+          label[next] = id;
+          stack.push(next);
         }
       }
     }
     const first = cellRect(map.grid, r0 * cols + c0);
     regions.push({
+      id,
       cells,
       x: Math.round(first.x + half),
       y: Math.round(first.y + half),
@@ -154,5 +172,11 @@ function connectedRegions(map: ScoreMap, bad: Uint8Array, cellArea: number, scal
   }
   // Worst first: the most out-of-focus area, ties broken by how blurred it is.
   regions.sort((a, b) => b.cells - a.cells || b.meanScore - a.meanScore);
-  return regions.map((r, i) => ({ rank: i + 1, ...r }));
+  const indexOf = new Int32Array(regions.length);
+  regions.forEach((r, i) => (indexOf[r.id] = i));
+  const cellRegion = label.map((l) => (l >= 0 ? indexOf[l]! : -1));
+  return { regions: regions.map(({ id: _, ...r }, i) => ({ rank: i + 1, ...r })), cellRegion };
 }
+
+/** Neighbours sharing a side. */
+const SIDES = [[1, 0], [-1, 0], [0, 1], [0, -1]] as const;

@@ -1,0 +1,76 @@
+import OpenSeadragon from 'openseadragon';
+import type { Outlines } from '../../heatmap/outline-shapes.ts';
+
+const DEFAULT_COLOUR = '#00d5ff';
+
+/**
+ * Imported outlines drawn over the slide on their own canvas with the viewport's affine transform (level-0 pixels →
+ * screen), so they stay aligned at every zoom, pan, rotation and flip. Only shapes whose box meets the view are drawn.
+ */
+export class OutlineCanvas {
+  private readonly canvas: HTMLCanvasElement;
+  private layers: readonly Outlines[] = [];
+
+  constructor(private readonly viewer: OpenSeadragon.Viewer) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'outline-layer';
+    this.canvas.dataset.testid = 'outline-layer';
+    viewer.canvas.appendChild(this.canvas);
+    viewer.addHandler('update-viewport', this.draw);
+  }
+
+  show(layers: readonly Outlines[]): void {
+    this.layers = layers;
+    this.canvas.dataset.shapes = String(layers.reduce((n, l) => n + l.shapes.length, 0));
+    this.draw();
+  }
+
+  destroy(): void {
+    this.viewer.removeHandler('update-viewport', this.draw);
+    this.canvas.remove();
+  }
+
+  private readonly draw = () => {
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.round(this.viewer.container.clientWidth * dpr);
+    const height = Math.round(this.viewer.container.clientHeight * dpr);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const item = this.viewer.world.getItemAt(0);
+    let drawn = 0;
+    if (item && this.layers.length) {
+      const unit = 1024; // level-0 pixels: a long enough base for an exact affine map
+      const o = item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 0));
+      const px = item.imageToViewerElementCoordinates(new OpenSeadragon.Point(unit, 0));
+      const py = item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, unit));
+      const a = (px.x - o.x) / unit;
+      const b = (px.y - o.y) / unit;
+      ctx.setTransform(a * dpr, b * dpr, ((py.x - o.x) / unit) * dpr, ((py.y - o.y) / unit) * dpr, o.x * dpr, o.y * dpr);
+      ctx.lineWidth = 2 / Math.hypot(a, b); // 2 screen pixels at any zoom
+      ctx.lineJoin = 'round';
+      const view = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
+      for (const layer of this.layers) {
+        for (const shape of layer.shapes) {
+          const { x0, y0, x1, y1 } = shape.box;
+          if (x1 < view.x || y1 < view.y || x0 > view.x + view.width || y0 > view.y + view.height) continue;
+          ctx.strokeStyle = shape.color ? `rgb(${shape.color.join(',')})` : DEFAULT_COLOUR;
+          ctx.beginPath();
+          for (const path of shape.paths) {
+            const xy = path.xy;
+            ctx.moveTo(xy[0]!, xy[1]!);
+            for (let i = 2; i + 1 < xy.length; i += 2) ctx.lineTo(xy[i]!, xy[i + 1]!);
+            if (path.closed) ctx.closePath();
+          }
+          ctx.stroke();
+          drawn++;
+        }
+      }
+    }
+    this.canvas.dataset.drawn = String(drawn);
+  };
+}
