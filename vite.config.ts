@@ -10,7 +10,7 @@ export default defineConfig({
   // Never inline assets as data: URLs: models and WASM are fetched, and the CSP allows fetches from this origin only.
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, assetsInlineLimit: 0 },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'workflows/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

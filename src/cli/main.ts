@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   calibrate: async () => (await import('./commands/calibrate.ts')).default,
   eval: async () => (await import('./commands/eval.ts')).default,
   scan: async () => (await import('./commands/scan.ts')).default,
+  watch: async () => (await import('./commands/watch.ts')).default,
+  report: async () => (await import('./commands/report.ts')).default,
   'demo-slide': async () => (await import('./commands/demo-slide.ts')).default,
   'tissue-mosaic': async () => (await import('./commands/tissue-mosaic.ts')).default,
 };

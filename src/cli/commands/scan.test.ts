@@ -16,7 +16,7 @@ import { buildReportImage } from '../../heatmap/report-image.ts';
 import { openSlideFile } from '../../slide/node.ts';
 import { scanSlideFile } from '../../workers/node-scan.ts';
 import { EXIT } from '../exit-codes.ts';
-import scan from './scan.ts';
+import scan, { reportStem } from './scan.ts';
 
 function model(): Uint8Array {
   let s = 7;
@@ -26,6 +26,16 @@ function model(): Uint8Array {
   };
   return buildFocusModel({ kernels: 1, convWeight: Float32Array.from({ length: 147 }, () => r() * 0.3), convBias: Float32Array.from({ length: 1 }, r) });
 }
+
+describe('report file names', () => {
+  it('drop a slide file\'s extension only: a DICOM series or folder keeps its dots, so series differing in the last UID part do not share files', () => {
+    expect(reportStem('CMU-1.svs')).toBe('CMU-1');
+    expect(reportStem('a.ome.tif')).toBe('a.ome');
+    expect(reportStem('series-1.2.3.4')).toBe('series-1.2.3.4');
+    expect(reportStem('series-1.2.3.5')).not.toBe(reportStem('series-1.2.3.4'));
+    expect(reportStem('case.17')).toBe('case.17');
+  });
+});
 
 describe('focuslite scan: report PNG', () => {
   let dir = '';

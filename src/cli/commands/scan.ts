@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultModelPath, displayPath } from '../../tools/model/node-model.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
 import { renderHeatmapImage, reportBase } from '../../heatmap/report-image.ts';
 import { scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
-import { buildReport } from '../../focus/qc/report.ts';
+import { buildReport, type ReportSlideSource } from '../../focus/qc/report.ts';
+import { buildFailure } from '../../focus/qc/cohort.ts';
+import { describeCohort, writeCohortReport } from './report.ts';
 import { formatArea } from '../../focus/qc/area.ts';
+import { focusGeoJson } from '../../focus/qc/focus-geojson.ts';
 import { formatGrade } from '../../focus/grade.ts';
 import { verdictScale } from '../../focus/verdict-scale.ts';
 import { parseProfile, profileFits } from '../../focus/calibration-profile.ts';
@@ -35,6 +38,19 @@ function progressBar(name: string, p: ScanProgress): string {
   const rate = p.elapsedMs > 0 ? (p.megapixels / p.elapsedMs) * 1000 : 0;
   const eta = frac > 0 ? ((p.elapsedMs / frac) * (1 - frac)) / 1000 : 0;
   return `\r${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} MP/s  ETA ${eta.toFixed(0)} s `;
+}
+
+/** A message with the folders of the given paths taken out, leaving file names (for records that others read). */
+function withoutFolders(message: string, paths: readonly string[]): string {
+  const folders = paths.flatMap((p) => [dirname(p), dirname(resolve(p))]).filter((d) => d !== '.' && d !== '/');
+  // Longest first, so a folder is not half-replaced by its parent's entry.
+  return [...new Set(folders)].sort((a, b) => b.length - a.length).reduce((m, d) => m.replaceAll(`${d}/`, ''), message);
+}
+
+/** A slide's report files are NAME.focus.*: its file name without a file extension. A DICOM series' name
+ * (series-UID) and a folder's keep their dots: two series whose UIDs differ in the last part must not share reports. */
+export function reportStem(name: string): string {
+  return name.replace(/\.(svs|tiff?|ndpi|scn|bif|dcm|btf|jp2|png|jpe?g)$/i, '');
 }
 
 /** The report PNG's slide image (the same pixels as the app's export: heatmap/report-image.ts). */
@@ -177,6 +193,10 @@ const command: Command = {
     for (const path of slides) {
       const web = parseDicomWebPath(path);
       const name = web ? `series-${web.series}` : (parseDicomFilesPath(path)?.name ?? basename(path));
+      // Only locations the app opens by URL go into the report; never a local path (it can hold a patient's name).
+      const source: ReportSlideSource | undefined = web
+        ? { dicomweb: web.base, study: web.study, series: web.series }
+        : /^https?:\/\//i.test(path) ? { url: path } : undefined;
       // The report's slide image does not depend on the scores: it is read while the slide is scanned.
       const base = outDir ? readReportBase(path, pngWidth || 1600) : undefined;
       base?.catch(() => undefined); // awaited below, after the scan's own errors
@@ -198,6 +218,7 @@ const command: Command = {
           scale,
           tolerancePercent: tolerance,
           software: 'focuslite CLI',
+          ...(source ? { source } : {}),
         });
         const level0 = result.info.levels[0]!;
         const seconds = result.elapsedMs / 1000;
@@ -212,9 +233,10 @@ const command: Command = {
         if (s.verdict === 'fail') qcFailures++;
         if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         if (outDir) {
-          const stem = join(outDir, name.replace(/\.[^.]+$/, ''));
+          const stem = join(outDir, reportStem(name));
           await writeFile(`${stem}.focus.json`, `${JSON.stringify(report, null, 1)}\n`);
           await writeFile(`${stem}.focus.csv`, result.map.toCsv());
+          await writeFile(`${stem}.focus.geojson`, `${JSON.stringify(focusGeoJson({ map: result.map, scale, ...(result.info.mpp ? { mpp: result.info.mpp } : {}), slideName: name, modelId: report.model.id }))}\n`);
           const range = result.map.range.normaliser();
           const absolute = values.scale === 'absolute' ? absoluteNormaliser(card) : undefined;
           const normaliser = absolute ?? range ?? { lo: 0, hi: 1 };
@@ -222,11 +244,29 @@ const command: Command = {
           await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
             .png()
             .toFile(`${stem}.focus.png`);
+          await rm(`${stem}.focus-error.json`, { force: true }); // an earlier run's failure record is out of date
         }
       } catch (err) {
         if (showProgress) process.stderr.write('\n');
         failures++;
-        console.error(`focuslite scan: ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        const message = err instanceof Error ? err.message : String(err);
+        console.error(`focuslite scan: ${name}: ${message}`);
+        // A failure record, so the cohort report lists the slide as an error row (focus/qc/cohort.ts).
+        if (outDir) {
+          // The message names the file by its path; the record names it by its file name (paths can hold patient names).
+          const said = source ? message : withoutFolders(message, [path, ...(parseDicomFilesPath(path)?.paths ?? [])]);
+          const record = buildFailure(name, said, 'focuslite CLI', source);
+          await writeFile(`${join(outDir, reportStem(name))}.focus-error.json`, `${JSON.stringify(record, null, 1)}\n`);
+        }
+      }
+    }
+    if (outDir && slides.length > 1) {
+      // A multi-slide run ends with the cohort of the whole folder (`focuslite report DIR`).
+      try {
+        console.error(describeCohort(await writeCohortReport(outDir)));
+      } catch (err) {
+        console.error(`focuslite scan: cohort report: ${err instanceof Error ? err.message : String(err)}`);
+        return EXIT.failed;
       }
     }
     // An unreadable slide wins over a QC FAIL: the caller's set of reports is incomplete (README "Exit codes").

@@ -8,6 +8,18 @@ import { judgeScore, type VerdictScale } from '../verdict-scale.ts';
 
 export const REPORT_SCHEMA = 'focuslite-scan-report/1';
 
+/**
+ * Where the app can open the slide again by URL (`?slide=` or `?dicomweb=&study=&series=`). Only such locations are
+ * written: a local file path is left out, as paths can hold patient names.
+ */
+export type ReportSlideSource = { url: string } | { dicomweb: string; study: string; series: string };
+
+/** The reviewer's call on the slide (the app's region review); null until someone decides. */
+export type ReviewDecision = 'accept' | 'rescan';
+
+/** A region of the report: the summary's, plus its box in µm from the slide origin when the pixel size is known. */
+export type ReportRegion = FocusRegion & { um?: { x: number; y: number; width: number; height: number } };
+
 export interface ReportPatch {
   x: number;
   y: number;
@@ -41,12 +53,17 @@ export interface ScanReport {
     magnification: number | null;
     /** Descriptive metadata from the file (scanner, study/series description, container, specimen); no patient identifiers. */
     details: Record<string, string>;
+    /** Present only for slides the app can open by URL (http(s) or DICOMweb). */
+    source?: ReportSlideSource;
   };
   model: { id: string; card: Record<string, unknown> };
   grid: { patch: number; stride: number; cols: number; rows: number };
   tissueMask: typeof TISSUE_RULES;
   summary: Omit<QcSummary, 'regions'>;
-  regions: FocusRegion[];
+  /** The reviewer's decision, and their note if they wrote one. */
+  decision: ReviewDecision | null;
+  decisionNote?: string;
+  regions: ReportRegion[];
   patches: ReportPatch[];
 }
 
@@ -59,6 +76,9 @@ export interface ReportInput {
   scale: VerdictScale;
   tolerancePercent: number;
   software: string;
+  source?: ReportSlideSource;
+  decision?: ReviewDecision | null;
+  decisionNote?: string;
   now?: Date;
 }
 
@@ -96,12 +116,21 @@ export function buildReport(input: ReportInput): ScanReport {
       mpp: info.mpp ?? null,
       magnification: info.magnification ?? null,
       details: info.details ?? {},
+      ...(input.source ? { source: input.source } : {}),
     },
     model: { id: input.modelId, card: input.card },
     grid: { patch: map.grid.patch, stride: map.grid.stride, cols: map.grid.cols, rows: map.grid.rows },
     tissueMask: TISSUE_RULES,
     summary,
-    regions,
+    decision: input.decision ?? null,
+    ...(input.decisionNote ? { decisionNote: input.decisionNote } : {}),
+    regions: info.mpp ? regions.map((r) => ({ ...r, um: regionMicrons(r, info.mpp!) })) : regions,
     patches,
   };
+}
+
+/** A level-0 box in µm from the slide origin (top-left), to 0.1 µm. */
+export function regionMicrons(r: { x: number; y: number; width: number; height: number }, mpp: number): NonNullable<ReportRegion['um']> {
+  const um = (px: number) => Math.round(px * mpp * 10) / 10;
+  return { x: um(r.x), y: um(r.y), width: um(r.width), height: um(r.height) };
 }
