@@ -87,6 +87,38 @@ test.describe('whole-slide QC scan', () => {
     expect(report.summary.coverage.done).toBe(report.summary.coverage.total);
     expect(report.patches).toHaveLength(csv.length - 1);
     expect(report.regions.length).toBe(report.summary.regionCount);
+    expect(report.decision).toBeNull();
+
+    // Region review: all regions listed (a page at a time), worst first, with thumbnails of the slide; the selected
+    // one framed (the whole region in view, not the whole slide) and outlined; N / P step through them; positions in
+    // µm from the slide origin when the pixel size is known.
+    const gallery = page.getByTestId('qc-regions');
+    await expect(gallery).toHaveAttribute('data-count', String(report.summary.regionCount));
+    await expect(page.locator('[data-testid=qc-region] canvas[data-loaded=true]').first()).toBeAttached();
+    await expect(regions.first()).toHaveAttribute('aria-current', 'true');
+    const r0 = report.regions[0];
+    const view = await page.evaluate(() => window.focuslite!.viewRect());
+    expect(view.x <= r0.x && view.y <= r0.y && view.x + view.width >= r0.x + r0.width && view.y + view.height >= r0.y + r0.height, JSON.stringify({ view, r0 })).toBe(true);
+    expect(view.width < 4443 || view.height < 3567).toBe(true);
+    await expect(page.getByTestId('outline-layer')).toHaveAttribute('data-highlight', '1');
+    if (report.slide.mpp) {
+      expect(r0.um).toEqual({ x: expect.any(Number), y: expect.any(Number), width: expect.any(Number), height: expect.any(Number) });
+      expect(r0.um.x).toBeCloseTo(r0.x * report.slide.mpp, 0);
+      await expect(regions.first()).toContainText('µm');
+    }
+    if (report.summary.regionCount > 1) {
+      await page.keyboard.press('n');
+      await expect(regions.nth(1)).toHaveAttribute('aria-current', 'true');
+      await page.keyboard.press('p');
+      await expect(regions.first()).toHaveAttribute('aria-current', 'true');
+    }
+    // The reviewer's decision goes into the report.
+    await page.getByTestId('review-rescan').check();
+    await page.getByTestId('review-note').fill('blurred band, top left');
+    const decidedDownload = page.waitForEvent('download');
+    await page.getByTestId('export-json').click();
+    const decided = JSON.parse(readFileSync(await (await decidedDownload).path(), 'utf8'));
+    expect(decided).toMatchObject({ decision: 'rescan', decisionNote: 'blurred band, top left' });
 
     const pngDownload = page.waitForEvent('download');
     await page.getByTestId('export-png').click();
@@ -160,6 +192,20 @@ test.describe('whole-slide QC scan', () => {
     await page.getByTestId('import-geojson').setInputFiles({ name: 'points.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('{"type":"Point","coordinates":[1,2]}') });
     await expect(page.getByTestId('outline-error')).toContainText('points.geojson has no polygons or lines to draw');
     await expect(page.getByTestId('outline-layer-item')).toHaveCount(1);
+
+    // The result stays with the slide and model: heatmap off, it is still there; another model has its own (none
+    // yet); back to this model, the verdict and the decision are there again.
+    await page.getByTestId('heatmap-toggle').click();
+    await expect(viewer).toHaveAttribute('data-heatmap', 'off');
+    await expect(verdict).toHaveAttribute('data-verdict', 'fail');
+    await expect(page.getByTestId('export-json')).toBeEnabled();
+    const modelId = defaultModelFile().split('/').pop()!.replace(/\.onnx$/, '');
+    const other = ['focuslite-1kernel', 'focuslite-2kernel'].find((id) => id !== modelId)!;
+    await page.getByTestId('model-picker').selectOption(other);
+    await expect(verdict).toHaveCount(0);
+    await page.getByTestId('model-picker').selectOption(modelId);
+    await expect(verdict).toHaveAttribute('data-verdict', 'fail');
+    await expect(page.getByTestId('review-decision')).toHaveAttribute('data-decision', 'rescan');
   });
 
   test('an in-focus slide PASSes with the card threshold, in the app and the CLI', async ({ page }) => {
@@ -191,6 +237,9 @@ test.describe('whole-slide QC scan', () => {
     const progress = page.getByTestId('scan-progress');
     await expect(progress).toHaveAttribute('data-running', 'false');
     await expect(progress).toContainText('cancelled');
+    // Part of a slide gets no PASS/FAIL: a partial PASS would read as a pass.
+    await expect(page.getByTestId('qc-verdict')).toHaveAttribute('data-verdict', 'pending');
+    await expect(page.getByTestId('qc-verdict')).toContainText('No verdict yet');
     await expect(page.getByTestId('scan-start')).toBeVisible();
     await page.getByTestId('heatmap-toggle').click();
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-heatmap', 'off');

@@ -8,6 +8,7 @@ import { HeatmapControls } from './ui/HeatmapControls.tsx';
 import { QuickCheck, QuickCheckButton } from './ui/QuickCheck.tsx';
 import { DicomWebBrowser, DicomWebButton } from './ui/DicomWebBrowser.tsx';
 import { SeriesChoiceDialog } from './ui/SeriesChoiceDialog.tsx';
+import { SlideQueue, SlideQueueButton } from './ui/SlideQueue.tsx';
 
 export function App() {
   return (
@@ -20,11 +21,13 @@ export function App() {
           <OpenControls />
           <QuickCheckButton />
           <DicomWebButton />
+          <SlideQueueButton />
           <div className="spacer" />
           <KeyboardHelp />
         </header>
         <ErrorAlert />
         <DicomWebBrowser />
+        <SlideQueue />
         <SeriesChoiceDialog />
         <main className="stage">
           <Viewer />

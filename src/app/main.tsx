@@ -12,6 +12,7 @@ import { useCheckStore } from './state/check-store.ts';
 import { openFiles, openStartup } from './state/open-actions.ts';
 import { QuickCheckSession } from './state/quick-check-session.ts';
 import { useSlideStore } from './state/slide-store.ts';
+import { useSlideQueue } from './state/slide-queue.ts';
 import { useViewerStore } from './state/viewer-store.ts';
 import { HeatmapContext } from './ui/heatmap-context.ts';
 import { QuickCheckContext } from './ui/quick-check-context.ts';
@@ -26,7 +27,7 @@ const heatmap = new HeatmapController({
   createOverlay: (viewer) => new HeatmapOverlay(viewer),
 });
 heatmap.install();
-const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFiles, currentModel });
+const quickCheck = new QuickCheckSession({ store: useCheckStore, slides: useSlideStore, openFiles, queueFiles: (files) => useSlideQueue.getState().add(files), currentModel });
 installInspectionApi();
 // Before the first render: the slide (a DICOMweb series' metadata, often the slowest request) starts loading while
 // React and OpenSeadragon set up.

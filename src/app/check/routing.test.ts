@@ -9,6 +9,10 @@ describe('routeDrop', () => {
     expect(routeDrop(['a.png', 'b.png'], slide)).toBe('check');
     expect(routeDrop(['a.png', 'b.jpg'], idle)).toBe('check');
     expect(routeDrop(['slide.svs', 'b.png'], slide)).toBe('check');
+    // Several whole-slide files go to the slide queue; TIFFs may be tiles and stay with the quick check.
+    expect(routeDrop(['a.svs', 'b.SVS', 'c.ndpi'], slide)).toBe('queue');
+    expect(routeDrop(['a.svs', 'b.tif'], idle)).toBe('check');
+    expect(routeDrop(['a.tif', 'b.tif'], idle)).toBe('check');
     expect(routeDrop(['a.dcm', 'b.png'], slide)).toBe('check');
   });
 

@@ -13,9 +13,13 @@ export interface FocusSettings {
   normalisation: NormalisationMode;
   smooth: boolean;
   keepColour: boolean;
-  /** Outline cells scoring above this; undefined = no outlines. */
-  threshold?: number;
-  /** QC: score at or above which a tissue cell is out of focus (undefined = the model card's threshold). */
+  /** Outline the out-of-focus cells (at the one threshold in force, below). */
+  outline: boolean;
+  /**
+   * The user's out-of-focus point — a defocus grade when the model has a scale, else a raw score; undefined = the
+   * active calibration profile's, else the model card's (activeThreshold in models.ts). The one threshold of the app:
+   * the verdicts, the legend marker, the outlines, the hover and the reports all use it.
+   */
   qcThreshold?: number;
   /** QC: the largest percentage of tissue out of focus that still passes. */
   tolerancePercent: number;
@@ -34,6 +38,7 @@ export function createFocusSettings() {
     normalisation: 'relative',
     smooth: true,
     keepColour: false,
+    outline: false,
     tolerancePercent: 5,
     set: (patch) => set(patch),
     toggle: () => set((s) => ({ enabled: !s.enabled })),

@@ -172,6 +172,20 @@ describe('HeatmapController', () => {
     expect(overlays[0]!.last?.style.verdict).toBeUndefined();
   });
 
+  it('outlines exactly what the verdicts call out of focus: one threshold, wherever it is set', () => {
+    const { settings, profiles, overlays } = start();
+    settings.setState({ enabled: true, qcThreshold: -2 });
+    expect(overlays[0]!.last?.style.threshold).toBeUndefined(); // outlines off
+    settings.setState({ outline: true });
+    expect(overlays[0]!.last?.style).toMatchObject({ threshold: -2, verdict: { threshold: -2 } });
+    settings.setState({ qcThreshold: -4 });
+    expect(overlays[0]!.last?.style).toMatchObject({ threshold: -4, verdict: { threshold: -4 } });
+    // Without a typed threshold the profile decides both.
+    profiles.getState().save({ format: 'focuslite-calibration/1', name: 'P', model: 'a', scale: 'raw score', outOfFocusFrom: -3, examples: { inFocus: 2, outOfFocus: 2 }, fit: { balancedAccuracy: 1, overlapping: 0 }, createdAt: '' });
+    settings.setState({ qcThreshold: undefined });
+    expect(overlays[0]!.last?.style).toMatchObject({ threshold: -3, verdict: { threshold: -3, calibration: 'P' } });
+  });
+
   it('does nothing while the heatmap is off', async () => {
     const { pool, progress, controller, settle } = start();
     await settle();

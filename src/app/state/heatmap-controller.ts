@@ -2,7 +2,7 @@ import type OpenSeadragon from 'openseadragon';
 import type { StoreApi } from 'zustand';
 import { FocusRunner } from '../../focus/focus-runner.ts';
 import { PATCH } from '../../focus/patch-grid.ts';
-import { advanceScan, beginScan, cancelledScan } from '../../focus/scan-progress.ts';
+import { advanceScan, beginScan, cancelledScan, type ScanState } from '../../focus/scan-progress.ts';
 import { ScoreMap } from '../../focus/score-map.ts';
 import { slideGrid } from '../../focus/slide-grid.ts';
 import type { OverlayStyle } from '../../heatmap/overlay.ts';
@@ -32,7 +32,7 @@ const VIEW_ONLY = 'Deep Zoom and IIIF sources are shown as served and cannot be 
 
 /** Settings that change what is scored or drawn (keep-colour and the tolerance do not; the QC threshold changes the
  * hover's verdicts). */
-const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'threshold', 'qcThreshold', 'normalisation'] as const;
+const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'outline', 'qcThreshold', 'normalisation'] as const;
 
 type Watched<T> = Pick<StoreApi<T>, 'getState' | 'subscribe'>;
 
@@ -56,7 +56,10 @@ export interface HeatmapControllerOptions {
  */
 export class HeatmapController {
   private readonly maps = new LruCache<string, ScoreMap>(MAX_CACHED_MAPS, () => 1); // every map counts one
-  private current: { key: string; runner: FocusRunner } | undefined;
+  /** `key`: this opening of the slide (its workers); `content`: the slide's pixels, for caches that outlive it. */
+  private current: { key: string; runner: FocusRunner; content: string } | undefined;
+  /** Whole-slide scans that ran to the end, by slide, model and stride: their verdicts stay when the heatmap is off. */
+  private readonly finished = new Map<string, { map: ScoreMap; scan: ScanState }>();
   private binding: ViewerBinding | undefined;
   private readonly publisher: FrameThrottle;
   private viewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -106,7 +109,7 @@ export class HeatmapController {
   /**
    * How the overlay (and the PNG export) colours `map` with the current settings and model card: the absolute scale
    * is the card's defocus grades 0–10 (its raw display range for uncalibrated models); outlines and the QC verdicts
-   * use the thresholds in force (activeThreshold: grades when the model has a scale).
+   * use the one threshold in force (activeThreshold: the user's, else the profile's, else the card's).
    */
   overlayStyle(map: ScoreMap | undefined): OverlayStyle {
     const s = this.options.settings.getState();
@@ -114,8 +117,9 @@ export class HeatmapController {
     const card = model?.card;
     const profile = this.options.profiles ? activeProfile(this.options.profiles.getState(), model) : undefined;
     const normaliser = (s.normalisation === 'absolute' ? absoluteNormaliser(card) : undefined) ?? map?.range.normaliser();
-    const outline = s.threshold !== undefined ? activeThreshold(card, { user: s.threshold }).value : undefined;
+    // One threshold: the outlines are the cells the verdicts call out of focus.
     const verdict = activeThreshold(card, { user: s.qcThreshold, profile }).scale;
+    const outline = s.outline ? verdict?.threshold : undefined;
     return {
       colormap: s.colormap,
       opacity: s.opacity,
@@ -124,6 +128,17 @@ export class HeatmapController {
       ...(normaliser ? { normaliser } : {}),
       ...(verdict ? { verdict } : {}),
     };
+  }
+
+  /**
+   * The last whole-slide scan that ran to the end on the open slide with the chosen model, whether the heatmap is on
+   * or not (turning it off or trying another model must not take the verdict away).
+   */
+  lastScan(): { map: ScoreMap; scan: ScanState } | undefined {
+    const { slide } = this.options.slides.getState();
+    const model = this.model();
+    if (slide?.kind !== 'workers' || !model) return undefined;
+    return this.finished.get(contentKey(slide, model.id, this.options.settings.getState().stride));
   }
 
   /** Scores every tissue cell of the slide with the same workers (turning the heatmap on if it is off); cells already
@@ -184,8 +199,8 @@ export class HeatmapController {
     if (this.current?.key !== key) {
       this.current?.runner.stop();
       progress.setState({ scan: undefined });
-      const runner = new FocusRunner(slide.workers, this.mapFor(key, slide, focus.stride), modelRefOf(model), this.publish, () => binding.imageLoading());
-      this.current = { key, runner };
+      const runner = new FocusRunner(slide.workers, this.mapFor(contentKey(slide, model.id, focus.stride), slide, focus.stride), modelRefOf(model), this.publish, () => binding.imageLoading());
+      this.current = { key, runner, content: contentKey(slide, model.id, focus.stride) };
       progress.setState({ error: undefined });
       const rect = binding.viewRect();
       if (rect) runner.setView(rect);
@@ -227,6 +242,12 @@ export class HeatmapController {
     if (scan?.running) {
       nextScan = advanceScan(scan, p, runner.map.grid.stride, performance.now());
       if (!p.busy) runner.setScanMode(false);
+      if (!nextScan.running && !nextScan.cancelled && this.current) {
+        this.finished.delete(this.current.content);
+        this.finished.set(this.current.content, { map: runner.map, scan: nextScan });
+        // As many as the score cache holds, oldest out first.
+        for (const oldest of this.finished.keys()) if (this.finished.size > MAX_CACHED_MAPS) this.finished.delete(oldest);
+      }
     }
     this.options.progress.setState((s) => ({
       status: p.busy ? 'scoring' : 'done',
@@ -251,4 +272,13 @@ export class HeatmapController {
       if (rect && this.current) this.current.runner.setView(rect);
     }, VIEW_REPLAN_MS);
   };
+}
+
+/**
+ * Scores and finished scans belong to the slide's pixels, not to one opening of it: the same file opened again (from
+ * the slide queue, or picked again) finds them. Name, level-0 size and byte length tell slides apart.
+ */
+function contentKey(slide: OpenSlide, modelId: string, stride: number): string {
+  const l0 = slide.info.levels[0];
+  return `${slide.info.name}|${l0?.width ?? 0}x${l0?.height ?? 0}|${slide.info.byteLength ?? ''}|${modelId}|${stride}`;
 }

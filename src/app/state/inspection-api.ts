@@ -18,6 +18,8 @@ export interface InspectionApi {
   screenPoint(x: number, y: number): { x: number; y: number };
   /** Level-0 zoom: how many screen pixels one level-0 pixel takes now. */
   imageZoom(): number;
+  /** The level-0 rectangle the view is moving to (or shows, when still). */
+  viewRect(): { x: number; y: number; width: number; height: number };
   /** Every tile the current view needs is loaded and drawn (OpenSeadragon's fully-loaded state). */
   tilesLoaded(): boolean;
   /** Runs a benchmark stage split over as many bench workers as there are slide workers, in parallel; returns wall time and level-0 pixels covered. */
@@ -92,6 +94,13 @@ export function installInspectionApi(): void {
       const viewer = useViewerStore.getState().viewer;
       const item = viewer?.world.getItemAt(0);
       return viewer && item ? item.viewportToImageZoom(viewer.viewport.getZoom(true)) : Number.NaN;
+    },
+    viewRect() {
+      const viewer = useViewerStore.getState().viewer;
+      const item = viewer?.world.getItemAt(0);
+      if (!viewer || !item) throw new Error('no slide shown');
+      const r = item.viewportToImageRectangle(viewer.viewport.getBounds(false));
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
     },
     tilesLoaded() {
       const item = useViewerStore.getState().viewer?.world.getItemAt(0);

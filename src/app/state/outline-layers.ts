@@ -14,11 +14,14 @@ export interface OutlineLayersState {
   layers: OutlineLayer[];
   /** The last import's error, shown until the next import. */
   error?: string;
+  /** The outline of the region under review (drawn bolder, on the slide it belongs to). */
+  highlighted?: { slideId: number; outlines: Outlines };
   nextId: number;
   add(slideId: number, outlines: Outlines): void;
   remove(id: number): void;
   toggle(id: number): void;
   fail(message: string | undefined): void;
+  highlight(value: OutlineLayersState['highlighted']): void;
 }
 
 export function createOutlineLayersStore() {
@@ -30,6 +33,7 @@ export function createOutlineLayersStore() {
     remove: (id) => set((s) => ({ layers: s.layers.filter((l) => l.id !== id) })),
     toggle: (id) => set((s) => ({ layers: s.layers.map((l) => (l.id === id ? { ...l, visible: !l.visible } : l)) })),
     fail: (error) => set({ error }),
+    highlight: (highlighted) => set({ highlighted }),
   }));
 }
 

@@ -26,13 +26,16 @@ export function HeatmapControls() {
   const p = useFocusProgress();
   const slideName = useSlideStore((st) => st.slide?.info.name);
   const model = useCurrentModel();
-  // With a grade scale the outline threshold is a grade, like every threshold the user sets (activeThreshold).
+  // The one threshold (activeThreshold): the user's if set, else the calibration profile's, else the card's; a grade
+  // when the model has a scale.
   const profile = useCurrentProfile();
   // One calibration control at a time: the quick check, when open, covers this panel and shows its own.
   const checkOpen = useCheckStore((st) => st.open);
-  const cardScale = activeThreshold(model?.card, { profile }).scale;
-  const graded = cardScale?.grade !== undefined;
-  const cardThreshold = graded ? cardScale?.outOfFocusGrade : cardScale?.threshold;
+  const active = activeThreshold(model?.card, { user: s.qcThreshold, profile });
+  const scale = active.scale;
+  const graded = scale?.grade !== undefined;
+  const shown = graded ? scale?.outOfFocusGrade : scale?.threshold;
+  const origin = active.source === 'user' ? 'yours' : active.source === 'profile' ? `profile “${profile?.name ?? ''}”` : 'model card';
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -102,23 +105,22 @@ export function HeatmapControls() {
         <input type="checkbox" checked={s.keepColour} onChange={(e) => s.set({ keepColour: e.currentTarget.checked })} /> keep slide colour
       </label>
       <label className="check">
-        <input
-          type="checkbox"
-          checked={s.threshold !== undefined}
-          onChange={(e) => s.set({ threshold: e.currentTarget.checked ? (cardThreshold ?? 0) : undefined })}
-          data-testid="outline-toggle"
-        />{' '}
-        outline cells {graded ? 'from grade' : 'above'}
+        <input type="checkbox" checked={s.outline} onChange={(e) => s.set({ outline: e.currentTarget.checked })} data-testid="outline-toggle" /> outline the out-of-focus cells
       </label>
-      {s.threshold !== undefined &&
+      {shown !== undefined &&
         (graded ? (
-          <label>
-            Grade {s.threshold.toFixed(1)}
-            <input type="range" min={0} max={10} step={0.1} value={s.threshold} onChange={(e) => s.set({ threshold: Number(e.currentTarget.value) })} data-testid="threshold" />
+          <label title="The one out-of-focus point: verdicts, outlines, the legend, the hover, the quick check and the reports all use it">
+            Out of focus from grade {shown.toFixed(1)} ({origin})
+            <input type="range" min={0} max={10} step={0.1} value={shown} onChange={(e) => s.set({ qcThreshold: Number(e.currentTarget.value) })} data-testid="threshold" />
           </label>
         ) : (
-          <ThresholdSlider value={s.threshold} onChange={(t) => s.set({ threshold: t })} />
+          <ThresholdSlider value={shown} origin={origin} onChange={(t) => s.set({ qcThreshold: t })} />
         ))}
+      {active.source === 'user' && (
+        <button type="button" className="link" onClick={() => s.set({ qcThreshold: undefined })} data-testid="threshold-reset">
+          use the {profile ? `profile “${profile.name}”` : 'model card'}’s point
+        </button>
+      )}
       {!checkOpen && <CalibrationControl />}
       {!checkOpen && <SlideExamples />}
       <Legend />
@@ -134,7 +136,7 @@ export function HeatmapControls() {
   );
 }
 
-function ThresholdSlider({ value, onChange }: { value: number; onChange: (t: number) => void }) {
+function ThresholdSlider({ value, origin, onChange }: { value: number; origin: string; onChange: (t: number) => void }) {
   const map = useHeatmap().scoreMap;
   const card = useCurrentModel()?.card;
   const lo = Math.min(card?.displayScale?.[0] ?? Infinity, map?.range.lo ?? Infinity, value);
@@ -142,7 +144,7 @@ function ThresholdSlider({ value, onChange }: { value: number; onChange: (t: num
   const span = hi > lo ? hi - lo : 1;
   return (
     <label>
-      Threshold {value.toFixed(2)}
+      Out of focus from score {value.toFixed(2)} ({origin})
       <input type="range" min={lo} max={lo + span} step={span / 200} value={value} onChange={(e) => onChange(Number(e.currentTarget.value))} data-testid="threshold" />
     </label>
   );

@@ -13,6 +13,7 @@ export function OutlineLayersView() {
   const viewer = useViewerStore((s) => s.viewer);
   const slideId = useSlideStore((s) => s.slide?.id);
   const layers = useOutlineLayers((s) => s.layers);
+  const highlight = useOutlineLayers((s) => s.highlighted);
   const [canvas, setCanvas] = useState<OutlineCanvas>();
   useEffect(() => {
     if (!viewer) return;
@@ -23,7 +24,10 @@ export function OutlineLayersView() {
       setCanvas(undefined);
     };
   }, [viewer]);
-  useEffect(() => canvas?.show(layers.filter((l) => l.slideId === slideId && l.visible).map((l) => l.outlines)), [canvas, layers, slideId]);
+  useEffect(
+    () => canvas?.show(layers.filter((l) => l.slideId === slideId && l.visible).map((l) => l.outlines), highlight && highlight.slideId === slideId ? highlight.outlines : undefined),
+    [canvas, layers, highlight, slideId],
+  );
   return null;
 }
 

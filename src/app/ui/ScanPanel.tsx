@@ -1,10 +1,8 @@
-import OpenSeadragon from 'openseadragon';
 import { useMemo, useState } from 'react';
-import { buildReport } from '../../focus/qc/report.ts';
+import { currentReport } from '../state/current-report.ts';
 import { focusGeoJson } from '../../focus/qc/focus-geojson.ts';
 import { summarise } from '../../focus/qc/summary.ts';
 import { formatArea } from '../../focus/qc/area.ts';
-import { formatGrade } from '../../focus/grade.ts';
 import { formatThreshold } from '../../focus/verdict-scale.ts';
 import type { ScanState } from '../../focus/scan-progress.ts';
 import { useCurrentModel, useCurrentProfile } from '../state/current-model.ts';
@@ -12,22 +10,15 @@ import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
-import { useViewerStore } from '../state/viewer-store.ts';
+import { NO_REVIEW, reviewKey, useReviews } from '../state/review-store.ts';
+import { RegionReview } from './RegionReview.tsx';
 import { downloadBlob, downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
-
-function flyTo(x: number, y: number, width: number, height: number): void {
-  const viewer = useViewerStore.getState().viewer;
-  const item = viewer?.world.getItemAt(0);
-  if (!viewer || !item) return;
-  const pad = Math.max(width, height) * 0.5;
-  viewer.viewport.fitBounds(item.imageToViewportRectangle(new OpenSeadragon.Rect(x - pad, y - pad, width + 2 * pad, height + 2 * pad)));
-}
 
 /** Whole-slide scan with progress, ETA and throughput; the QC summary, worst regions and exports. */
 export function ScanPanel() {
   const heatmap = useHeatmap();
-  const scan = useFocusProgress((s) => s.scan);
+  const liveScan = useFocusProgress((s) => s.scan);
   const version = useFocusProgress((s) => s.version);
   const tolerance = useFocusSettings((s) => s.tolerancePercent);
   const qcThreshold = useFocusSettings((s) => s.qcThreshold);
@@ -43,32 +34,39 @@ export function ScanPanel() {
   const threshold = scale?.threshold;
   const graded = scale?.grade !== undefined;
   const info = slide?.info;
+  const key = info ? reviewKey(info) : '';
+  const review = useReviews((s) => s.reviews[key]) ?? NO_REVIEW;
+  useFocusSettings((s) => s.enabled); // the live scan or the last finished one (heatmap.lastScan) follow the toggle
+  useFocusSettings((s) => s.modelId);
+  // The scan running or done now; else the last one that finished on this slide with this model, kept when the heatmap
+  // is turned off or another model was tried in between.
+  const last = liveScan ? undefined : heatmap.lastScan();
+  const scan = liveScan ?? last?.scan;
+  const map = liveScan ? heatmap.scoreMap : last?.map;
 
   const summary = useMemo(() => {
-    const map = heatmap.scoreMap;
     if (!map || !scan || !scale) return undefined;
-    return summarise(map, scale, tolerance, info?.mpp, 8);
+    return summarise(map, scale, tolerance, info?.mpp, Number.MAX_SAFE_INTEGER);
     // version: recompute as scores arrive
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, scan?.running, scale?.threshold, scale?.grade, scale?.calibration, tolerance, info]);
+  }, [map, version, scan?.running, scale?.threshold, scale?.grade, scale?.calibration, tolerance, info]);
 
   if (slide?.kind !== 'workers' || !model) return null;
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
+  const decided = { decision: review.decision, ...(review.note.trim() ? { decisionNote: review.note.trim() } : {}) };
 
   const exportReport = () => {
-    const map = heatmap.scoreMap;
     if (!map || !info || !scale) return;
-    const report = buildReport({ info, map, modelId: model.id, card: model.card, scale, tolerancePercent: tolerance, software: 'FocusLite Viewer' });
+    const report = currentReport(map, info);
+    if (!report) return;
     downloadText(`${JSON.stringify(report, null, 1)}\n`, `${stem}.focus.json`, 'application/json');
   };
   const exportGeoJson = () => {
-    const map = heatmap.scoreMap;
     if (!map || !info || !scale) return;
-    const geo = focusGeoJson({ map, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id });
+    const geo = focusGeoJson({ map, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id, ...decided });
     downloadText(`${JSON.stringify(geo)}\n`, `${stem}.focus.geojson`, 'application/geo+json');
   };
   const exportPng = async () => {
-    const map = heatmap.scoreMap;
     const style = heatmap.overlayStyle(map);
     if (!map || !style.normaliser) return;
     setExporting(true);
@@ -111,10 +109,17 @@ export function ScanPanel() {
       )}
       {summary && (
         <div className="qc-summary" data-testid="qc-summary">
-          <div className={`qc-verdict ${summary.verdict}`} data-testid="qc-verdict" data-verdict={summary.verdict}>
-            {summary.verdict === 'pass' ? 'PASS' : 'FAIL'}: {summary.outOfFocusPercent.toFixed(1)}% of tissue out of focus
-            {summary.coverage.done < summary.coverage.total ? ` (partial: ${summary.coverage.done}/${summary.coverage.total} cells)` : ''}
-          </div>
+          {summary.coverage.done < summary.coverage.total ? (
+            // No verdict on part of a slide: a partial PASS reads as a PASS, and the unscanned part may be the blurred one.
+            <div className="qc-verdict pending" data-testid="qc-verdict" data-verdict="pending">
+              No verdict yet: {summary.coverage.done.toLocaleString('en')} of {summary.coverage.total.toLocaleString('en')} cells looked at
+              {scan?.running ? '' : ' — scan the whole slide for a verdict'} ({summary.outOfFocusPercent.toFixed(1)}% of the tissue scored so far is out of focus)
+            </div>
+          ) : (
+            <div className={`qc-verdict ${summary.verdict}`} data-testid="qc-verdict" data-verdict={summary.verdict}>
+              {summary.verdict === 'pass' ? 'PASS' : 'FAIL'}: {summary.outOfFocusPercent.toFixed(1)}% of tissue out of focus
+            </div>
+          )}
           <div className="muted" data-testid="qc-scale" data-scale={summary.scale} data-borderline-cells={summary.borderlineCells} data-calibration={summary.calibration}>
             Out of focus from {scale ? formatThreshold(scale) : ''}
             {graded ? ` (${summary.scale}, ${summary.calibration})` : ` on the ${summary.scale}${profile && !userSet ? `, ${summary.calibration}` : ''}`} · {summary.borderlineCells.toLocaleString('en')} borderline cell(s)
@@ -159,17 +164,24 @@ export function ScanPanel() {
             Tolerance (% of tissue)
             <input type="number" min={0} max={100} step={0.5} value={tolerance} onChange={(e) => set({ tolerancePercent: Number(e.currentTarget.value) })} data-testid="qc-tolerance" />
           </label>
-          {summary.regions.length > 0 && (
-            <ol className="regions" data-testid="qc-regions">
-              {summary.regions.map((r) => (
-                <li key={r.rank}>
-                  <button type="button" onClick={() => flyTo(r.x, r.y, r.width, r.height)} data-testid="qc-region">
-                    {formatArea(r.area, summary.areaUnit)} · {graded ? `grade ${formatGrade(r.meanValue)}` : `mean ${r.meanScore.toFixed(2)}`} · at ({r.x}, {r.y})
-                  </button>
-                </li>
+          {map && scale && info && <RegionReview summary={summary} map={map} scale={scale} info={info} slideId={slide.id} workers={slide.workers} version={version} />}
+          <fieldset className="review-decision" data-testid="review-decision" data-decision={review.decision ?? ''}>
+            <legend>Decision</legend>
+            <div className="row">
+              {(['accept', 'rescan'] as const).map((d) => (
+                <label key={d} className="check">
+                  <input type="radio" name={`decision-${key}`} checked={review.decision === d} onChange={() => useReviews.getState().decide(key, { decision: d })} data-testid={`review-${d}`} />
+                  {d === 'accept' ? 'Accept' : 'Re-scan'}
+                </label>
               ))}
-            </ol>
-          )}
+              {review.decision && (
+                <button type="button" className="link" onClick={() => useReviews.getState().decide(key, { decision: null })}>
+                  undecided
+                </button>
+              )}
+            </div>
+            <input type="text" placeholder="Note (optional)" value={review.note} onChange={(e) => useReviews.getState().decide(key, { note: e.currentTarget.value })} data-testid="review-note" aria-label="Decision note" />
+          </fieldset>
         </div>
       )}
       {scan && (

@@ -72,9 +72,10 @@ export function SlideExamples() {
           examples={examples}
           description={`Examples marked: ${examples.inFocus.length} sharp, ${examples.outOfFocus.length} blurred cells in ${areas.length} areas${pending > 0 ? ` (${pending} cells still to score)` : ''}`}
           model={model}
-          onFitted={(profile) => {
-            // Show the effect at once: outline the cells from the fitted point.
-            useFocusSettings.getState().set({ threshold: profile.outOfFocusFrom });
+          onFitted={() => {
+            // Show the effect at once: the profile decides (a typed threshold would win over it) and the cells it calls
+            // out of focus are outlined.
+            useFocusSettings.getState().set({ qcThreshold: undefined, outline: true });
             draw(undefined);
           }}
         />

@@ -10,6 +10,7 @@ const DEFAULT_COLOUR = '#00d5ff';
 export class OutlineCanvas {
   private readonly canvas: HTMLCanvasElement;
   private layers: readonly Outlines[] = [];
+  private highlight: Outlines | undefined;
 
   constructor(private readonly viewer: OpenSeadragon.Viewer) {
     this.canvas = document.createElement('canvas');
@@ -19,8 +20,11 @@ export class OutlineCanvas {
     viewer.addHandler('update-viewport', this.draw);
   }
 
-  show(layers: readonly Outlines[]): void {
+  /** `highlight`: one more set of outlines drawn bolder (the region under review). */
+  show(layers: readonly Outlines[], highlight?: Outlines): void {
     this.layers = layers;
+    this.highlight = highlight;
+    this.canvas.dataset.highlight = highlight ? String(highlight.shapes.length) : '0';
     this.canvas.dataset.shapes = String(layers.reduce((n, l) => n + l.shapes.length, 0));
     this.draw();
   }
@@ -43,7 +47,7 @@ export class OutlineCanvas {
     ctx.clearRect(0, 0, width, height);
     const item = this.viewer.world.getItemAt(0);
     let drawn = 0;
-    if (item && this.layers.length) {
+    if (item && (this.layers.length || this.highlight)) {
       const unit = 1024; // level-0 pixels: a long enough base for an exact affine map
       const o = item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 0));
       const px = item.imageToViewerElementCoordinates(new OpenSeadragon.Point(unit, 0));
@@ -51,10 +55,13 @@ export class OutlineCanvas {
       const a = (px.x - o.x) / unit;
       const b = (px.y - o.y) / unit;
       ctx.setTransform(a * dpr, b * dpr, ((py.x - o.x) / unit) * dpr, ((py.y - o.y) / unit) * dpr, o.x * dpr, o.y * dpr);
-      ctx.lineWidth = 2 / Math.hypot(a, b); // 2 screen pixels at any zoom
+      const screenPx = 1 / Math.hypot(a, b);
       ctx.lineJoin = 'round';
       const view = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
-      for (const layer of this.layers) {
+      const layers = this.highlight ? [...this.layers, this.highlight] : this.layers;
+      for (const layer of layers) {
+        // 2 screen pixels at any zoom; the region under review 4, so it stands out over outlines and heatmap.
+        ctx.lineWidth = (layer === this.highlight ? 4 : 2) * screenPx;
         for (const shape of layer.shapes) {
           const { x0, y0, x1, y1 } = shape.box;
           if (x1 < view.x || y1 < view.y || x0 > view.x + view.width || y0 > view.y + view.height) continue;

@@ -90,7 +90,7 @@ describe('focuslite report', () => {
       [evil, 'pass', '1'],
     ]);
     expect(rows.every((r) => r.length === COHORT_COLUMNS.length)).toBe(true);
-    expect(rows[1]![14]).toMatch(/foreign\.focus\.json: unknown schema "not-ours\/1"/);
+    expect(rows[1]![COHORT_COLUMNS.indexOf('error')]).toMatch(/foreign\.focus\.json: unknown schema "not-ours\/1"/);
 
     const rescan = csvRows(readFileSync(join(dir, 'rescan.csv'), 'utf8'));
     expect(rescan.map((r) => r[0])).toEqual(['blur.tif', 'some.tif']); // one region each, worst slide first

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatArea } from './area.ts';
+import { formatArea, formatLength } from './area.ts';
 
 describe('area formatting', () => {
   it('uses µm² below 0.01 mm², mm² above, with three significant digits', () => {
@@ -13,5 +13,12 @@ describe('area formatting', () => {
   it('keeps pixels² when the pixel size is unknown', () => {
     expect(formatArea(16384, 'px²')).toBe('16,400 px²');
     expect(formatArea(Number.NaN, 'px²')).toBe('–');
+  });
+
+  it('gives positions in whole µm below 1 mm and in mm to 10 µm above', () => {
+    expect(formatLength(853.4)).toBe('853 µm');
+    expect(formatLength(1234.5)).toBe('1.23 mm');
+    expect(formatLength(0)).toBe('0 µm');
+    expect(formatLength(Number.NaN)).toBe('–');
   });
 });

@@ -11,3 +11,9 @@ export function formatArea(value: number, unit: QcSummary['areaUnit']): string {
   if (value !== 0 && value < 0.01) return `${(value * 1e6).toLocaleString('en', SIGNIFICANT)} µm²`;
   return `${value.toLocaleString('en', SIGNIFICANT)} mm²`;
 }
+
+/** A length from the slide origin as people read positions: whole µm below 1 mm, else mm to 10 µm. */
+export function formatLength(um: number): string {
+  if (!Number.isFinite(um)) return '–';
+  return Math.abs(um) < 1000 ? `${Math.round(um)} µm` : `${(um / 1000).toFixed(2)} mm`;
+}

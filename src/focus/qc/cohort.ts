@@ -41,6 +41,9 @@ export interface CohortRow {
   scannedAt: string | null;
   /** When the slide was acquired, if the file says (slide.details: acquisitionDate, acquired or date). */
   acquiredAt: string | null;
+  /** The reviewer's decision (`accept` | `rescan`) and note, from the report; null when nobody decided. */
+  decision: string | null;
+  decisionNote: string | null;
   /** Why the slide has no report (error rows only). */
   error: string | null;
   source: ReportSlideSource | null;
@@ -70,10 +73,11 @@ export function cohortStem(fileName: string): string | undefined {
   return undefined;
 }
 
-function emptyRow(name: string, stem: string, error: string, scannedAt: string | null, source: ReportSlideSource | null): CohortRow {
+/** The row of a slide that has no report: why, and nothing else. */
+export function errorRow(name: string, stem: string, error: string, scannedAt: string | null, source: ReportSlideSource | null): CohortRow {
   return {
     name, stem, verdict: 'error', outOfFocusPercent: null, tolerancePercent: null, regionCount: null, tissueArea: null, areaUnit: null,
-    model: null, calibration: null, scanner: null, vendor: null, format: null, scannedAt, acquiredAt: null, error, source,
+    model: null, calibration: null, scanner: null, vendor: null, format: null, scannedAt, acquiredAt: null, decision: null, decisionNote: null, error, source,
   };
 }
 
@@ -125,6 +129,8 @@ export function reportRow(report: ScanReport, stem: string): CohortRow {
     format: report.slide.format ?? null,
     scannedAt: report.generatedAt ?? null,
     acquiredAt: acquired(details),
+    decision: report.decision === 'accept' || report.decision === 'rescan' ? report.decision : null,
+    decisionNote: typeof report.decisionNote === 'string' && report.decisionNote ? report.decisionNote : null,
     error: null,
     source: validSource(report.slide.source),
   };
@@ -139,20 +145,20 @@ export function parseCohortFile(file: CohortFile): Parsed {
   try {
     data = JSON.parse(file.text);
   } catch (err) {
-    return { row: emptyRow(stem, stem, `${file.fileName}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, null, null) };
+    return { row: errorRow(stem, stem, `${file.fileName}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, null, null) };
   }
-  if (!isObject(data)) return { row: emptyRow(stem, stem, `${file.fileName}: not a JSON object`, null, null) };
+  if (!isObject(data)) return { row: errorRow(stem, stem, `${file.fileName}: not a JSON object`, null, null) };
   if (data.schema === FAILURE_SCHEMA) {
     const slide = isObject(data.slide) ? data.slide : {};
     const name = typeof slide.name === 'string' ? slide.name : stem;
     const error = typeof data.error === 'string' ? data.error : 'the slide could not be read';
-    return { row: emptyRow(name, stem, error, typeof data.generatedAt === 'string' ? data.generatedAt : null, validSource(slide.source)) };
+    return { row: errorRow(name, stem, error, typeof data.generatedAt === 'string' ? data.generatedAt : null, validSource(slide.source)) };
   }
   if (data.schema !== REPORT_SCHEMA) {
-    return { row: emptyRow(stem, stem, `${file.fileName}: unknown schema ${JSON.stringify(data.schema)} (expected ${REPORT_SCHEMA} or ${FAILURE_SCHEMA})`, null, null) };
+    return { row: errorRow(stem, stem, `${file.fileName}: unknown schema ${JSON.stringify(data.schema)} (expected ${REPORT_SCHEMA} or ${FAILURE_SCHEMA})`, null, null) };
   }
   const problem = reportProblem(data);
-  if (problem) return { row: emptyRow(stem, stem, `${file.fileName}: not a complete scan report (${problem})`, null, null) };
+  if (problem) return { row: errorRow(stem, stem, `${file.fileName}: not a complete scan report (${problem})`, null, null) };
   const report = data as unknown as ScanReport;
   return { row: reportRow(report, stem), report };
 }
@@ -225,7 +231,7 @@ export function csvText(header: readonly string[], lines: readonly (readonly (st
 
 export const COHORT_COLUMNS = [
   'slide', 'verdict', 'out_of_focus_percent', 'tolerance_percent', 'regions', 'tissue_area', 'area_unit', 'model', 'calibration',
-  'scanner', 'vendor', 'format', 'scanned_at', 'acquired_at', 'error',
+  'scanner', 'vendor', 'format', 'scanned_at', 'acquired_at', 'decision', 'decision_note', 'error',
 ] as const;
 
 export function cohortCsv(rows: readonly CohortRow[]): string {
@@ -233,7 +239,7 @@ export function cohortCsv(rows: readonly CohortRow[]): string {
     COHORT_COLUMNS,
     rows.map((r) => [
       r.name, r.verdict, r.outOfFocusPercent, r.tolerancePercent, r.regionCount, r.tissueArea, r.areaUnit, r.model, r.calibration,
-      r.scanner, r.vendor, r.format, r.scannedAt, r.acquiredAt, r.error,
+      r.scanner, r.vendor, r.format, r.scannedAt, r.acquiredAt, r.decision, r.decisionNote, r.error,
     ]),
   );
 }

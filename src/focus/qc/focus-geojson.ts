@@ -2,6 +2,7 @@ import type { ScoreMap } from '../score-map.ts';
 import { scaleValue, type VerdictScale } from '../verdict-scale.ts';
 import { cellRings, ringArea } from './cell-outline.ts';
 import { regionCells } from './summary.ts';
+import type { ReviewDecision } from './report.ts';
 
 export const GEOJSON_SCHEMA = 'focuslite-geojson/1';
 
@@ -25,7 +26,19 @@ export interface PolygonFeature {
 export interface FocusGeoJson {
   type: 'FeatureCollection';
   /** A foreign member (RFC 7946 §6.1): what the outlines were made from. */
-  focuslite: { schema: typeof GEOJSON_SCHEMA; slide: string; model: string; scale: string; threshold: number; outOfFocusGrade: number | null; calibration: string; generatedAt: string };
+  focuslite: {
+    schema: typeof GEOJSON_SCHEMA;
+    slide: string;
+    model: string;
+    scale: string;
+    threshold: number;
+    outOfFocusGrade: number | null;
+    calibration: string;
+    /** The reviewer's decision on the slide (as in the scan report), and their note. */
+    decision: ReviewDecision | null;
+    decisionNote?: string;
+    generatedAt: string;
+  };
   features: PolygonFeature[];
 }
 
@@ -38,6 +51,8 @@ export interface FocusGeoJsonInput {
   modelId: string;
   /** Also one detection per out-of-focus cell (its stride square), with its score. Default true. */
   cells?: boolean;
+  decision?: ReviewDecision | null;
+  decisionNote?: string;
   now?: Date;
 }
 
@@ -50,30 +65,16 @@ export interface FocusGeoJsonInput {
  */
 export function focusGeoJson(input: FocusGeoJsonInput): FocusGeoJson {
   const { map, scale } = input;
-  const { cols, rows, stride, patch } = map.grid;
+  const { cols, stride, patch } = map.grid;
   const offset = patch / 2 - stride / 2; // a cell's stride square is centred on its patch
   const toPixels = ([c, r]: Position): Position => [offset + c * stride, offset + r * stride];
   const { regions, cellRegion } = regionCells(map, scale, input.mpp);
   const graded = scale.grade !== undefined;
   const areaName = input.mpp ? 'Area mm²' : 'Area px²';
-
-  // Each region's cells' bounding box in grid cells, so tracing a region reads only its own part of the grid.
-  const boxes = regions.map(() => ({ col0: cols, row0: rows, col1: -1, row1: -1 }));
-  cellRegion.forEach((k, cell) => {
-    if (k < 0) return;
-    const b = boxes[k]!;
-    const c = cell % cols;
-    const r = Math.floor(cell / cols);
-    b.col0 = Math.min(b.col0, c);
-    b.col1 = Math.max(b.col1, c);
-    b.row0 = Math.min(b.row0, r);
-    b.row1 = Math.max(b.row1, r);
-  });
+  const boxes = regionBoxes(map, cellRegion, regions.length);
 
   const features: PolygonFeature[] = regions.map((region, k) => {
-    const rings = cellRings(cols, rows, (c, r) => cellRegion[r * cols + c] === k, boxes[k]);
-    // One exterior per 4-connected region (cell-outline.ts), then its holes.
-    rings.sort((a, b) => ringArea(b) - ringArea(a));
+    const rings = regionRings(map, cellRegion, k, boxes[k]);
     const measurements: Record<string, number> = {
       Cells: region.cells,
       [areaName]: region.area,
@@ -84,7 +85,7 @@ export function focusGeoJson(input: FocusGeoJsonInput): FocusGeoJson {
     return {
       type: 'Feature',
       id: `focus-region-${region.rank}`,
-      geometry: { type: 'Polygon', coordinates: rings.map((ring) => ring.map(toPixels)) },
+      geometry: { type: 'Polygon', coordinates: rings },
       properties: { objectType: 'annotation', name: `Out of focus ${region.rank}`, classification: OUT_OF_FOCUS_CLASS, isLocked: false, measurements },
     };
   });
@@ -120,8 +121,40 @@ export function focusGeoJson(input: FocusGeoJsonInput): FocusGeoJson {
       threshold: scale.threshold,
       outOfFocusGrade: scale.outOfFocusGrade ?? null,
       calibration: scale.calibration,
+      decision: input.decision ?? null,
+      ...(input.decisionNote ? { decisionNote: input.decisionNote } : {}),
       generatedAt: (input.now ?? new Date()).toISOString(),
     },
     features,
   };
+}
+
+/** Each region's cells' bounding box in grid cells, so tracing a region reads only its own part of the grid. */
+export function regionBoxes(map: ScoreMap, cellRegion: Int32Array, count: number): { col0: number; row0: number; col1: number; row1: number }[] {
+  const { cols, rows } = map.grid;
+  const boxes = Array.from({ length: count }, () => ({ col0: cols, row0: rows, col1: -1, row1: -1 }));
+  cellRegion.forEach((k, cell) => {
+    if (k < 0) return;
+    const b = boxes[k]!;
+    const c = cell % cols;
+    const r = Math.floor(cell / cols);
+    b.col0 = Math.min(b.col0, c);
+    b.col1 = Math.max(b.col1, c);
+    b.row0 = Math.min(b.row0, r);
+    b.row1 = Math.max(b.row1, r);
+  });
+  return boxes;
+}
+
+/**
+ * The outline of region `k` of regionCells() in level-0 pixels: its exterior ring, then its holes, covering exactly
+ * its cells' stride squares (centred on each patch). The GeoJSON export and the app's region review draw this.
+ */
+export function regionRings(map: ScoreMap, cellRegion: Int32Array, k: number, box?: { col0: number; row0: number; col1: number; row1: number }): Position[][] {
+  const { cols, rows, stride, patch } = map.grid;
+  const offset = patch / 2 - stride / 2;
+  const rings = cellRings(cols, rows, (c, r) => cellRegion[r * cols + c] === k, box ?? regionBoxes(map, cellRegion, k + 1)[k]);
+  // One exterior per 4-connected region (cell-outline.ts), then its holes.
+  rings.sort((a, b) => ringArea(b) - ringArea(a));
+  return rings.map((ring) => ring.map(([c, r]): Position => [offset + c * stride, offset + r * stride]));
 }
