@@ -79,3 +79,34 @@ test.describe('focus heatmap', () => {
     expect(maxDiff).toBeLessThan(1e-4);
   });
 });
+
+test('swipe comparison: the heatmap left of the divider, the slide alone right of it', async ({ page }) => {
+  await gotoApp(page); // the demo slide
+  const viewer = page.getByTestId('viewer');
+  await page.getByTestId('heatmap-toggle').click();
+  await expect(viewer).toHaveAttribute('data-heatmap', 'done', { timeout: 60_000 });
+  const coverage = () =>
+    page.getByTestId('heatmap-overlay').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      // Painted pixels in the left and right thirds of the canvas.
+      let left = 0;
+      let right = 0;
+      for (let y = 0; y < c.height; y += 4) {
+        for (let x = 0; x < c.width; x += 4) {
+          if (data[(y * c.width + x) * 4 + 3]! === 0) continue;
+          if (x < c.width / 3) left++;
+          else if (x > (2 * c.width) / 3) right++;
+        }
+      }
+      return { left, right };
+    });
+  const whole = await coverage();
+  expect(whole.left).toBeGreaterThan(100);
+  expect(whole.right).toBeGreaterThan(100);
+  await page.getByTestId('swipe-toggle').check();
+  await page.getByTestId('swipe').fill('0.5');
+  await expect.poll(async () => (await coverage()).right).toBe(0);
+  expect((await coverage()).left).toBeGreaterThan(100);
+  await page.getByTestId('swipe-toggle').uncheck();
+  await expect.poll(async () => (await coverage()).right).toBeGreaterThan(100);
+});

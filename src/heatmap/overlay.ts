@@ -16,6 +16,8 @@ export interface OverlayStyle {
   threshold?: number;
   /** The scale the hover speaks in (grade, verdict, borderline); raw scores without one. */
   verdict?: VerdictScale;
+  /** Swipe comparison: draw only left of this fraction of the viewer's width (the slide shows on the right). */
+  swipe?: number;
 }
 
 /**
@@ -93,9 +95,29 @@ export class HeatmapOverlay {
     const ctx = this.canvas.getContext('2d')!;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, width, height);
+    // The swipe's clip must not outlive this frame.
+    ctx.save();
+    try {
+      this.paint(ctx, width, height, dpr);
+    } finally {
+      ctx.restore();
+    }
+  };
+
+  private paint(ctx: CanvasRenderingContext2D, width: number, height: number, dpr: number): void {
     const map = this.map;
     const item = this.viewer.world.getItemAt(0);
     if (!map || !item || !this.style.normaliser) return;
+    const swipe = this.style.swipe;
+    if (swipe !== undefined) {
+      // Left of the divider the heatmap, right of it the slide alone; the divider itself in white.
+      const x = Math.round(Math.min(1, Math.max(0, swipe)) * width);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(x - Math.round(dpr), 0, Math.max(2, Math.round(2 * dpr)), height);
+      ctx.beginPath();
+      ctx.rect(0, 0, x - Math.round(dpr), height);
+      ctx.clip();
+    }
     const { cols, rows, stride, patch } = map.grid;
     const offset = patch / 2 - stride / 2;
     const toScreen = (x: number, y: number) => item.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
@@ -130,7 +152,7 @@ export class HeatmapOverlay {
     }
     ctx.globalAlpha = 1;
     if (this.style.threshold !== undefined) this.outline(ctx, map, this.style.threshold, Math.hypot(px.x - o.x, px.y - o.y) / cols);
-  };
+  }
 
   private outline(ctx: CanvasRenderingContext2D, map: ScoreMap, threshold: number, cellPixels: number): void {
     const item = this.viewer.world.getItemAt(0)!;

@@ -15,6 +15,8 @@ export interface FocusSettings {
   keepColour: boolean;
   /** Outline the out-of-focus cells (at the one threshold in force, below). */
   outline: boolean;
+  /** Swipe comparison: the heatmap covers the viewer only left of this fraction of its width; undefined = everywhere. */
+  swipe?: number;
   /**
    * The user's out-of-focus point — a defocus grade when the model has a scale, else a raw score; undefined = the
    * active calibration profile's, else the model card's (activeThreshold in models.ts). The one threshold of the app:

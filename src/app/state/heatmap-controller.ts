@@ -32,7 +32,7 @@ const VIEW_ONLY = 'Deep Zoom and IIIF sources are shown as served and cannot be 
 
 /** Settings that change what is scored or drawn (keep-colour and the tolerance do not; the QC threshold changes the
  * hover's verdicts). */
-const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'outline', 'qcThreshold', 'normalisation'] as const;
+const DRAWN_SETTINGS = ['enabled', 'modelId', 'stride', 'colormap', 'opacity', 'smooth', 'outline', 'qcThreshold', 'normalisation', 'swipe'] as const;
 
 type Watched<T> = Pick<StoreApi<T>, 'getState' | 'subscribe'>;
 
@@ -127,6 +127,7 @@ export class HeatmapController {
       ...(outline !== undefined ? { threshold: outline } : {}),
       ...(normaliser ? { normaliser } : {}),
       ...(verdict ? { verdict } : {}),
+      ...(s.swipe !== undefined ? { swipe: s.swipe } : {}),
     };
   }
 

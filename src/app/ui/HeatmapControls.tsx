@@ -60,7 +60,7 @@ export function HeatmapControls() {
           {s.enabled ? 'Heatmap on' : 'Heatmap off'}
         </button>
         <span className="progress" data-testid="heatmap-progress">
-          {s.enabled && p.viewTotal > 0 && (p.status === 'scoring' ? `scoring ${p.viewDone}/${p.viewTotal} cells in view` : `${p.viewTotal} cells in view scored`)}
+          {s.enabled && p.viewTotal > 0 && (p.status === 'scoring' ? `scoring ${p.viewDone}/${p.viewTotal} cells in view` : `all ${p.viewTotal} cells in view looked at`)}
         </span>
       </div>
       {p.error && (
@@ -105,6 +105,15 @@ export function HeatmapControls() {
         <input type="checkbox" checked={s.keepColour} onChange={(e) => s.set({ keepColour: e.currentTarget.checked })} /> keep slide colour
       </label>
       <label className="check">
+        <input type="checkbox" checked={s.swipe !== undefined} onChange={(e) => s.set({ swipe: e.currentTarget.checked ? 0.5 : undefined })} data-testid="swipe-toggle" /> compare: heatmap left, slide right
+      </label>
+      {s.swipe !== undefined && (
+        <label>
+          Divider at {Math.round(s.swipe * 100)} % of the view
+          <input type="range" min={0} max={1} step={0.01} value={s.swipe} onChange={(e) => s.set({ swipe: Number(e.currentTarget.value) })} data-testid="swipe" />
+        </label>
+      )}
+      <label className="check">
         <input type="checkbox" checked={s.outline} onChange={(e) => s.set({ outline: e.currentTarget.checked })} data-testid="outline-toggle" /> outline the out-of-focus cells
       </label>
       {shown !== undefined &&
@@ -129,7 +138,9 @@ export function HeatmapControls() {
         <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={p.scoredCells === 0}>
           Export CSV
         </button>
-        <span className="muted" data-testid="scored-count">{p.scoredCells} cells scored</span>
+        <span className="muted" data-testid="scored-count" title="Cells of this slide the model has scored so far; glass is looked at but not scored">
+          {p.scoredCells} tissue cells scored on the slide
+        </span>
       </div>
       <OutlineLayersPanel />
     </aside>

@@ -188,8 +188,16 @@ export function ScanPanel() {
         <div className="exports">
           <label>
             PNG width
-            <select value={pngWidth} onChange={(e) => setPngWidth(Number(e.currentTarget.value))}>
-              {[1024, 2048, 4096, 8192].map((w) => <option key={w} value={w}>{w} px</option>)}
+            <select value={pngWidth} onChange={(e) => setPngWidth(Number(e.currentTarget.value))} data-testid="png-width">
+              {/* The image is never wider than the slide: a wider choice says what it gives instead of silently shrinking. */}
+              {[1024, 2048, 4096, 8192].map((w) => {
+                const full = info?.levels[0]?.width ?? w;
+                return (
+                  <option key={w} value={w}>
+                    {w > full ? `${w} px → ${full.toLocaleString('en')} px (the slide's full width)` : `${w} px`}
+                  </option>
+                );
+              })}
             </select>
           </label>
           <div className="row">
