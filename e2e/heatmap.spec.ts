@@ -110,3 +110,18 @@ test('swipe comparison: the heatmap left of the divider, the slide alone right o
   await page.getByTestId('swipe-toggle').uncheck();
   await expect.poll(async () => (await coverage()).right).toBeGreaterThan(100);
 });
+
+test('magnification: the live readout follows the pixel size, and 5×/10×/20×/40× zoom to it', async ({ page }) => {
+  test.skip(!hasShared, SKIP_SHARED);
+  await gotoApp(page);
+  await openFile(page, shared('slides/CMU-1-Small-Region.svs')); // 0.499 µm/px: level 0 at 1:1 is about 20×
+  await expectReady(page);
+  const readout = page.getByTestId('magnification');
+  for (const m of [5, 20, 40]) {
+    await page.getByTestId(`magnification-${m}`).click();
+    await expect.poll(async () => Number(await readout.getAttribute('data-value'))).toBeCloseTo(m, 1);
+    const mpp = 0.499;
+    expect(await page.evaluate(() => window.focuslite!.imageZoom())).toBeCloseTo((m * mpp) / 10, 2);
+  }
+  await expect(readout).toHaveText('40×');
+});

@@ -5,8 +5,11 @@ import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
 import { useViewerStore } from '../state/viewer-store.ts';
+import { useCheckStore } from '../state/check-store.ts';
+import { useViewerKeys } from './keyboard.ts';
 import { AreaMarks } from './AreaMarks.tsx';
 import { OutlineLayersView } from './OutlineLayers.tsx';
+import { Magnification } from './Magnification.tsx';
 import { ScaleBar } from './ScaleBar.tsx';
 
 /**
@@ -27,6 +30,9 @@ function preferredDrawer(): string {
   }
 }
 
+/** The quick check panel lies over the viewer: keys then go to it, not to the slide underneath. */
+const viewerCovered = () => useCheckStore.getState().open;
+
 /** The deep-zoom canvas. Thin: it mirrors the slide store into OpenSeadragon and reports back the view status. */
 export function Viewer() {
   const element = useRef<HTMLDivElement>(null);
@@ -37,6 +43,7 @@ export function Viewer() {
   const scoredCells = useFocusProgress((s) => s.scoredCells);
   const viewCells = useFocusProgress((s) => `${s.viewDone}/${s.viewTotal}`);
   const grayscale = useFocusSettings((s) => s.enabled && !s.keepColour);
+  useViewerKeys(viewer, viewerCovered);
 
   useEffect(() => {
     if (!element.current) return;
@@ -71,6 +78,20 @@ export function Viewer() {
       osd.destroy();
     };
   }, []);
+
+  // The navigator (minimap) shows where the view is; with the whole slide in view it tells nothing and would only
+  // cover tissue in the corner, so it shows once the view is zoomed in.
+  useEffect(() => {
+    const navigator = viewer?.navigator?.element;
+    if (!viewer || !navigator) return;
+    const update = () => {
+      const wholeSlide = viewer.viewport.getZoom(true) <= viewer.viewport.getHomeZoom() * 1.05;
+      navigator.style.visibility = wholeSlide ? 'hidden' : '';
+    };
+    viewer.addHandler('update-viewport', update);
+    update();
+    return () => viewer.removeHandler('update-viewport', update);
+  }, [viewer]);
 
   useEffect(() => {
     if (!viewer || !slide) return;
@@ -114,11 +135,12 @@ export function Viewer() {
       data-heatmap={heatmap}
       data-scored-cells={scoredCells}
       data-view-cells={viewCells}
-      tabIndex={0}
+      role="region"
       aria-label="Slide viewer"
     >
       <div ref={element} className="viewer-canvas" />
       <ScaleBar />
+      <Magnification />
       <AreaMarks />
       <OutlineLayersView />
     </div>
