@@ -289,6 +289,77 @@ test.describe('quick check', () => {
     await expect(page.getByTestId('status-name')).toHaveText('fqpath-out-of-focus.png', { timeout: 60_000 });
   });
 
+  test('blank glass and a binary mask are "no tissue"; the large view steps through the rows with ← → and its buttons', async ({ page }) => {
+    // Blank glass: bright, grey, a little noise. A binary mask: black and white squares.
+    const size = 512;
+    const glass = Buffer.alloc(size * size * 3);
+    const mask = Buffer.alloc(size * size * 3);
+    for (let i = 0; i < size * size; i++) {
+      const [x, y] = [i % size, Math.floor(i / size)];
+      glass.set([236 + ((x * 7 + y * 13) % 6), 237, 234], i * 3);
+      mask.fill(((x >> 6) + (y >> 6)) % 2 ? 255 : 0, i * 3, i * 3 + 3);
+    }
+    const files = { glass: resolve(dir, 'blank-glass.png'), mask: resolve(dir, 'binary-mask.png') };
+    await sharp(glass, { raw: { width: size, height: size, channels: 3 } }).png().toFile(files.glass);
+    await sharp(mask, { raw: { width: size, height: size, channels: 3 } }).png().toFile(files.mask);
+
+    await gotoApp(page);
+    const panel = await openPanel(page);
+    const order = ['blank-glass.png', 'fqpath-in-focus.png', 'binary-mask.png', 'tcga-out-of-focus.png'];
+    await page.setInputFiles('[data-testid=check-files]', [files.glass, shared('focus/real', order[1]!), files.mask, shared('focus/real', order[3]!)]);
+    await expect(panel).toHaveAttribute('data-finished', '4', { timeout: 90_000 });
+    const byFile = new Map((await rows(page)).map((r) => [r.file, r]));
+    expect(byFile.get('blank-glass.png')!.verdict).toBe('no-tissue');
+    expect(byFile.get('binary-mask.png')!.verdict).toBe('no-tissue');
+    expect(byFile.get('blank-glass.png')!.text).toContain('no tissue');
+    expect(byFile.get('fqpath-in-focus.png')!.verdict).toBe('in-focus');
+    expect(byFile.get('tcga-out-of-focus.png')!.verdict).toBe('out-of-focus');
+    // Still scored (the same number as the CLI), just not judged; counted and filtered apart.
+    expect(Number.isFinite(Number(byFile.get('blank-glass.png')!.score))).toBe(true);
+    await expect(page.getByTestId('check-progress-text')).toContainText('1 out of focus · 1 in focus · 2 no tissue');
+    await page.getByTestId('check-filter').selectOption('no-tissue');
+    expect((await rows(page)).map((r) => r.file).sort()).toEqual(['binary-mask.png', 'blank-glass.png']);
+    await page.getByTestId('check-filter').selectOption('out-of-focus');
+    expect((await rows(page)).map((r) => r.file)).toEqual(['tcga-out-of-focus.png']);
+    await page.getByTestId('check-filter').selectOption('all');
+
+    // The large view: previous / next in the list's order, by key and by button; Escape closes it.
+    const view = page.getByTestId('check-view');
+    const title = view.locator('h2');
+    await page.locator('[data-testid=check-result][data-file="blank-glass.png"]').click();
+    await expect(title).toHaveText(order[0]!);
+    await expect(page.getByTestId('check-view-position')).toHaveText('1 of 4');
+    await expect(page.getByTestId('check-view-prev')).toBeDisabled();
+    await page.keyboard.press('ArrowRight');
+    await expect(title).toHaveText(order[1]!);
+    await page.getByTestId('check-view-next').click();
+    await expect(title).toHaveText(order[2]!);
+    await page.keyboard.press('ArrowRight');
+    await expect(title).toHaveText(order[3]!);
+    await expect(page.getByTestId('check-view-position')).toHaveText('4 of 4');
+    await expect(page.getByTestId('check-view-next')).toBeDisabled();
+    await page.keyboard.press('ArrowRight'); // at the end: stays
+    await expect(title).toHaveText(order[3]!);
+    await page.keyboard.press('ArrowLeft');
+    await expect(title).toHaveText(order[2]!);
+    await page.getByTestId('check-view-prev').click();
+    await expect(title).toHaveText(order[1]!);
+    // The hover readout works on the file shown now.
+    const box = (await page.getByTestId('check-view-image').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(page.getByTestId('check-hover')).toContainText('patch row');
+    // In the order shown: sorted by name, the next after binary-mask.png is blank-glass.png.
+    await page.keyboard.press('Escape');
+    await expect(view).toBeHidden();
+    await page.getByTestId('check-sort').selectOption('name:asc');
+    await page.locator('[data-testid=check-result][data-file="binary-mask.png"]').click();
+    await expect(page.getByTestId('check-view-position')).toHaveText('1 of 4');
+    await page.keyboard.press('ArrowRight');
+    await expect(title).toHaveText('blank-glass.png');
+    await page.keyboard.press('Escape');
+    await expect(view).toBeHidden();
+  });
+
   test('JPEG (also EXIF-rotated) and TIFF tiles (stripped LZW, tiled JPEG) score as the CLI scores them', async ({ page }) => {
     const files = [
       { path: resolve(dir, 'fqpath.jpg'), make: (s: Sharp) => s.jpeg({ quality: 92 }) },

@@ -42,7 +42,22 @@ describe('verdicts', () => {
   });
 
   it('counts', () => {
-    expect(countRecords(records, r(-2))).toEqual({ total: 7, finished: 6, inFocus: 3, outOfFocus: 1, errors: 2, borderline: 0 });
+    expect(countRecords(records, r(-2))).toEqual({ total: 7, finished: 6, inFocus: 3, outOfFocus: 1, noTissue: 0, errors: 2, borderline: 0 });
+  });
+
+  it('calls a scored file without tissue patches "no tissue", neither in nor out of focus, whatever its score', () => {
+    const glass: CheckRecord = { ...done(8, 'glass.png', -1), tissuePatches: 0 };
+    const tissue: CheckRecord = { ...done(9, 'tile.png', -1), tissuePatches: 3 };
+    expect(judgeRecord(glass, graded)).toEqual({ verdict: 'no-tissue', borderline: false });
+    expect(verdictOf(glass, undefined)).toBe('no-tissue');
+    expect(verdictOf(tissue, r(-3))).toBe('out-of-focus');
+    // Not known (an older result): judged by its score as before.
+    expect(verdictOf(done(10, 'old.png', -1), r(-3))).toBe('out-of-focus');
+    const all = [...records, glass, tissue];
+    expect(countRecords(all, r(-3))).toMatchObject({ total: 9, finished: 8, inFocus: 1, outOfFocus: 4, noTissue: 1, errors: 2 });
+    expect(filterRecords(all, 'no-tissue', r(-3)).map((x) => x.name)).toEqual(['glass.png']);
+    expect(filterRecords(all, 'out-of-focus', r(-3)).map((x) => x.name)).not.toContain('glass.png');
+    expect(exportRows([glass], r(-3))).toEqual([{ file: 'glass.png', width: 1024, height: 1024, score: -1, verdict: 'no-tissue', grade: null, borderline: false }]);
   });
 });
 

@@ -3,7 +3,8 @@
 import { judgeScore, type VerdictScale } from '../../focus/verdict-scale.ts';
 
 export type CheckStatus = 'queued' | 'running' | 'done' | 'error';
-export type Verdict = 'in-focus' | 'out-of-focus' | 'error';
+/** `no-tissue`: scored, but no patch of it is tissue (blank glass, a mask): neither in nor out of focus. */
+export type Verdict = 'in-focus' | 'out-of-focus' | 'no-tissue' | 'error';
 /** `pending` while a file waits or runs; `unrated` only when no threshold can be had (see activeThreshold in
  * state/models.ts). */
 export type RowVerdict = Verdict | 'pending' | 'unrated';
@@ -18,7 +19,14 @@ export interface CheckRecord {
   width?: number;
   height?: number;
   score?: number;
+  /** Patches that are tissue by the slides' cell rule (workers/check/analyse.ts tissueCover); 0 = no tissue. */
+  tissuePatches?: number;
   error?: string;
+}
+
+/** A scored file none of whose patches is tissue. */
+export function hasNoTissue(record: CheckRecord): boolean {
+  return record.status === 'done' && record.tissuePatches === 0;
 }
 
 /** A row's verdict with its grade (when the model has a scale) and whether it is borderline. */
@@ -32,6 +40,7 @@ export interface RowJudgement {
 export function judgeRecord(record: CheckRecord, scale: VerdictScale | undefined): RowJudgement {
   if (record.status === 'error') return { verdict: 'error', borderline: false };
   if (record.status !== 'done' || record.score === undefined) return { verdict: 'pending', borderline: false };
+  if (hasNoTissue(record)) return { verdict: 'no-tissue', borderline: false };
   if (!scale) return { verdict: 'unrated', borderline: false };
   const j = judgeScore(scale, record.score);
   return { verdict: j.outOfFocus ? 'out-of-focus' : 'in-focus', borderline: j.borderline, ...(scale.grade ? { grade: j.value } : {}) };
@@ -77,19 +86,22 @@ export interface Counts {
   finished: number;
   inFocus: number;
   outOfFocus: number;
+  /** Scored files without tissue: counted neither in nor out of focus. */
+  noTissue: number;
   errors: number;
   /** Scored files within the scale's borderline band (counted in in-focus or out-of-focus as their score says). */
   borderline: number;
 }
 
 export function countRecords(records: readonly CheckRecord[], scale: VerdictScale | undefined): Counts {
-  const c: Counts = { total: records.length, finished: 0, inFocus: 0, outOfFocus: 0, errors: 0, borderline: 0 };
+  const c: Counts = { total: records.length, finished: 0, inFocus: 0, outOfFocus: 0, noTissue: 0, errors: 0, borderline: 0 };
   for (const r of records) {
     const { verdict: v, borderline } = judgeRecord(r, scale);
     if (borderline) c.borderline++;
     if (v !== 'pending') c.finished++;
     if (v === 'in-focus') c.inFocus++;
     else if (v === 'out-of-focus') c.outOfFocus++;
+    else if (v === 'no-tissue') c.noTissue++;
     else if (v === 'error') c.errors++;
   }
   return c;

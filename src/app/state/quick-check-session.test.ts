@@ -43,7 +43,7 @@ class FakeWorkers implements CheckWorkers {
   }
 
   succeed(id: number, score: number): void {
-    this.running.get(id)!.resolve({ width: 300, height: 200, score, patch: 235, stride: CHECK_STRIDE, patchGrid: [[score]], thumb: IMAGE });
+    this.running.get(id)!.resolve({ width: 300, height: 200, score, patch: 235, stride: CHECK_STRIDE, patchGrid: [[score]], thumb: IMAGE, tissue: 1, tissuePatches: 1 });
   }
 
   fail(id: number, error: unknown): void {

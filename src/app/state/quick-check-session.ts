@@ -28,6 +28,8 @@ export interface QuickCheckOptions {
   slides: Pick<StoreApi<{ slide?: OpenSlide; status: ViewerStatus }>, 'getState'>;
   /** Opens dropped files as the slide: one file, or a DICOM series (open-actions' openFiles in the page). */
   openFiles: (files: readonly File[]) => void;
+  /** Puts several dropped slide files in the slide queue (slide-queue.ts in the page). */
+  queueFiles?: (files: readonly File[]) => void;
   /** The model picked for the heatmap: the quick check scores with the same one. */
   currentModel: () => ModelEntry | undefined;
   /** Starts the check workers, reporting to `callbacks`; made on the first check (default: a CheckPool). */
@@ -98,6 +100,7 @@ export class QuickCheckSession {
     if (action === 'open') openFiles(files);
     else if (action === 'check') this.checkFiles(files);
     else if (action === 'ask') store.setState({ pendingDrop: [...files] });
+    else if (action === 'queue') this.options.queueFiles?.(files);
   }
 
   /** The user's answer to "open as slide or check?". */
@@ -150,7 +153,17 @@ function jobFor(item: CheckItem, model: ModelEntry): CheckJob {
 function rowPatch(outcome: Outcome<CheckedImage>): Partial<CheckItem> {
   if (outcome.ok) {
     const r = outcome.value;
-    return { status: 'done', width: r.width, height: r.height, score: r.score, patch: r.patch, stride: r.stride, patchGrid: r.patchGrid, thumb: r.thumb };
+    return {
+      status: 'done',
+      width: r.width,
+      height: r.height,
+      score: r.score,
+      patch: r.patch,
+      stride: r.stride,
+      patchGrid: r.patchGrid,
+      thumb: r.thumb,
+      tissuePatches: r.tissuePatches,
+    };
   }
   const err = outcome.error;
   const failure = err instanceof CheckFailure ? err : undefined;

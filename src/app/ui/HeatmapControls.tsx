@@ -13,10 +13,8 @@ import { OutlineLayersPanel } from './OutlineLayers.tsx';
 import { SlideExamples } from './SlideExamples.tsx';
 import { downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
+import { isShortcut } from './keyboard.ts';
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
-}
 
 /** Heatmap toggle (button and H key), model, colours, normalisation, opacity, threshold and CSV export. */
 export function HeatmapControls() {
@@ -39,7 +37,7 @@ export function HeatmapControls() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if ((event.key === 'h' || event.key === 'H') && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
+      if ((event.key === 'h' || event.key === 'H') && isShortcut(event)) {
         useFocusSettings.getState().toggle();
       }
     };

@@ -1,5 +1,6 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { openFiles, openFolder, openFromUrl } from '../state/open-actions.ts';
+import { isShortcut } from './keyboard.ts';
 
 const ACCEPT = '.svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.png,.jpg,.jpeg,image/tiff,application/dicom,image/png,image/jpeg';
 
@@ -8,6 +9,19 @@ export function OpenControls() {
   const input = useRef<HTMLInputElement>(null);
   const folder = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState('');
+
+  // O opens the file picker from anywhere but a text field or dialog (a key press is a user gesture, which the
+  // browser requires before it shows a picker).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.key === 'o' || event.key === 'O') && !event.shiftKey && !event.repeat && isShortcut(event)) {
+        event.preventDefault();
+        input.current?.click();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

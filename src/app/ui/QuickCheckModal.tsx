@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type MouseEvent } from 'react';
 import { batchRange, patchAt, rangeOf, renderHeatmap, sharedNormaliser, type PatchGeometry, type PatchHit } from '../../heatmap/patch-map.ts';
-import { formatBytes, judgeRecord } from '../check/results.ts';
+import { filterRecords, formatBytes, hasNoTissue, judgeRecord, sortRecords } from '../check/results.ts';
 import { formatGrade } from '../../focus/grade.ts';
 import { formatScore, formatThreshold, judgeScore } from '../../focus/verdict-scale.ts';
 import { scalePosition } from '../../heatmap/normalise.ts';
@@ -14,6 +14,7 @@ import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
 import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 import { useQuickCheck } from './quick-check-context.ts';
+import { isTyping } from './keyboard.ts';
 
 /** One checked file, large, with its heatmap (interpolated between patch centres) and per-patch scores on hover. */
 export function QuickCheckModal() {
@@ -29,21 +30,43 @@ export function QuickCheckModal() {
   const [previewError, setPreviewError] = useState<string>();
   const [showHeatmap, setShowHeatmap] = useState(true);
   const [hover, setHover] = useState<PatchHit>();
+  const sort = useCheckStore((s) => s.sort);
+  const filter = useCheckStore((s) => s.filter);
   const close = () => useCheckStore.getState().set({ selectedId: undefined });
+
+  const profile = useCurrentProfile();
+  const threshold = useMemo(
+    () => activeThreshold(card, { user: userThreshold, profile, batch: items.filter((i) => !hasNoTissue(i)) }),
+    [userThreshold, card, profile, items],
+  );
+  // Previous / next in the list's order (sorted and filtered as shown), over the rows that open a large view.
+  const order = useMemo(
+    () => filterRecords(sortRecords(items, sort), filter, threshold.scale).filter((i) => i.status === 'done').map((i) => i.id),
+    [items, sort, filter, threshold.scale],
+  );
+  const position = item ? order.indexOf(item.id) : -1;
+  const previous = position > 0 ? order[position - 1] : undefined;
+  const next = position >= 0 && position < order.length - 1 ? order[position + 1] : undefined;
+  const show = (id: number | undefined) => id !== undefined && useCheckStore.getState().set({ selectedId: id });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') close();
+      else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !e.altKey && !e.ctrlKey && !e.metaKey && !isTyping(e.target)) {
+        e.preventDefault();
+        show(e.key === 'ArrowLeft' ? previous : next);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [previous, next]);
 
   // The row's thumbnail shows at once; a sharper rendering comes from a worker.
   useEffect(() => {
     if (!item) return;
     let live = true;
     setPreviewError(undefined);
+    setHover(undefined);
     quickCheck.loadPreview(item).then(
       (image) => live && setPreview({ id: item.id, image }),
       (err: unknown) => live && setPreviewError(err instanceof Error ? err.message : String(err)),
@@ -55,8 +78,6 @@ export function QuickCheckModal() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [item?.id]);
 
-  const profile = useCurrentProfile();
-  const threshold = useMemo(() => activeThreshold(card, { user: userThreshold, profile, batch: items }), [userThreshold, card, profile, items]);
   const batch = useMemo(() => batchRange(items.map((i) => i.patchGrid)), [items]);
   const geometry: PatchGeometry | undefined =
     item?.patchGrid && item.width !== undefined && item.height !== undefined
@@ -102,6 +123,15 @@ export function QuickCheckModal() {
             <span className={`check-verdict ${verdict}`}>{verdict.replace(/-/g, ' ')}{borderline ? ' (borderline)' : ''}</span>
           </span>
           <div className="spacer" />
+          <span className="muted" data-testid="check-view-position">
+            {position >= 0 ? `${position + 1} of ${order.length}` : ''}
+          </span>
+          <button type="button" onClick={() => show(previous)} disabled={previous === undefined} aria-label="Previous file (←)" title="Previous file (←)" data-testid="check-view-prev">
+            ‹
+          </button>
+          <button type="button" onClick={() => show(next)} disabled={next === undefined} aria-label="Next file (→)" title="Next file (→)" data-testid="check-view-next">
+            ›
+          </button>
           <button type="button" onClick={close} aria-label="Close" data-testid="check-view-close">
             ×
           </button>

@@ -8,6 +8,7 @@ import {
   toCsv,
   toJson,
   judgeRecord,
+  hasNoTissue,
   type SortKey,
   type VerdictFilter,
 } from '../check/results.ts';
@@ -59,7 +60,11 @@ export function QuickCheckPanel() {
   const card = model?.card;
 
   const profile = useCurrentProfile();
-  const threshold = useMemo(() => activeThreshold(card, { user: s.userThreshold, profile, batch: s.items }), [s.userThreshold, card, profile, s.items]);
+  // Tiles without tissue say nothing about focus: they do not move a batch midpoint.
+  const threshold = useMemo(
+    () => activeThreshold(card, { user: s.userThreshold, profile, batch: s.items.filter((i) => !hasNoTissue(i)) }),
+    [s.userThreshold, card, profile, s.items],
+  );
   const scale = threshold.scale;
   const graded = scale?.grade !== undefined;
   const counts = useMemo(() => countRecords(s.items, scale), [s.items, scale]);
@@ -212,6 +217,7 @@ export function QuickCheckPanel() {
             <option value="all">all ({counts.total})</option>
             <option value="out-of-focus">out of focus ({counts.outOfFocus})</option>
             <option value="in-focus">in focus ({counts.inFocus})</option>
+            <option value="no-tissue">no tissue ({counts.noTissue})</option>
             <option value="error">errors ({counts.errors})</option>
           </select>
         </label>
@@ -239,7 +245,7 @@ export function QuickCheckPanel() {
         <div className="check-progress">
           <progress value={counts.finished} max={counts.total} data-testid="check-progress" />
           <span data-testid="check-progress-text">
-            {counts.finished} of {counts.total} checked · {counts.outOfFocus} out of focus · {counts.inFocus} in focus · {counts.borderline} borderline · {counts.errors} errors
+            {counts.finished} of {counts.total} checked · {counts.outOfFocus} out of focus · {counts.inFocus} in focus · {counts.noTissue} no tissue · {counts.borderline} borderline · {counts.errors} errors
           </span>
           {running && (
             <button type="button" onClick={() => quickCheck.cancelCheck()} data-testid="check-cancel">

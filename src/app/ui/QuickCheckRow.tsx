@@ -10,13 +10,15 @@ import { RgbaCanvas } from './QuickCheckCanvas.tsx';
 const VERDICT_LABEL: Record<RowVerdict, string> = {
   'in-focus': 'in focus',
   'out-of-focus': 'out of focus',
+  'no-tissue': 'no tissue',
   error: 'error',
   pending: '…',
   unrated: 'no threshold',
 };
 
-/** Small heatmaps are drawn at their display size: hundreds of rows redraw when the colour range changes. */
-const HEATMAP_SIZE = Math.min(128, Math.round(64 * (globalThis.devicePixelRatio || 1)));
+/** Small heatmaps are drawn at their display size (QuickCheck.css --check-thumb: 5 % of the window's width, 64 to
+ * 128 px): hundreds of rows redraw when the colour range changes. */
+const HEATMAP_SIZE = Math.min(128, Math.round(Math.min(128, Math.max(64, 0.05 * (globalThis.innerWidth || 0))) * (globalThis.devicePixelRatio || 1)));
 
 interface Props {
   item: CheckItem;
@@ -63,21 +65,25 @@ export const QuickCheckRow = memo(function QuickCheckRow({ item, verdict, grade,
       data-borderline={String(borderline)}
       data-grade={grade === undefined ? '' : String(grade)}
       data-mark={item.mark ?? ''}
-      role={clickable ? 'button' : undefined}
-      tabIndex={clickable ? 0 : undefined}
+      data-clickable={String(clickable)}
       onClick={open}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          open();
-        }
-      }}
       title={clickable ? 'Show large, with the heatmap' : undefined}
     >
-      <div className="check-thumb">{item.thumb ? <RgbaCanvas image={item.thumb} aria-label="thumbnail" /> : <span className="check-placeholder" />}</div>
-      <div className="check-thumb">{overlay ? <RgbaCanvas image={overlay} aria-label="heatmap" /> : <span className="check-placeholder" />}</div>
+      <div className="check-thumb">{item.thumb ? <RgbaCanvas image={item.thumb} role="img" aria-label="thumbnail" /> : <span className="check-placeholder" />}</div>
+      <div className="check-thumb">{overlay ? <RgbaCanvas image={overlay} role="img" aria-label="heatmap" /> : <span className="check-placeholder" />}</div>
       <div className="check-name">
-        <span className="file" title={item.name}>{item.name}</span>
+        {/* The row opens on a click anywhere; for the keyboard, its name is the button (a button row could not hold
+            the mark buttons: nested controls). */}
+        {clickable ? (
+          <button type="button" className="file check-open" title={item.name} onClick={(e) => {
+              e.stopPropagation();
+              open();
+            }}>
+            {item.name}
+          </button>
+        ) : (
+          <span className="file" title={item.name}>{item.name}</span>
+        )}
         <span className="muted">
           {formatBytes(item.size)}
           {item.width !== undefined && item.height !== undefined && ` · ${item.width}×${item.height}`}

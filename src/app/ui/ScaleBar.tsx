@@ -37,7 +37,7 @@ export function ScaleBar() {
 
   if (!mpp) return null;
   return (
-    <div className="scale-bar" data-testid="scale-bar" aria-label="Scale bar">
+    <div className="scale-bar" data-testid="scale-bar" role="group" aria-label="Scale bar">
       <div ref={bar} className="scale-bar-line" />
       <span ref={label} />
     </div>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { currentReport } from '../state/current-report.ts';
+import { reportCaption } from '../../heatmap/report-image.ts';
 import { focusGeoJson } from '../../focus/qc/focus-geojson.ts';
 import { summarise } from '../../focus/qc/summary.ts';
 import { formatArea } from '../../focus/qc/area.ts';
@@ -68,7 +69,9 @@ export function ScanPanel() {
   };
   const exportPng = async () => {
     const style = heatmap.overlayStyle(map);
-    if (!map || !style.normaliser) return;
+    if (!map || !style.normaliser || !info) return;
+    // Captioned like the CLI's: slide, verdict and decision, model, out-of-focus point, date.
+    const report = currentReport(map, info);
     setExporting(true);
     try {
       const blob = await slide.workers.heatmapPng(map, pngWidth, {
@@ -76,6 +79,7 @@ export function ScanPanel() {
         normaliser: style.normaliser,
         opacity: Math.max(0.4, style.opacity),
         ...(threshold !== undefined ? { threshold } : {}),
+        ...(report ? { caption: reportCaption(report) } : {}),
       });
       downloadBlob(blob, `${stem}.focus.png`);
     } finally {

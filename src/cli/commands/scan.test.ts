@@ -12,7 +12,7 @@ import { decodeToRgba } from '../../../test-support/encode-image.ts';
 import { buildFocusModel } from '../../tools/model/onnx-builder.ts';
 import { createDemoSlide } from '../../writers/demo/demo-slide.ts';
 import { MemorySink, writeTiff } from '../../writers/tiff/writer.ts';
-import { buildReportImage } from '../../heatmap/report-image.ts';
+import { buildReportImage, reportCaption } from '../../heatmap/report-image.ts';
 import { openSlideFile } from '../../slide/node.ts';
 import { scanSlideFile } from '../../workers/node-scan.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -66,7 +66,8 @@ describe('focuslite scan: report PNG', () => {
     const { map } = await scanSlideFile(slidePath, { model: readFileSync(join(dir, 'm.onnx')), workers: 0 });
     expect(map.scored).toBeGreaterThan(10);
     const slide = await openSlideFile(slidePath);
-    const image = await buildReportImage(slide, map, 500, { colormap: 'viridis', normaliser: map.range.normaliser()!, opacity: 0.6, threshold: 0.5 });
+    const report = JSON.parse(readFileSync(join(dir, 'slide.focus.json'), 'utf8'));
+    const image = await buildReportImage(slide, map, 500, { colormap: 'viridis', normaliser: map.range.normaliser()!, opacity: 0.6, threshold: 0.5, caption: reportCaption(report) });
     slide.close();
 
     expect([png.width, png.height]).toEqual([image.width, image.height]);

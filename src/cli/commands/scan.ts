@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultModelPath, displayPath } from '../../tools/model/node-model.ts';
 import { COLORMAPS, type ColormapName } from '../../heatmap/colormaps.ts';
-import { renderHeatmapImage, reportBase } from '../../heatmap/report-image.ts';
+import { renderHeatmapImage, reportBase, reportCaption } from '../../heatmap/report-image.ts';
 import { scanSlideFile, serveScanWorker, type ScanProgress } from '../../workers/node-scan.ts';
 import { buildReport, type ReportSlideSource } from '../../focus/qc/report.ts';
 import { buildFailure } from '../../focus/qc/cohort.ts';
@@ -240,7 +240,7 @@ const command: Command = {
           const range = result.map.range.normaliser();
           const absolute = values.scale === 'absolute' ? absoluteNormaliser(card) : undefined;
           const normaliser = absolute ?? range ?? { lo: 0, hi: 1 };
-          const image = renderHeatmapImage(result.map, await base!, level0.width, { colormap, normaliser, opacity: 0.6, threshold });
+          const image = renderHeatmapImage(result.map, await base!, level0.width, { colormap, normaliser, opacity: 0.6, threshold, caption: reportCaption(report) });
           await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
             .png()
             .toFile(`${stem}.focus.png`);

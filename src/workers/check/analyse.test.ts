@@ -7,7 +7,8 @@ import { decodeImageBytes } from '../../slide/image/node-decode.ts';
 import { nodeCodecs } from '../../slide/node.ts';
 import { buildFocusModel } from '../../tools/model/onnx-builder.ts';
 import { createFocusSession, scoreImage, type FocusSession } from '../../focus/session/session.ts';
-import { analyseImage, CheckFailure, decodeForCheck, previewImage } from './analyse.ts';
+import { analyseImage, CheckFailure, decodeForCheck, previewImage, tissueCover } from './analyse.ts';
+import type { RGBAImage } from '../../slide/types.ts';
 
 /** A textured RGB image: the model's conv needs edges to say anything. */
 async function image(width: number, height: number, format: 'png' | 'jpeg' | 'tiff'): Promise<Uint8Array> {
@@ -77,6 +78,34 @@ describe('quick check: one file', () => {
     const truncated = await failure(decodeForCheck(new BufferSource(png.subarray(0, png.length >> 1), 'cut.png'), nodeCodecs));
     expect(truncated.kind).toBe('unreadable');
     expect(truncated.message).not.toMatch(/^cut\.png:/); // the row already names the file
+  });
+
+  it('finds no tissue in blank glass or a binary mask, and tissue in stained pixels, by the slides\' cell rule', async () => {
+    /** A width×height image, each pixel from `colour(x, y)`. */
+    const paint = (width: number, height: number, colour: (x: number, y: number) => [number, number, number]): RGBAImage => {
+      const data = new Uint8ClampedArray(width * height * 4);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) data.set([...colour(x, y), 255], (y * width + x) * 4);
+      }
+      return { width, height, data };
+    };
+    const glass = paint(512, 512, (x, y) => [236 + ((x * 7 + y * 3) % 5), 236, 233]);
+    const mask = paint(512, 512, (x, y) => ((x >> 5) + (y >> 5)) % 2 ? [255, 255, 255] : [0, 0, 0]);
+    const he = paint(512, 512, (x, y) => ((x + y) % 9 < 4 ? [200, 120, 170] : [120, 70, 160])); // pink and purple
+    // Tissue only in the left 100 columns: no 235×235 patch is half tissue.
+    const edge = paint(512, 512, (x) => (x < 100 ? [200, 120, 170] : [240, 240, 238]));
+    expect(tissueCover(glass)).toEqual({ tissue: 0, tissuePatches: 0 });
+    expect(tissueCover(mask)).toEqual({ tissue: 0, tissuePatches: 0 });
+    expect(tissueCover(he)).toEqual({ tissue: 1, tissuePatches: 9 }); // patches at 0, 128 and 256 on both axes
+    const e = tissueCover(edge);
+    expect(e.tissuePatches).toBe(0);
+    expect(e.tissue).toBeCloseTo(100 / 512, 1);
+
+    // analyseImage reports it with the score, which is computed all the same.
+    const png = new Uint8Array(await sharp(Buffer.from(mask.data), { raw: { width: 512, height: 512, channels: 4 } }).png().toBuffer());
+    const got = await analyseImage(new BufferSource(png, 'mask.png'), nodeCodecs, session);
+    expect([got.tissue, got.tissuePatches]).toEqual([0, 0]);
+    expect(Number.isFinite(got.score)).toBe(true);
   });
 
   it('renders a preview at the asked size', async () => {

@@ -4,7 +4,8 @@ import type { Codecs } from '../../slide/codecs.ts';
 import { openSlide } from '../../slide/open.ts';
 import { readScaledRegion, resizeArea } from '../../slide/region.ts';
 import type { ByteSource, RGBAImage, SlideSource } from '../../slide/types.ts';
-import { PATCH, STRIDE } from '../../focus/patch-grid.ts';
+import { PATCH, patchGrid, STRIDE } from '../../focus/patch-grid.ts';
+import { classifyPixel, TISSUE_RULES } from '../../focus/tissue.ts';
 import { scoreImage, type FocusSession } from '../../focus/session/session.ts';
 import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import { CheckFailure } from './failure.ts';
@@ -28,6 +29,46 @@ export interface CheckOutcome {
   patchGrid: number[][];
   /** The image at most THUMB_SIZE pixels on its longer side, in colour. */
   thumb: RGBAImage;
+  /** Fraction of the image that is tissue (focus/tissue.ts, the slides' rule). */
+  tissue: number;
+  /** Patches that count as tissue by the slides' cell rule (at least TISSUE_RULES.tissueFraction of it tissue); 0 =
+   * blank glass, a mask, a drawing: the score says nothing about focus. */
+  tissuePatches: number;
+}
+
+/** Image pixels per tissue-mask pixel: the resolution of the slides' tissue mask (focus/tissue-map.ts). */
+const MASK_DOWNSAMPLE = 8;
+
+/**
+ * Tissue in an image and in each of its scored patches, by the rule the slides use for their cells: the tissue
+ * mask (classifyPixel) at 1/8 resolution, and a patch is tissue when at least TISSUE_RULES.tissueFraction of the
+ * mask pixels it touches are.
+ */
+export function tissueCover(img: RGBAImage, patch = PATCH, stride = STRIDE): { tissue: number; tissuePatches: number } {
+  const width = Math.max(1, Math.ceil(img.width / MASK_DOWNSAMPLE));
+  const height = Math.max(1, Math.ceil(img.height / MASK_DOWNSAMPLE));
+  const small = resizeArea(img, width, height);
+  // Summed-area table of the mask: one patch's count in four look-ups.
+  const sums = new Uint32Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      row += classifyPixel(small.data[i]!, small.data[i + 1]!, small.data[i + 2]!) === 'tissue' ? 1 : 0;
+      sums[(y + 1) * (width + 1) + x + 1] = sums[y * (width + 1) + x + 1]! + row;
+    }
+  }
+  const count = (u0: number, v0: number, u1: number, v1: number) =>
+    sums[v1 * (width + 1) + u1]! - sums[v0 * (width + 1) + u1]! - sums[v1 * (width + 1) + u0]! + sums[v0 * (width + 1) + u0]!;
+  let tissuePatches = 0;
+  for (const { x, y } of patchGrid(img.width, img.height, patch, stride).corners) {
+    const u0 = Math.floor(x / MASK_DOWNSAMPLE);
+    const v0 = Math.floor(y / MASK_DOWNSAMPLE);
+    const u1 = Math.min(width, Math.ceil((x + patch) / MASK_DOWNSAMPLE));
+    const v1 = Math.min(height, Math.ceil((y + patch) / MASK_DOWNSAMPLE));
+    if (count(u0, v0, u1, v1) >= TISSUE_RULES.tissueFraction * (u1 - u0) * (v1 - v0)) tissuePatches++;
+  }
+  return { tissue: count(0, 0, width, height) / (width * height), tissuePatches };
 }
 
 type Kind = 'PNG' | 'JPEG' | 'TIFF';
@@ -105,7 +146,7 @@ export async function analyseImage(
   const img = await decodeForCheck(source, codecs, options.signal);
   const { signal, density } = options;
   const scored = await scoreImage(session, img, options.stride ?? STRIDE, { signal, ...(density ? { density } : {}) });
-  return { ...scored, thumb: thumbnail(img, options.thumbSize) };
+  return { ...scored, thumb: thumbnail(img, options.thumbSize), ...tissueCover(img, scored.patch, scored.stride) };
 }
 
 /** The image at most `maxSide` pixels on its longer side, for the large view (read from a smaller level if any). */
