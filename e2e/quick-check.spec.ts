@@ -239,6 +239,8 @@ test.describe('quick check', () => {
     await page.getByTestId('check-threshold').fill('1000');
     await expect(page.getByTestId('quick-check')).toHaveAttribute('data-threshold-source', 'user');
     expect((await rows(page)).filter((r) => r.verdict === 'out-of-focus')).toHaveLength(0);
+    // One threshold in the app: the one typed here is the heatmap panel's and the scan's too ("yours", with a way back).
+    await expect(page.getByTestId('threshold-reset')).toBeAttached();
 
     await page.getByTestId('check-clear').click();
     await expect(page.locator('[data-testid=check-result]')).toHaveCount(0);

@@ -25,8 +25,6 @@ export interface CheckState {
   /** The quick check panel is shown. */
   open: boolean;
   items: CheckItem[];
-  /** The user's out-of-focus threshold; undefined = the model card's (see activeThreshold in models.ts). */
-  userThreshold?: number;
   sort: SortSpec;
   filter: VerdictFilter;
   scale: HeatmapScale;

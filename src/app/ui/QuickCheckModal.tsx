@@ -21,7 +21,7 @@ export function QuickCheckModal() {
   const item = useCheckStore((s) => s.items.find((i) => i.id === s.selectedId));
   const items = useCheckStore((s) => s.items);
   const scale = useCheckStore((s) => s.scale);
-  const userThreshold = useCheckStore((s) => s.userThreshold);
+  const userThreshold = useFocusSettings((s) => s.qcThreshold); // the app's one out-of-focus point
   // Only what is drawn: the other heatmap settings do not concern the quick check.
   const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, keepColour: s.keepColour, set: s.set })));
   const card = useCurrentModel()?.card;

@@ -54,6 +54,8 @@ export function QuickCheckPanel() {
   const quickCheck = useQuickCheck();
   // Only what is drawn: the other heatmap settings do not concern the quick check.
   const focus = useFocusSettings(useShallow((s) => ({ colormap: s.colormap, opacity: s.opacity, smooth: s.smooth, set: s.set })));
+  // The app's one out-of-focus point (focus-settings' qcThreshold): set here, it moves the slide's verdicts too.
+  const userThreshold = useFocusSettings((st) => st.qcThreshold);
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const model = useCurrentModel();
@@ -62,8 +64,8 @@ export function QuickCheckPanel() {
   const profile = useCurrentProfile();
   // Tiles without tissue say nothing about focus: they do not move a batch midpoint.
   const threshold = useMemo(
-    () => activeThreshold(card, { user: s.userThreshold, profile, batch: s.items.filter((i) => !hasNoTissue(i)) }),
-    [s.userThreshold, card, profile, s.items],
+    () => activeThreshold(card, { user: userThreshold, profile, batch: s.items.filter((i) => !hasNoTissue(i)) }),
+    [userThreshold, card, profile, s.items],
   );
   const scale = threshold.scale;
   const graded = scale?.grade !== undefined;
@@ -177,9 +179,9 @@ export function QuickCheckPanel() {
         <label title={SOURCE_NOTE[threshold.source]}>
           {graded ? 'Out of focus from grade' : 'Out of focus at score ≥'}
           <span className="row">
-            <ThresholdInput value={graded ? scale?.outOfFocusGrade : threshold.value} onCommit={(v) => s.set({ userThreshold: v })} />
-            {s.userThreshold !== undefined && (
-              <button type="button" onClick={() => s.set({ userThreshold: undefined })} title={profile ? `Back to the calibration profile “${profile.name}”` : "Back to the model's threshold"}>
+            <ThresholdInput value={graded ? scale?.outOfFocusGrade : threshold.value} onCommit={(v) => focus.set({ qcThreshold: v })} />
+            {userThreshold !== undefined && (
+              <button type="button" onClick={() => focus.set({ qcThreshold: undefined })} title={profile ? `Back to the calibration profile “${profile.name}”` : "Back to the model's threshold"}>
                 reset
               </button>
             )}
@@ -258,7 +260,7 @@ export function QuickCheckPanel() {
       <div className="check-controls">
         <CalibrationControl />
       </div>
-      {model && counts.finished > 0 && <QuickCheckFit items={s.items} model={model} onFitted={() => s.set({ userThreshold: undefined })} />}
+      {model && counts.finished > 0 && <QuickCheckFit items={s.items} model={model} onFitted={() => focus.set({ qcThreshold: undefined })} />}
 
       <div className="check-actions">
         <button type="button" onClick={() => exportAs('csv')} disabled={counts.finished === 0} data-testid="check-export-csv" title="The rows shown, as CSV">
