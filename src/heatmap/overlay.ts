@@ -4,6 +4,7 @@ import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
 import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
 import { cellColours, edgePad, scoreMapField } from './raster.ts';
+import { freshFrame } from './viewer-canvas.ts';
 import { CellState } from '../focus/cell-state.ts';
 import { formatScore, judgeScore, type VerdictScale } from '../focus/verdict-scale.ts';
 
@@ -85,16 +86,7 @@ export class HeatmapOverlay {
   }
 
   private readonly draw = () => {
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.round(this.viewer.container.clientWidth * dpr);
-    const height = Math.round(this.viewer.container.clientHeight * dpr);
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-    }
-    const ctx = this.canvas.getContext('2d')!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const { ctx, width, height, dpr } = freshFrame(this.canvas, this.viewer);
     // The swipe's clip must not outlive this frame.
     ctx.save();
     try {

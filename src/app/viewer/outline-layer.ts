@@ -1,5 +1,6 @@
 import OpenSeadragon from 'openseadragon';
 import type { Outlines } from '../../heatmap/outline-shapes.ts';
+import { freshFrame } from '../../heatmap/viewer-canvas.ts';
 
 const DEFAULT_COLOUR = '#00d5ff';
 
@@ -35,16 +36,7 @@ export class OutlineCanvas {
   }
 
   private readonly draw = () => {
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.round(this.viewer.container.clientWidth * dpr);
-    const height = Math.round(this.viewer.container.clientHeight * dpr);
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-    }
-    const ctx = this.canvas.getContext('2d')!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const { ctx, dpr } = freshFrame(this.canvas, this.viewer);
     const item = this.viewer.world.getItemAt(0);
     let drawn = 0;
     if (item && (this.layers.length || this.highlight)) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../test-support/cli.ts';
+import { readCsv } from '../../../test-support/csv.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../../test-support/shared.ts';
 import { ScoreMap } from '../../focus/score-map.ts';
 import { slideGrid } from '../../focus/slide-grid.ts';
@@ -28,34 +29,8 @@ function fixtureReport(name: string, bad: number[], mpp?: number): ScanReport {
   return buildReport({ info, map, modelId: 'm', card: {}, scale: rawScale(1), tolerancePercent: 5, software: 'test' });
 }
 
-/** Data rows of RFC 4180 text (quoted fields with doubled quotes, CRLF line ends), as a spreadsheet reads them. */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows.slice(1);
-}
+/** Data rows (the header left out). */
+const csvRows = (text: string) => readCsv(text).slice(1);
 
 const quiet = () => vi.spyOn(console, 'error').mockImplementation(() => {});
 

@@ -1,3 +1,4 @@
+import { readCsv } from '../../../test-support/csv.ts';
 import { describe, expect, it } from 'vitest';
 import { ScoreMap } from '../score-map.ts';
 import { slideGrid } from '../slide-grid.ts';
@@ -27,35 +28,7 @@ function report(name: string, bad: number[], options: { mpp?: number; source?: R
 
 const file = (fileName: string, data: unknown): CohortFile => ({ fileName, text: typeof data === 'string' ? data : JSON.stringify(data) });
 
-/** Parses RFC 4180 text (quoted fields with doubled quotes, CRLF), to check what a spreadsheet would read. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  expect(field).toBe(''); // the text ends with CRLF
-  return rows;
-}
+const parseCsv = readCsv;
 
 describe('cohort rows', () => {
   // Out of 100 tissue cells: 3 out of focus (3 %, a PASS), 10 (FAIL), 20 (FAIL).
