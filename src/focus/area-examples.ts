@@ -19,12 +19,19 @@ export interface MarkedArea {
  */
 export function cellsInArea(grid: SlideGrid, rect: Rect): number[] {
   const half = grid.patch / 2;
-  const first = (from: number) => Math.max(0, Math.ceil((from - half) / grid.stride));
-  const last = (to: number, count: number) => Math.min(count - 1, Math.floor((to - half) / grid.stride));
+  // Indices along one axis whose patch centre lies in [from, to]: the regular ones, then the edge one (its patch is
+  // against the slide's edge, slide-grid.ts).
+  const along = (from: number, to: number, count: number, edge: number | undefined) => {
+    const regular = edge === undefined ? count : count - 1;
+    const out: number[] = [];
+    for (let k = Math.max(0, Math.ceil((from - half) / grid.stride)); k <= Math.min(regular - 1, Math.floor((to - half) / grid.stride)); k++) out.push(k);
+    if (edge !== undefined && edge + half >= from && edge + half <= to) out.push(count - 1);
+    return out;
+  };
   const cells: number[] = [];
   // Centres strictly inside [x, x + width): a centre on the far edge belongs to the next area over.
-  for (let row = first(rect.y); row <= last(rect.y + rect.height - 1e-9, grid.rows); row++)
-    for (let col = first(rect.x); col <= last(rect.x + rect.width - 1e-9, grid.cols); col++) cells.push(row * grid.cols + col);
+  for (const row of along(rect.y, rect.y + rect.height - 1e-9, grid.rows, grid.edgeY))
+    for (const col of along(rect.x, rect.x + rect.width - 1e-9, grid.cols, grid.edgeX)) cells.push(row * grid.cols + col);
   if (cells.length > 0) return cells;
   const centre = cellAt(grid, rect.x + rect.width / 2, rect.y + rect.height / 2);
   return centre === undefined ? [] : [centre];

@@ -4,12 +4,27 @@ import { CellState } from './cell-state.ts';
 import { cellAt, cellRangeIn, cellRect, slideGrid } from './slide-grid.ts';
 
 describe('slide grid', () => {
-  it('uses the same corners as image scoring: 0, 128, … while corner + 235 ≤ side', () => {
+  it('uses the corners of image scoring (0, 128, … while corner + 235 ≤ side) and one more column and row against the edges', () => {
     const grid = slideGrid(1024, 1025);
-    expect([grid.cols, grid.rows]).toEqual([7, 7]);
+    // 7 regular columns (corners 0 … 768) and the edge column at 1024 − 235 = 789; rows alike at 790.
+    expect(grid).toMatchObject({ cols: 8, rows: 8, edgeX: 789, edgeY: 790 });
+    expect(cellRect(grid, 8 * 2 + 3)).toEqual({ x: 384, y: 256, width: 235, height: 235 });
+    expect(cellRect(grid, 8 * 2 + 7)).toEqual({ x: 789, y: 256, width: 235, height: 235 });
+    expect(cellRect(grid, 8 * 7 + 7)).toEqual({ x: 789, y: 790, width: 235, height: 235 });
+    // Every level-0 pixel is in some patch.
+    const covered = (side: number, count: number, edge: number | undefined) => {
+      const ends = Array.from({ length: count }, (_, k) => (edge !== undefined && k === count - 1 ? edge : k * 128) + 235);
+      return Math.max(...ends) === side;
+    };
+    expect(covered(1024, grid.cols, grid.edgeX) && covered(1025, grid.rows, grid.edgeY)).toBe(true);
+    // Where the paper's grid reaches the edge there is no edge column; a patch that does not fit gives no cells.
+    expect(slideGrid(128 * 3 + 235, 128 * 3 + 235)).toMatchObject({ cols: 4, rows: 4 });
+    expect(slideGrid(128 * 3 + 235, 500).edgeX).toBeUndefined();
     expect(slideGrid(234, 1000).cols).toBe(0);
     expect(slideGrid(235, 235).cols).toBe(1);
-    expect(cellRect(grid, 7 * 2 + 3)).toEqual({ x: 384, y: 256, width: 235, height: 235 });
+    // The edge column's patch is in the ranges of rectangles that reach it.
+    expect(cellRangeIn(grid, { x: 1000, y: 0, width: 10, height: 10 })).toMatchObject({ col0: 6, col1: 7 }); // 768…1003 and 789…1024
+    expect(cellRangeIn(grid, { x: 780, y: 0, width: 10, height: 10 })).toMatchObject({ col0: 5, col1: 7 }); // reaches 789
   });
 
   it('finds the cells whose patches intersect a rectangle', () => {

@@ -137,7 +137,8 @@ export class HeatmapOverlay {
       const r1 = visible.row1 + 2 < rows ? visible.row1 + 2 : rows + pad;
       ctx.save();
       ctx.beginPath();
-      ctx.rect(-margin, -margin, cols + 2 * margin, rows + 2 * margin);
+      // To the slide's edges: the patches reach them (slide-grid.ts adds an edge column and row where needed).
+      ctx.rect(-margin, -margin, map.grid.width / stride, map.grid.height / stride);
       ctx.clip();
       ctx.drawImage(this.cells, c0 + pad, r0 + pad, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
       ctx.restore();

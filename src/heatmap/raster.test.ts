@@ -47,6 +47,19 @@ describe('rasterise', () => {
     expect(px(out, 100, 363)).toEqual([GRAY, GRAY, GRAY, 255]);
   });
 
+  it('an edge column (its patch against the side) has its colour at its own patch centre, reaching the side', () => {
+    // A 560-pixel-wide slide: regular corners 0, 128, 256 and the edge column at 560 − 235 = 325 (centre 442.5).
+    const edged = cellField({ ...shape, cols: 4, edgeX: 325 }, { lo: 0, hi: 1 }, (cell) => [0, 0.2, 0.4, 1, 0, 0, 0, 0][cell]!);
+    const out = rasterise(gray(560, 300), edged, full, smooth);
+    expect(px(out, 373, 117)).toEqual(blended(0.4, 1)); // (373.5: the last regular centre)
+    expect(px(out, 442, 117)).toEqual(blended(1, 1)); // (442.5: the edge cell's centre)
+    expect(px(out, 407, 117)).toEqual(blended(0.4 + (0.6 * (407.5 - 373.5)) / (442.5 - 373.5), 1)); // between them
+    expect(px(out, 559, 117)).toEqual(blended(1, 1)); // held flat to the side
+    const nearest = rasterise(gray(560, 300), edged, full, crisp);
+    expect(px(nearest, 400, 117)).toEqual(blended(0.4, 1));
+    expect(px(nearest, 420, 117)).toEqual(blended(1, 1));
+  });
+
   it('crisp: each pixel takes its nearest centre, held out to the patch edges too', () => {
     const out = rasterise(gray(491, 363), ramp, full, crisp);
     expect(px(out, 180, 117)).toEqual(blended(0, 1));

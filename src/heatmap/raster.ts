@@ -14,12 +14,15 @@ import type { Normaliser } from '../focus/score-range.ts';
 import type { ScoreMap } from '../focus/score-map.ts';
 import type { RGBAImage } from '../slide/types.ts';
 
-/** Where a grid's patches lie: corners at stride·k (k < cols or rows), each `patch` pixels square. */
+/** Where a grid's patches lie: corners at stride·k (k < cols or rows), each `patch` pixels square; a slide grid's
+ * last column (row) may instead sit against the edge at edgeX (edgeY) (focus/slide-grid.ts). */
 export interface GridShape {
   cols: number;
   rows: number;
   patch: number;
   stride: number;
+  edgeX?: number;
+  edgeY?: number;
 }
 
 /** A grid's cells ready to draw. */
@@ -35,7 +38,15 @@ export function cellField(shape: GridShape, normaliser: Normaliser, score: (cell
     const s = score(cell);
     values[cell] = Number.isFinite(s) ? normalise(s, normaliser) : Number.NaN;
   }
-  return { cols: shape.cols, rows: shape.rows, patch: shape.patch, stride: shape.stride, values };
+  return {
+    cols: shape.cols,
+    rows: shape.rows,
+    patch: shape.patch,
+    stride: shape.stride,
+    ...(shape.edgeX !== undefined ? { edgeX: shape.edgeX } : {}),
+    ...(shape.edgeY !== undefined ? { edgeY: shape.edgeY } : {}),
+    values,
+  };
 }
 
 /** A slide's cells: scored tissue cells show; glass, little-tissue, unscored and failed ones do not. */
@@ -65,17 +76,35 @@ interface AxisSamples {
   frac: Float64Array;
 }
 
-function axisSamples(pixels: number, scale: number, cells: number, patch: number, stride: number, smooth: boolean): AxisSamples {
+function axisSamples(pixels: number, scale: number, cells: number, patch: number, stride: number, smooth: boolean, edge?: number): AxisSamples {
   const first = new Int32Array(pixels).fill(-1);
   const frac = new Float64Array(pixels);
-  const covered = cells > 0 ? (cells - 1) * stride + patch : 0;
+  // Centres at stride·k + patch/2, the edge cell's (if any) at edge + patch/2, between the last regular one and the side.
+  const regular = edge === undefined ? cells : cells - 1;
+  const lastRegular = (regular - 1) * stride + patch / 2;
+  const edgeCentre = edge === undefined ? Number.NaN : edge + patch / 2;
+  const covered = cells === 0 ? 0 : edge !== undefined ? edge + patch : (cells - 1) * stride + patch;
   for (let p = 0; p < pixels; p++) {
     const at = (p + 0.5) * scale;
     if (at >= covered) continue;
-    const g = clamp((at - patch / 2) / stride, 0, cells - 1);
-    const c = smooth ? Math.floor(g) : Math.round(g);
+    let c: number;
+    let f: number;
+    if (edge !== undefined && at > lastRegular) {
+      // Between the last regular centre and the edge cell's.
+      const t = clamp((at - lastRegular) / (edgeCentre - lastRegular), 0, 1);
+      c = regular > 0 ? regular - 1 : cells - 1;
+      f = regular > 0 ? t : 0;
+      if (!smooth || regular === 0 || t === 1) {
+        c = !smooth && t < 0.5 && regular > 0 ? regular - 1 : cells - 1;
+        f = 0;
+      }
+    } else {
+      const g = clamp((at - patch / 2) / stride, 0, regular - 1);
+      c = smooth ? Math.floor(g) : Math.round(g);
+      f = smooth ? g - c : 0;
+    }
     first[p] = c;
-    frac[p] = smooth ? g - c : 0;
+    frac[p] = f;
   }
   return { first, frac };
 }
@@ -91,8 +120,8 @@ export function rasterise(base: RGBAImage, field: CellField, scale: RasterScale,
   const lut = colormapLut(options.colormap);
   const { cols, values } = field;
   const opacity = clamp(options.opacity, 0, 1);
-  const xs = axisSamples(width, scale.x, cols, field.patch, field.stride, options.smooth);
-  const ys = axisSamples(height, scale.y, field.rows, field.patch, field.stride, options.smooth);
+  const xs = axisSamples(width, scale.x, cols, field.patch, field.stride, options.smooth, field.edgeX);
+  const ys = axisSamples(height, scale.y, field.rows, field.patch, field.stride, options.smooth, field.edgeY);
   const weights = new Float64Array(4); // of the neighbours (c0, r0), (c0 + 1, r0), (c0, r0 + 1), (c0 + 1, r0 + 1)
   for (let y = 0; y < height; y++) {
     const r0 = ys.first[y]!;

@@ -57,7 +57,8 @@ export interface ScanReport {
     source?: ReportSlideSource;
   };
   model: { id: string; card: Record<string, unknown> };
-  grid: { patch: number; stride: number; cols: number; rows: number };
+  /** edgeX / edgeY: where the last column's / row's patches sit when they are against the slide's edge (slide-grid.ts). */
+  grid: { patch: number; stride: number; cols: number; rows: number; edgeX?: number; edgeY?: number };
   tissueMask: typeof TISSUE_RULES;
   summary: Omit<QcSummary, 'regions'>;
   /** The reviewer's decision, and their note if they wrote one. */
@@ -119,7 +120,14 @@ export function buildReport(input: ReportInput): ScanReport {
       ...(input.source ? { source: input.source } : {}),
     },
     model: { id: input.modelId, card: input.card },
-    grid: { patch: map.grid.patch, stride: map.grid.stride, cols: map.grid.cols, rows: map.grid.rows },
+    grid: {
+      patch: map.grid.patch,
+      stride: map.grid.stride,
+      cols: map.grid.cols,
+      rows: map.grid.rows,
+      ...(map.grid.edgeX !== undefined ? { edgeX: map.grid.edgeX } : {}),
+      ...(map.grid.edgeY !== undefined ? { edgeY: map.grid.edgeY } : {}),
+    },
     tissueMask: TISSUE_RULES,
     summary,
     decision: input.decision ?? null,
