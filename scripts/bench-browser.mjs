@@ -7,13 +7,16 @@ import { CHROMIUM_ARGS, findChromium } from './chromium-path.mjs';
 
 export const root = resolve(import.meta.dirname, '..');
 
-/** Starts the preview server on `port`; returns a stop function. */
-export async function startPreview(port) {
-  if (!existsSync(resolve(root, 'dist/index.html'))) {
-    console.error('Build first: npm run build');
+/**
+ * Starts the preview server on `port`; returns a stop function. `dist`: another build's output directory (A/B runs of
+ * two builds, e.g. `vite build --outDir /tmp/dist-A`); default the repository's dist.
+ */
+export async function startPreview(port, dist = resolve(root, 'dist')) {
+  if (!existsSync(resolve(dist, 'index.html'))) {
+    console.error(`Build first: npm run build (no ${dist}/index.html)`);
     process.exit(1);
   }
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist], { cwd: root, stdio: 'ignore', detached: true });
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/`);

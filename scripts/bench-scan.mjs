@@ -6,7 +6,8 @@
 // --model=NAME picks the shipped model (default focuslite-1kernel, the PyTorch baseline's weights) in the app and CLI.
 // Prints measured numbers and the machine; asserts nothing.
 // Then the same slide as a DICOM series from Orthanc (npm run bench:dicomweb: app and CLI, local against DICOMweb).
-// Usage: npm run bench:scan [-- SIZE] [--slide=mosaic|PATH] [--model=NAME] [--only=a,b,c,d,cli,torch,dicomweb] (default all).
+// Usage: npm run bench:scan [-- SIZE] [--slide=mosaic|PATH] [--model=NAME] [--only=a,b,c,d,cli,torch,dicomweb] (default all)
+//        [--dist=DIR] (serve another build, for A/B runs: `npx vite build --outDir DIR`) [--port=N] (default 4392).
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -24,7 +25,8 @@ const only = new Set((onlyArg ? onlyArg.slice(7) : 'a,b,c,d,cli,torch,dicomweb')
 const slideArg = process.argv.find((a) => a.startsWith('--slide='))?.slice(8);
 const modelName = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'focuslite-1kernel';
 const cli = resolve(root, 'bin/focuslite.mjs');
-const PORT = 4392;
+const PORT = Number(process.argv.find((a) => a.startsWith('--port='))?.slice(7) ?? 4392);
+const dist = process.argv.find((a) => a.startsWith('--dist='))?.slice(7);
 
 let slidePath;
 let slideKind;
@@ -59,7 +61,7 @@ function browserRss() {
 const modelPath = resolve(root, 'models', `${modelName}.onnx`);
 if (!existsSync(modelPath)) throw new Error(`--model=${modelName}: ${modelPath} does not exist`);
 
-const stopPreview = await startPreview(PORT);
+const stopPreview = await startPreview(PORT, dist ? resolve(dist) : undefined);
 const lines = [];
 const say = (s) => { console.log(s); lines.push(s); };
 try {

@@ -45,11 +45,39 @@ export async function scoreBlock(
   const by0 = Math.min(...todo.map((i) => rects[i]!.y));
   const bx1 = Math.max(...todo.map((i) => rects[i]!.x + grid.patch));
   const by1 = Math.max(...todo.map((i) => rects[i]!.y + grid.patch));
-  const pixels = await slide.readRegion(0, bx0, by0, bx1 - bx0, by1 - by0, signal);
+  const spare = spareBlocks(slide);
+  const size = (bx1 - bx0) * (by1 - by0) * 4;
+  let into = spare.pop();
+  if (!into || into.length < size) into = new Uint8ClampedArray(size);
+  // Only the scored patches are looked at: tiles under none of them (glass between tissue) are not decoded. A read
+  // that fails may still have tiles on their way into `into`: it is then not kept.
+  const pixels = await slide.readRegion(0, bx0, by0, bx1 - bx0, by1 - by0, signal, { needed: todo.map((i) => rects[i]!), into });
   const corners = todo.map((i) => ({ x: rects[i]!.x - bx0, y: rects[i]!.y - by0 }));
-  const out = await score(pixels, corners);
-  todo.forEach((cell, k) => {
-    scores[cell] = out[k] ?? Number.NaN;
-  });
+  try {
+    const out = await score(pixels, corners);
+    todo.forEach((cell, k) => {
+      scores[cell] = out[k] ?? Number.NaN;
+    });
+  } finally {
+    keep(spare, into);
+  }
   return { scores, tissue, pixels: (bx1 - bx0) * (by1 - by0) };
+}
+
+/**
+ * Block pixels are read into memory kept from earlier blocks: a fresh 5 MB block had its pages mapped in as the tiles
+ * were copied into it, which cost a scan more than the copying itself. As many as a worker has blocks in flight.
+ * (A reader that does not use `into` leaves it unused; the pixels it returns are never reused.)
+ */
+const MAX_SPARE_BLOCKS = 4;
+const spares = new WeakMap<SlideSource, Uint8ClampedArray[]>();
+
+function spareBlocks(slide: SlideSource): Uint8ClampedArray[] {
+  let list = spares.get(slide);
+  if (!list) spares.set(slide, (list = []));
+  return list;
+}
+
+function keep(spare: Uint8ClampedArray[], block: Uint8ClampedArray): void {
+  if (spare.length < MAX_SPARE_BLOCKS) spare.push(block);
 }

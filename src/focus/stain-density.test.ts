@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PATCH } from './patch-grid.ts';
-import { densityGain, densityTable, normaliseDensity, patchMeanOd, type DensityNormalisation } from './stain-density.ts';
+import { densityGain, densityTable, densityTables, normaliseDensity, patchMeanOd, type DensityNormalisation } from './stain-density.ts';
 
 const norm: DensityNormalisation = { method: 'mean-od', targetOd: 0.5, maxGain: 4 };
 
@@ -60,5 +60,32 @@ describe('stain-density normalisation', () => {
     const asRgb = { width: rgba.width, height: rgba.height, data: rgb, channels: 3 as const };
     expect(patchMeanOd(rgba, 3, 2)).toBe(patchMeanOd(asRgb, 3, 2));
     expect(normaliseDensity(rgba, corners, norm).image.data).toEqual(normaliseDensity(asRgb, corners, norm).image.data);
+  });
+
+  it('densityTables gives every patch exactly the table of its own mean, overlapping or not, RGBA and RGB', () => {
+    const rgba = tissue(1.7, 700, 560);
+    // A little noise, so that sums are not made of a few repeated terms.
+    for (let i = 0, s = 5; i < rgba.data.length; i++) if (i % 4 !== 3) rgba.data[i] = Math.min(255, rgba.data[i]! + ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 29));
+    const rgb = { width: rgba.width, height: rgba.height, data: new Uint8Array((rgba.data.length / 4) * 3), channels: 3 as const };
+    for (let i = 0, j = 0; i < rgba.data.length; i += 4, j += 3) rgb.data.set(rgba.data.subarray(i, i + 3), j);
+    const grid = [0, 128, 256].flatMap((y) => [0, 128, 256, 384].map((x) => ({ x, y })));
+    const odd = [{ x: 3, y: 300 }, { x: 465, y: 0 }, { x: 200, y: 201 }];
+    for (const n of [norm, { ...norm, targetOd: 0.2 }, { ...norm, targetOd: 1.1, maxGain: 8 }]) {
+      for (const img of [rgba, rgb]) {
+        for (const corners of [grid, odd, grid.filter((_, i) => i % 3 !== 1)]) {
+          const tables = densityTables(img, corners, n);
+          corners.forEach(({ x, y }, i) => expect(tables[i]).toEqual(densityTable(densityGain(patchMeanOd(img, x, y), n))));
+        }
+      }
+    }
+  });
+
+  it('densityTables: a gain that puts an entry on a rounding half still gives the mean’s own table', () => {
+    const img = tissue(1.2);
+    const mean = patchMeanOd(img, 5, 4);
+    // 255·(100/255)^g = 60.5 exactly at this gain: the entry for 100 is a tie for any sum but patchMeanOd's own.
+    const tie = Math.log(60.5 / 255) / Math.log(100 / 255);
+    const n = { ...norm, targetOd: mean * tie };
+    expect(densityTables(img, [{ x: 5, y: 4 }], n)[0]).toEqual(densityTable(densityGain(mean, n)));
   });
 });

@@ -1,7 +1,6 @@
-import { blankImage } from './codecs.ts';
 import { LruCache } from './lru.ts';
 import { blit, checkRegion } from './region.ts';
-import { throwIfAborted, type RGBAImage } from './types.ts';
+import { throwIfAborted, type LevelRect, type RegionOptions, type RGBAImage } from './types.ts';
 
 /** A tile the file leaves empty (no bytes): shown as glass. */
 export const EMPTY_TILE: RGBAImage = { width: 0, height: 0, data: new Uint8ClampedArray(0) };
@@ -74,25 +73,44 @@ export async function composeRegion(
   width: number,
   height: number,
   tile: (col: number, row: number) => Promise<RGBAImage | undefined>,
+  { needed, into }: RegionOptions = {},
 ): Promise<RGBAImage> {
   checkRegion(name, x, y, width, height);
-  const out = blankImage(width, height);
-  const col0 = Math.max(0, Math.floor(x / grid.tileWidth));
-  const row0 = Math.max(0, Math.floor(y / grid.tileHeight));
-  const col1 = Math.min(grid.tilesAcross - 1, Math.floor((x + width - 1) / grid.tileWidth));
-  const row1 = Math.min(grid.tilesDown - 1, Math.floor((y + height - 1) / grid.tileHeight));
+  // Every pixel is written once, from a tile or as white where none covers it (or none is needed), so the memory needs
+  // no clearing first and may be reused (`into`).
+  const size = width * height * 4;
+  const out: RGBAImage = { width, height, data: into && into.length >= size ? into.subarray(0, size) : new Uint8ClampedArray(size) };
+  const { tileWidth: tw, tileHeight: th } = grid;
   const jobs: Promise<void>[] = [];
-  for (let row = row0; row <= row1; row++) {
-    for (let col = col0; col <= col1; col++) {
+  for (let row = Math.floor(y / th); row <= Math.floor((y + height - 1) / th); row++) {
+    for (let col = Math.floor(x / tw); col <= Math.floor((x + width - 1) / tw); col++) {
+      const wanted = col >= 0 && row >= 0 && col < grid.tilesAcross && row < grid.tilesDown && (!needed || touches(needed, col * tw, row * th, tw, th));
       jobs.push(
-        tile(col, row).then((t) => {
-          const left = col * grid.tileWidth;
-          const top = row * grid.tileHeight;
-          if (t) blit(out, t, left - x, top - y, grid.width - left, grid.height - top);
+        (wanted ? tile(col, row) : Promise.resolve(undefined)).then((t) => {
+          const left = col * tw;
+          const top = row * th;
+          // The part of this cell the tile fills: edge tiles carry padding past the level's edge that must not show.
+          const w = t ? Math.min(t.width, tw, grid.width - left) : 0;
+          const h = t ? Math.min(t.height, th, grid.height - top) : 0;
+          if (t && w > 0 && h > 0) blit(out, t, left - x, top - y, w, h);
+          fillWhite(out, left + Math.max(0, w) - x, top - y, left + tw - x, top + Math.max(0, h) - y);
+          fillWhite(out, left - x, top + Math.max(0, h) - y, left + tw - x, top + th - y);
         }),
       );
     }
   }
   await Promise.all(jobs);
   return out;
+}
+
+function touches(rects: readonly LevelRect[], x: number, y: number, width: number, height: number): boolean {
+  return rects.some((r) => r.x < x + width && x < r.x + r.width && r.y < y + height && y < r.y + r.height);
+}
+
+/** Opaque white in the rectangle [x0, x1) × [y0, y1) of `img`, clipped to it. */
+function fillWhite(img: RGBAImage, x0: number, y0: number, x1: number, y1: number): void {
+  const a = Math.max(0, x0);
+  const b = Math.min(img.width, x1);
+  if (b <= a) return;
+  for (let row = Math.max(0, y0); row < Math.min(img.height, y1); row++) img.data.fill(255, (row * img.width + a) * 4, (row * img.width + b) * 4);
 }

@@ -7,6 +7,25 @@ export interface RGBAImage {
   data: Uint8ClampedArray;
 }
 
+/** A rectangle of a level, in its pixel coordinates. */
+export interface LevelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** For readers that can use them (tiled slides); others read the whole region into fresh memory. */
+export interface RegionOptions {
+  /** The caller looks only at these parts of the region: tiles that touch none of them may be left out, white. */
+  needed?: readonly LevelRect[];
+  /**
+   * Memory for the pixels, at least width·height·4 bytes (the image's data is then a view of it): a caller that reads
+   * region after region (a scan) reuses it instead of having megabytes of fresh memory mapped in for every region.
+   */
+  into?: Uint8ClampedArray;
+}
+
 /** One resolution level of a slide. `downsample` is relative to level 0 (level 0 has 1). */
 export interface SlideLevel {
   width: number;
@@ -50,7 +69,7 @@ export interface SlideSource {
    * Pixels of a rectangle of `level` in that level's pixel coordinates. Parts outside the level are white
    * (the colour of glass), so callers may ask for edge patches without special cases.
    */
-  readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage>;
+  readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal, options?: RegionOptions): Promise<RGBAImage>;
   /**
    * Hint: this rectangle of `level` will be read soon, its left side first. Sources that pay per request (DICOMweb)
    * fetch ahead in a few large requests; the others need not implement it.

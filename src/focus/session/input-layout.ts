@@ -191,31 +191,42 @@ function gatherWords(words: Uint32Array, width: number, { x, y }: { x: number; y
   for (let p = 0; p < U8_WINDOW_ROWS; p++) {
     for (let q = 0; q < S2D_BLOCK; q++) {
       const plane = base + ((p * U8_WINDOW_COLS + q) * WIN_PLANE >> 2);
+      // Store k takes patch columns 20k + q − 1 and the next three 5, 10 and 15 further. One store per row is cut by
+      // the patch's edge: the first for q = 0 (padded column 0), else the last (columns past 234); the others lie
+      // wholly inside the patch, without a test per store.
+      const cut = q === 0 ? 0 : perRow - 1;
+      const k0 = q === 0 ? 1 : 0;
+      const xc = 20 * cut + q - 1;
       for (let r = p === 0 ? 1 : 0; r < U8_ROWS; r++) {
         const yy = r * S2D_BLOCK + p - 1;
         if (yy >= PATCH) break;
         const row = (y + yy) * width + x; // word of patch column 0
         const o = plane + r * perRow;
-        for (let k = 0; k < perRow; k++) {
-          const xs = 20 * k + q - 1; // patch column of window column j = 4k; the next three are 5, 10, 15 further
-          let a: number, b: number, c: number, d: number;
-          if (xs >= 0 && xs + 15 < PATCH) {
-            const s = row + xs;
-            a = words[s] as number;
-            b = words[s + 5] as number;
-            c = words[s + 10] as number;
-            d = words[s + 15] as number;
-          } else {
-            a = xs >= 0 && xs < PATCH ? (words[row + xs] as number) : 0;
-            b = xs + 5 < PATCH ? (words[row + xs + 5] as number) : 0;
-            c = xs + 10 < PATCH ? (words[row + xs + 10] as number) : 0;
-            d = xs + 15 < PATCH ? (words[row + xs + 15] as number) : 0;
-          }
+        let s = row + 20 * k0 + q - 1;
+        for (let k = o + k0, end = k + perRow - 1; k < end; k++, s += 20) {
+          const a = words[s]!;
+          const b = words[s + 5]!;
+          const c = words[s + 10]!;
+          const d = words[s + 15]!;
           // Little-endian on both sides: R is a word's low byte, and column 4k goes to a store's low byte.
-          out[o + k] = (a & 255) | ((b & 255) << 8) | ((c & 255) << 16) | (d << 24);
-          out[o + k + colour] = ((a >>> 8) & 255) | (b & 0xff00) | ((c & 0xff00) << 8) | ((d >>> 8) << 24);
-          out[o + k + 2 * colour] = ((a >>> 16) & 255) | ((b >>> 8) & 0xff00) | (c & 0xff0000) | ((d >>> 16) << 24);
+          out[k] = (a & 255) | ((b & 255) << 8) | ((c & 255) << 16) | (d << 24);
+          out[k + colour] = ((a >>> 8) & 255) | (b & 0xff00) | ((c & 0xff00) << 8) | ((d >>> 8) << 24);
+          out[k + 2 * colour] = ((a >>> 16) & 255) | ((b >>> 8) & 0xff00) | (c & 0xff0000) | ((d >>> 16) << 24);
         }
+        let r0 = 0;
+        let g0 = 0;
+        let b0 = 0;
+        for (let m = 0; m < 4; m++) {
+          const xx = xc + 5 * m;
+          if (xx < 0 || xx >= PATCH) continue;
+          const v = words[row + xx]!;
+          r0 |= (v & 255) << (8 * m);
+          g0 |= ((v >>> 8) & 255) << (8 * m);
+          b0 |= ((v >>> 16) & 255) << (8 * m);
+        }
+        out[o + cut] = r0;
+        out[o + cut + colour] = g0;
+        out[o + cut + 2 * colour] = b0;
       }
     }
   }
@@ -228,39 +239,39 @@ function gatherMappedWords(words: Uint32Array, width: number, { x, y }: { x: num
   for (let p = 0; p < U8_WINDOW_ROWS; p++) {
     for (let q = 0; q < S2D_BLOCK; q++) {
       const plane = base + ((p * U8_WINDOW_COLS + q) * WIN_PLANE >> 2);
+      // As in gatherWords: one store per row (`cut`) is cut by the patch's edge, the others are not.
+      const cut = q === 0 ? 0 : perRow - 1;
+      const k0 = q === 0 ? 1 : 0;
+      const xc = 20 * cut + q - 1;
       for (let r = p === 0 ? 1 : 0; r < U8_ROWS; r++) {
         const yy = r * S2D_BLOCK + p - 1;
         if (yy >= PATCH) break;
         const row = (y + yy) * width + x;
         const o = plane + r * perRow;
-        for (let k = 0; k < perRow; k++) {
-          const xs = 20 * k + q - 1;
-          if (xs >= 0 && xs + 15 < PATCH) {
-            const s = row + xs;
-            const a = words[s] as number;
-            const b = words[s + 5] as number;
-            const c = words[s + 10] as number;
-            const d = words[s + 15] as number;
-            out[o + k] = t[a & 255]! | (t[b & 255]! << 8) | (t[c & 255]! << 16) | (t[d & 255]! << 24);
-            out[o + k + colour] = t[(a >>> 8) & 255]! | (t[(b >>> 8) & 255]! << 8) | (t[(c >>> 8) & 255]! << 16) | (t[(d >>> 8) & 255]! << 24);
-            out[o + k + 2 * colour] = t[(a >>> 16) & 255]! | (t[(b >>> 16) & 255]! << 8) | (t[(c >>> 16) & 255]! << 16) | (t[(d >>> 16) & 255]! << 24);
-          } else {
-            let r0 = 0;
-            let g0 = 0;
-            let b0 = 0;
-            for (let m = 0; m < 4; m++) {
-              const xx = xs + 5 * m;
-              if (xx < 0 || xx >= PATCH) continue;
-              const v = words[row + xx] as number;
-              r0 |= t[v & 255]! << (8 * m);
-              g0 |= t[(v >>> 8) & 255]! << (8 * m);
-              b0 |= t[(v >>> 16) & 255]! << (8 * m);
-            }
-            out[o + k] = r0;
-            out[o + k + colour] = g0;
-            out[o + k + 2 * colour] = b0;
-          }
+        let s = row + 20 * k0 + q - 1;
+        for (let k = o + k0, end = k + perRow - 1; k < end; k++, s += 20) {
+          const a = words[s]!;
+          const b = words[s + 5]!;
+          const c = words[s + 10]!;
+          const d = words[s + 15]!;
+          out[k] = t[a & 255]! | (t[b & 255]! << 8) | (t[c & 255]! << 16) | (t[d & 255]! << 24);
+          out[k + colour] = t[(a >>> 8) & 255]! | (t[(b >>> 8) & 255]! << 8) | (t[(c >>> 8) & 255]! << 16) | (t[(d >>> 8) & 255]! << 24);
+          out[k + 2 * colour] = t[(a >>> 16) & 255]! | (t[(b >>> 16) & 255]! << 8) | (t[(c >>> 16) & 255]! << 16) | (t[(d >>> 16) & 255]! << 24);
         }
+        let r0 = 0;
+        let g0 = 0;
+        let b0 = 0;
+        for (let m = 0; m < 4; m++) {
+          const xx = xc + 5 * m;
+          if (xx < 0 || xx >= PATCH) continue;
+          const v = words[row + xx]!;
+          r0 |= t[v & 255]! << (8 * m);
+          g0 |= t[(v >>> 8) & 255]! << (8 * m);
+          b0 |= t[(v >>> 16) & 255]! << (8 * m);
+        }
+        out[o + cut] = r0;
+        out[o + cut + colour] = g0;
+        out[o + cut + 2 * colour] = b0;
       }
     }
   }

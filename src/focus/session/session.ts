@@ -9,7 +9,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { allocInput, INPUT_NAME, OUTPUT_NAME, INPUT_LAYOUTS, inputShape, inputType, layoutOfShape, packInput, valuesPerPatch, type InputLayout, type InputTensor } from './input-layout.ts';
 import { mean, patchGrid, PATCH, STRIDE, toGrid, type ImageScore, type PixelImage } from '../patch-grid.ts';
-import { densityGain, densityTable, normaliseDensity, patchMeanOd, type DensityNormalisation } from '../stain-density.ts';
+import { densityTables, normaliseDensity, type DensityNormalisation } from '../stain-density.ts';
 
 export { ort };
 export type FocusSession = ort.InferenceSession;
@@ -110,14 +110,15 @@ export async function scorePatches(
   let buffer = buffers.get(session);
   buffers.delete(session);
   if (!buffer || buffer.length < batch * valuesPerPatch(layout)) buffer = allocInput(layout, batch);
+  // The packer maps each patch's bytes through its density table: the same input, no normalised copy. The tables of
+  // all the patches at once, so that pixels shared by overlapping patches are read once (densityTables).
+  const tables = options.density && layout === 'u8' ? densityTables(img, corners, options.density) : undefined;
   try {
     for (let start = 0; start < corners.length; start += batch) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
       const part = corners.slice(start, start + batch);
-      if (options.density && layout === 'u8') {
-        // The packer maps each patch's bytes through its density table: the same input, no normalised copy.
-        const density = options.density;
-        packInput(layout, img, part, buffer, 0, part.map(({ x, y }) => densityTable(densityGain(patchMeanOd(img, x, y), density))));
+      if (tables) {
+        packInput(layout, img, part, buffer, 0, tables.slice(start, start + batch));
       } else if (options.density) {
         const normalised = normaliseDensity(img, part, options.density);
         packInput(layout, normalised.image, normalised.corners, buffer, 0);

@@ -10,7 +10,7 @@ import { j2kFrameInfo } from '../jp2k/openjpeg.ts';
 import { hasJfif, jpegFrameInfo, markAsRgb } from '../jpeg/stream.ts';
 import { LIMITS } from '../limits.ts';
 import { composeRegion, TileCache, type TileGrid } from '../tile-cache.ts';
-import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { SlideError, type ByteSource, type RegionOptions, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 import { decimals, firstItem, integer, NeedMoreBytes, parseDataset, tag, Tags, text, type Dataset } from './dataset.ts';
 
 export const WSI_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.77.1.6';
@@ -173,7 +173,7 @@ export class DicomSlide implements SlideSource {
     return new DicomSlide(info, levels, codecs);
   }
 
-  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
+  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal, options?: RegionOptions): Promise<RGBAImage> {
     const l = this.levels[level];
     if (!l) throw new SlideError(`${this.info.name}: no level ${level}.`);
     const map = l.map();
@@ -183,7 +183,7 @@ export class DicomSlide implements SlideSource {
       const frame = map.frame[tile]!;
       const key = `${level}/${part}/${frame}`;
       return part < 0 ? Promise.resolve(undefined) : this.tiles.get(key, () => this.load(l.parts[part]!, key, frame, tile), signal);
-    });
+    }, options);
   }
 
   /** Fetches ahead the frames under a rectangle of a level, column by column from its left edge, that are not decoded yet. */

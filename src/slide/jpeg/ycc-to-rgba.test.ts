@@ -86,6 +86,25 @@ describe('YCbCr → RGBA as libjpeg-turbo does it', () => {
     expect(red.data[1]).toBe(250 - 91);
   });
 
+  it('4:4:4: every Y with Cb and Cr every 5 levels converts as jdcolor.c does, clamped', () => {
+    const fix = (x: number) => Math.floor(x * 65536 + 0.5);
+    const levels = Array.from({ length: 52 }, (_, i) => Math.min(255, i * 5));
+    const n = 256 * levels.length * levels.length;
+    const y = new Uint8Array(n);
+    const cb = new Uint8Array(n);
+    const cr = new Uint8Array(n);
+    let i = 0;
+    for (let l = 0; l < 256; l++) for (const b of levels) for (const r of levels) [y[i], cb[i], cr[i++]] = [l, b, r];
+    const out = yuv444ToRgba({ data: y, offset: 0, stride: n }, { data: cb, offset: 0, stride: n }, { data: cr, offset: 0, stride: n }, n, 1).data;
+    const clamp = (v: number) => Math.min(255, Math.max(0, v));
+    for (let k = 0; k < n; k++) {
+      const b = cb[k]! - 128;
+      const r = cr[k]! - 128;
+      const want = [clamp(y[k]! + ((fix(1.402) * r + 32768) >> 16)), clamp(y[k]! + ((-fix(0.34414) * b + 32768 - fix(0.71414) * r) >> 16)), clamp(y[k]! + ((fix(1.772) * b + 32768) >> 16)), 255];
+      if (want.some((v, c) => out[4 * k + c] !== v)) expect([y[k], cb[k], cr[k], ...out.subarray(4 * k, 4 * k + 4)]).toEqual([y[k], cb[k], cr[k], ...want]);
+    }
+  });
+
   it('leaves odd and tiny images to another decoder', () => {
     expect(canConvert420(256, 256)).toBe(true);
     expect(canConvert420(255, 256)).toBe(false);

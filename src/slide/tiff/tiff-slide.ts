@@ -1,7 +1,7 @@
 import type { Codecs } from '../codecs.ts';
 import { LIMITS } from '../limits.ts';
 import { composeRegion, EMPTY_TILE, TileCache } from '../tile-cache.ts';
-import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { SlideError, type ByteSource, type RegionOptions, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 import { decodeTiffTile, unsupportedReason } from './decode-tile.ts';
 import { TiffReader } from './ifd.ts';
 import { detectPyramid } from './pyramid.ts';
@@ -83,10 +83,10 @@ export class TiffSlide implements SlideSource {
     return new TiffSlide(info, reader, levels, codecs, options);
   }
 
-  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RGBAImage> {
+  async readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal, options?: RegionOptions): Promise<RGBAImage> {
     const image = this.levelImages[level];
     if (!image) throw new SlideError(`${this.info.name}: no level ${level}.`);
-    return composeRegion(this.info.name, image, x, y, width, height, (col, row) => this.tile(level, col, row, signal));
+    return composeRegion(this.info.name, image, x, y, width, height, (col, row) => this.tile(level, col, row, signal), options);
   }
 
   /** One decoded tile, or undefined for tiles the file leaves empty (byte count 0). Cached and de-duplicated. */
