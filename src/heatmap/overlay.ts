@@ -3,10 +3,15 @@ import type { ScoreMap } from '../focus/score-map.ts';
 import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
 import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
-import { cellColours, edgePad, scoreMapField } from './raster.ts';
+import { cellColours, edgePad, scoreMapField, upsampleColours } from './raster.ts';
+import type { RGBAImage } from '../slide/types.ts';
 import { freshFrame } from './viewer-canvas.ts';
 import { CellState } from '../focus/cell-state.ts';
 import { formatScore, judgeScore, type VerdictScale } from '../focus/verdict-scale.ts';
+
+/** Device pixels per cell from which the smooth heatmap is drawn upsampled (see upsampleColours): below it a
+ * canvas's own bilinear scaling shows no steps. */
+const UPSAMPLE_FROM = 48;
 
 export interface OverlayStyle {
   colormap: ColormapName;
@@ -31,6 +36,10 @@ export interface OverlayStyle {
 export class HeatmapOverlay {
   readonly canvas: HTMLCanvasElement;
   private readonly cells: HTMLCanvasElement;
+  /** The cells' colours (cellColours), kept for drawing upsampled at deep zoom. */
+  private colours: RGBAImage | undefined;
+  /** The visible cells at several pixels per cell, for deep zoom (see upsampleColours). */
+  private readonly fine: HTMLCanvasElement = document.createElement('canvas');
   private map: ScoreMap | undefined;
   private style: OverlayStyle = { colormap: 'viridis', opacity: 0.6, smooth: true };
   private readonly tooltip: HTMLDivElement;
@@ -77,6 +86,7 @@ export class HeatmapOverlay {
     const n = this.style.normaliser;
     if (!map || !n) return;
     const colours = cellColours(scoreMapField(map, n), this.style.colormap);
+    this.colours = colours;
     if (this.cells.width !== colours.width || this.cells.height !== colours.height) {
       this.cells.width = colours.width;
       this.cells.height = colours.height;
@@ -140,7 +150,20 @@ export class HeatmapOverlay {
       // To the slide's edges: the patches reach them (slide-grid.ts adds an edge column and row where needed).
       ctx.rect(-margin, -margin, map.grid.width / stride, map.grid.height / stride);
       ctx.clip();
-      ctx.drawImage(this.cells, c0 + pad, r0 + pad, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
+      const cellPixels = Math.hypot(px.x - o.x, px.y - o.y) / cols;
+      if (this.style.smooth && cellPixels * dpr > UPSAMPLE_FROM && this.colours) {
+        // Deep zoom: the visible cells pre-interpolated at k pixels per cell (at most ~16 screen pixels each).
+        const k = Math.min(32, Math.ceil((cellPixels * dpr) / 16));
+        const fine = upsampleColours(this.colours, c0 + pad, r0 + pad, c1 - c0, r1 - r0, k);
+        if (this.fine.width !== fine.width || this.fine.height !== fine.height) {
+          this.fine.width = fine.width;
+          this.fine.height = fine.height;
+        }
+        this.fine.getContext('2d')!.putImageData(new ImageData(fine.data as Uint8ClampedArray<ArrayBuffer>, fine.width, fine.height), 0, 0);
+        ctx.drawImage(this.fine, 0, 0, fine.width, fine.height, c0, r0, c1 - c0, r1 - r0);
+      } else {
+        ctx.drawImage(this.cells, c0 + pad, r0 + pad, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
+      }
       ctx.restore();
     }
     ctx.globalAlpha = 1;

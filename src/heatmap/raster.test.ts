@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { colormapLut } from './colormaps.ts';
-import { cellColours, cellField, edgePad, rasterise, type CellField } from './raster.ts';
+import { cellColours, cellField, edgePad, rasterise, upsampleColours, type CellField } from './raster.ts';
 import type { RGBAImage } from '../slide/types.ts';
 
 // 3×2 cells of 235-pixel patches at stride 128: centres at 117.5, 245.5, 373.5 (x) and 117.5, 245.5 (y); the
@@ -122,5 +122,37 @@ describe('cellColours (the overlay form)', () => {
     expect(edgePad({ ...shape, stride: 64 })).toBe(2);
     expect(edgePad({ ...shape, stride: 300 })).toBe(0);
     expect(cellColours(cellField({ ...shape, cols: 0 }, { lo: 0, hi: 1 }, () => 0), 'jet').width).toBe(0);
+  });
+});
+
+describe('upsampleColours (the overlay at deep zoom)', () => {
+  const img = (pixels: number[][], width: number): RGBAImage => ({ width, height: pixels.length / width, data: Uint8ClampedArray.from(pixels.flat()) });
+
+  it('interpolates between cell centres in floating point, k pixels per cell, held flat beyond the outer centres', () => {
+    const two = img([[0, 0, 0, 255], [200, 100, 40, 255]], 2);
+    const out = upsampleColours(two, 0, 0, 2, 1, 4);
+    expect([out.width, out.height]).toEqual([8, 4]);
+    const red = (i: number) => out.data[i * 4]!;
+    // Pixel centres at cell coordinates (i + 0.5) / 4: left of the first centre (0.5) flat, then a linear ramp.
+    expect([0, 1].map(red)).toEqual([0, 0]);
+    for (let i = 2; i < 6; i++) expect(red(i)).toBe(Math.round(200 * ((i + 0.5) / 4 - 0.5)));
+    expect([6, 7].map(red)).toEqual([200, 200]);
+    expect(out.data[4 * 4 + 3]).toBe(255);
+  });
+
+  it('fades toward a transparent (glass) cell by alpha, keeping the colour (premultiplied, as a canvas scales)', () => {
+    const glass = img([[255, 0, 0, 255], [0, 0, 0, 0]], 2);
+    const out = upsampleColours(glass, 0, 0, 2, 1, 4);
+    // At cell coordinate 1.125 (pixel 4): 37.5 % of the way from the red centre to the glass one.
+    expect(Array.from(out.data.subarray(16, 20))).toEqual([255, 0, 0, Math.round(255 * (1 - 0.625))]);
+    expect(Array.from(out.data.subarray(28, 32))).toEqual([0, 0, 0, 0]); // past the glass centre
+  });
+
+  it('reads a window of a larger image (the visible cells only)', () => {
+    const row = img([[10, 0, 0, 255], [20, 0, 0, 255], [30, 0, 0, 255], [40, 0, 0, 255]], 4);
+    const out = upsampleColours(row, 1, 0, 2, 1, 4);
+    // Cells 1 and 2 at 4 px each: output pixel centres at image x 0.625, 0.875, … 2.375 (neighbours outside the window
+    // count): 10 + 10·x.
+    expect(Array.from({ length: 8 }, (_, i) => out.data[i * 4])).toEqual([16, 19, 21, 24, 26, 29, 31, 34]);
   });
 });

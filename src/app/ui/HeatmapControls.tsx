@@ -5,24 +5,20 @@ import { useCheckStore } from '../state/check-store.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold, MODELS } from '../state/models.ts';
-import { useSlideStore } from '../state/slide-store.ts';
 import { CalibrationControl } from './CalibrationControl.tsx';
 import { Legend } from './Legend.tsx';
 import { ScanPanel } from './ScanPanel.tsx';
 import { OutlineLayersPanel } from './OutlineLayers.tsx';
 import { SlideExamples } from './SlideExamples.tsx';
-import { downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
 import { isShortcut } from './keyboard.ts';
 
 
 /** Heatmap toggle (button and H key), model, colours, normalisation, opacity, threshold and CSV export. */
 export function HeatmapControls() {
-  const heatmap = useHeatmap();
   const s = useFocusSettings();
   // All of it: the threshold slider's range follows the scores as they arrive.
   const p = useFocusProgress();
-  const slideName = useSlideStore((st) => st.slide?.info.name);
   const model = useCurrentModel();
   // The one threshold (activeThreshold): the user's if set, else the calibration profile's, else the card's; a grade
   // when the model has a scale.
@@ -45,11 +41,6 @@ export function HeatmapControls() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const exportCsv = () => {
-    const map = heatmap.scoreMap;
-    if (!map) return;
-    downloadText(map.toCsv(), `${(slideName ?? 'slide').replace(/\.[^.]+$/, '')}.focus.csv`, 'text/csv');
-  };
 
   return (
     <aside className="heatmap-panel" aria-label="Focus heatmap">
@@ -133,9 +124,6 @@ export function HeatmapControls() {
       <Legend />
       <ScanPanel />
       <div className="row">
-        <button type="button" data-testid="export-csv" onClick={exportCsv} disabled={p.scoredCells === 0}>
-          Export CSV
-        </button>
         <span className="muted" data-testid="scored-count" title="Cells of this slide the model has scored so far; glass is looked at but not scored">
           {p.scoredCells} tissue cells scored on the slide
         </span>

@@ -56,25 +56,30 @@ export function ScanPanel() {
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
   const decided = { decision: review.decision, ...(review.note.trim() ? { decisionNote: review.note.trim() } : {}) };
 
+  // Exports: the scan's map, else the cells scored so far while browsing (a partial report says so).
+  const exportMap = map ?? heatmap.scoreMap;
+  const exportCsv = () => {
+    if (exportMap) downloadText(exportMap.toCsv(), `${stem}.focus.csv`, 'text/csv');
+  };
   const exportReport = () => {
-    if (!map || !info || !scale) return;
-    const report = currentReport(map, info);
+    if (!exportMap || !info || !scale) return;
+    const report = currentReport(exportMap, info);
     if (!report) return;
     downloadText(`${JSON.stringify(report, null, 1)}\n`, `${stem}.focus.json`, 'application/json');
   };
   const exportGeoJson = () => {
-    if (!map || !info || !scale) return;
-    const geo = focusGeoJson({ map, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id, ...decided });
+    if (!exportMap || !info || !scale) return;
+    const geo = focusGeoJson({ map: exportMap, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id, ...decided });
     downloadText(`${JSON.stringify(geo)}\n`, `${stem}.focus.geojson`, 'application/geo+json');
   };
   const exportPng = async () => {
-    const style = heatmap.overlayStyle(map);
-    if (!map || !style.normaliser || !info) return;
+    const style = heatmap.overlayStyle(exportMap);
+    if (!exportMap || !style.normaliser || !info) return;
     // Captioned like the CLI's: slide, verdict and decision, model, out-of-focus point, date.
-    const report = currentReport(map, info);
+    const report = currentReport(exportMap, info);
     setExporting(true);
     try {
-      const blob = await slide.workers.heatmapPng(map, pngWidth, {
+      const blob = await slide.workers.heatmapPng(exportMap, pngWidth, {
         colormap: style.colormap,
         normaliser: style.normaliser,
         opacity: Math.max(0.4, style.opacity),
@@ -188,8 +193,10 @@ export function ScanPanel() {
           </fieldset>
         </div>
       )}
-      {scan && (
-        <div className="exports">
+      {exportMap && exportMap.scored > 0 && (
+        <div className="exports" data-testid="exports">
+          <strong>Export</strong>
+          {!scan && <span className="muted">the {exportMap.scored.toLocaleString('en')} cells scored so far (scan the whole slide for a verdict)</span>}
           <label>
             PNG width
             <select value={pngWidth} onChange={(e) => setPngWidth(Number(e.currentTarget.value))} data-testid="png-width">
@@ -209,6 +216,9 @@ export function ScanPanel() {
             <button type="button" onClick={exportReport} data-testid="export-json">JSON report</button>
             <button type="button" onClick={exportGeoJson} disabled={!scale} data-testid="export-geojson" title="Out-of-focus regions and cells as GeoJSON polygons in level-0 pixels (QuPath: File › Import objects)">
               GeoJSON
+            </button>
+            <button type="button" onClick={exportCsv} data-testid="export-csv" title="x,y,width,height,score,tissue per cell looked at, level-0 pixels">
+              CSV
             </button>
           </div>
         </div>
