@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasShared, REQUIRE_SHARED_ENV, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
+import { readCsv } from '../../test-support/csv.ts';
+import { COHORT_COLUMNS } from '../../src/focus/qc/cohort.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SNAKEFILE = join(import.meta.dirname, 'Snakefile');
@@ -61,18 +63,8 @@ function workspace(): string {
   return dir;
 }
 
-/** RFC 4180 rows (the cohort files have no line breaks inside fields). */
-function csvRows(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\r\n')
-    .slice(1)
-    .map((line) => {
-      const fields: string[] = [];
-      for (const m of line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)) fields.push(m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!);
-      return fields;
-    });
-}
+/** Data rows of the RFC 4180 cohort files (the header left out). */
+const csvRows = (text: string) => readCsv(text).slice(1);
 
 /** The cohort of `qc` agrees with its per-slide reports: verdicts, percentages, region counts and the worst-first order. */
 function expectCohort(qc: string): void {
@@ -85,7 +77,7 @@ function expectCohort(qc: string): void {
     ['corrupt.svs', 'error', '', ''],
     ...reports.map((r) => [r.slide.name, r.summary.verdict, String(Number(r.summary.outOfFocusPercent.toPrecision(6))), String(r.summary.regionCount)]),
   ]);
-  expect(rows[0]![14]).toBe(failure.error);
+  expect(rows[0]![COHORT_COLUMNS.indexOf('error')]).toBe(failure.error);
   const rescan = csvRows(readFileSync(join(qc, 'rescan.csv'), 'utf8'));
   expect(rescan.map((r) => r.slice(0, 2))).toEqual(reports[0].regions.slice(0, 5).map((g: { rank: number }) => ['TCGA-CR-7395-synthetic-blur.tif', String(g.rank)]));
   const html = readFileSync(join(qc, 'cohort.html'), 'utf8');
