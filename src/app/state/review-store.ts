@@ -21,7 +21,12 @@ export interface ReviewState {
 
 export function reviewKey(info: Pick<SlideInfo, 'name' | 'levels'>): string {
   const l0 = info.levels[0];
-  return `${info.name}|${l0?.width ?? 0}x${l0?.height ?? 0}`;
+  return reviewKeyOf(info.name, l0?.width ?? 0, l0?.height ?? 0);
+}
+
+/** reviewKey from a report's slide (name and level-0 size). */
+export function reviewKeyOf(name: string, width: number, height: number): string {
+  return `${name}|${width}x${height}`;
 }
 
 export function createReviewStore() {

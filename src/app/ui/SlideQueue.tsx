@@ -1,13 +1,12 @@
 import { useRef, useState } from 'react';
 import { cohortCsv, errorRow, reportRow, sortWorstFirst, type CohortRow } from '../../focus/qc/cohort.ts';
 import { formatGrade } from '../../focus/grade.ts';
-import { useCurrentModel } from '../state/current-model.ts';
 import { currentReport } from '../state/current-report.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
-import { reviewKey, useReviews } from '../state/review-store.ts';
+import { reviewKey, reviewKeyOf, useReviews } from '../state/review-store.ts';
 import { runQueue, useSlideQueue, type QueueItem } from '../state/slide-queue.ts';
 import { useSlideStore } from '../state/slide-store.ts';
-import { currentModel } from '../state/current-model.ts';
+import { currentModel, useCurrentModel } from '../state/current-model.ts';
 import { downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
 import { frameRegion } from './RegionReview.tsx';
@@ -58,7 +57,7 @@ export function SlideQueue() {
   // The decision is the reviewer's latest (it can be made after the scan), else the report's.
   const decisionOf = (item: QueueItem) => {
     const r = reportOf(item);
-    return (r && reviews[reviewKey({ name: r.slide.name, levels: [{ width: r.slide.width, height: r.slide.height, tileWidth: 0, tileHeight: 0, downsample: 1 }] })]?.decision) ?? r?.decision ?? null;
+    return (r && reviews[reviewKeyOf(r.slide.name, r.slide.width, r.slide.height)]?.decision) ?? r?.decision ?? null;
   };
   const value = (item: QueueItem): string | number => {
     const r = reportOf(item);
