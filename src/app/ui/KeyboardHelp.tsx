@@ -13,6 +13,7 @@ export const KEYS: [string, string][] = [
   ['F', 'flip horizontally'],
   ['H', 'heatmap on / off'],
   ['O', 'open a slide'],
+  ['N / P', 'next / previous out-of-focus region (after a scan)'],
   ['← / →', 'previous / next file (quick check, large view)'],
   ['Escape', 'close this list, the large view; stop marking areas'],
   ['mouse wheel / pinch', 'zoom'],
