@@ -5,7 +5,7 @@ import { activeProfile, useProfiles } from './calibration-profiles.ts';
 import { currentModel } from './current-model.ts';
 import { useFocusSettings } from './focus-settings.ts';
 import { activeThreshold } from './models.ts';
-import { NO_REVIEW, reviewKey, useReviews } from './review-store.ts';
+import { exportedDecision, NO_REVIEW, reviewKey, useReviews } from './review-store.ts';
 
 /**
  * The scan report of `map` with what is in force now — the current model and card, the one threshold (typed, profile
@@ -19,7 +19,6 @@ export function currentReport(map: ScoreMap, info: SlideInfo): ScanReport | unde
   const scale = activeThreshold(model.card, { user: settings.qcThreshold, profile: activeProfile(useProfiles.getState(), model) }).scale;
   if (!scale) return undefined;
   const review = useReviews.getState().reviews[reviewKey(info)] ?? NO_REVIEW;
-  const note = review.note.trim();
   return buildReport({
     info,
     map,
@@ -28,7 +27,6 @@ export function currentReport(map: ScoreMap, info: SlideInfo): ScanReport | unde
     scale,
     tolerancePercent: settings.tolerancePercent,
     software: 'FocusLite Viewer',
-    decision: review.decision,
-    ...(note ? { decisionNote: note } : {}),
+    ...exportedDecision(review),
   });
 }

@@ -11,6 +11,12 @@ export interface SlideReview {
 
 export const NO_REVIEW: SlideReview = Object.freeze({ decision: null, note: '' });
 
+/** A review as the exports write it (report, GeoJSON): the decision, and the note when there is one. */
+export function exportedDecision(review: SlideReview): { decision: ReviewDecision | null; decisionNote?: string } {
+  const note = review.note.trim();
+  return { decision: review.decision, ...(note ? { decisionNote: note } : {}) };
+}
+
 export interface ReviewState {
   reviews: Record<string, SlideReview>;
   /** Index (in the summary's worst-first order) of the region under review, per slide. */

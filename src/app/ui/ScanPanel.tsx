@@ -11,7 +11,7 @@ import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { activeThreshold } from '../state/models.ts';
 import { useSlideStore } from '../state/slide-store.ts';
-import { NO_REVIEW, reviewKey, useReviews } from '../state/review-store.ts';
+import { exportedDecision, NO_REVIEW, reviewKey, useReviews } from '../state/review-store.ts';
 import { RegionReview } from './RegionReview.tsx';
 import { downloadBlob, downloadText } from './download.ts';
 import { useHeatmap } from './heatmap-context.ts';
@@ -54,7 +54,6 @@ export function ScanPanel() {
 
   if (slide?.kind !== 'workers' || !model) return null;
   const stem = (info?.name ?? 'slide').replace(/\.[^.]+$/, '');
-  const decided = { decision: review.decision, ...(review.note.trim() ? { decisionNote: review.note.trim() } : {}) };
 
   // Exports: the scan's map, else the cells scored so far while browsing (a partial report says so).
   const exportMap = map ?? heatmap.scoreMap;
@@ -69,7 +68,7 @@ export function ScanPanel() {
   };
   const exportGeoJson = () => {
     if (!exportMap || !info || !scale) return;
-    const geo = focusGeoJson({ map: exportMap, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id, ...decided });
+    const geo = focusGeoJson({ map: exportMap, scale, ...(info.mpp ? { mpp: info.mpp } : {}), slideName: info.name, modelId: model.id, ...exportedDecision(review) });
     downloadText(`${JSON.stringify(geo)}\n`, `${stem}.focus.geojson`, 'application/geo+json');
   };
   const exportPng = async () => {
