@@ -130,3 +130,27 @@ test('magnification: the live readout follows the pixel size, and 5×/10×/20×/
   }
   await expect(readout).toHaveText('40×');
 });
+
+test('the slide is drawn in grayscale under the heatmap, and in colour without it or with "keep slide colour"', async ({ page }) => {
+  await gotoApp(page); // the demo slide
+  // Sampled pixels of the slide's own canvas (the largest: not the heatmap's, not the navigator's) that are not gray.
+  const coloured = () =>
+    page.evaluate(() => {
+      if (!window.focuslite!.tilesLoaded()) return -1;
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.openseadragon-canvas > canvas:not(.heatmap-overlay):not(.outline-layer)')];
+      const c = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4 * 97) if (Math.abs(d[i]! - d[i + 1]!) > 8 || Math.abs(d[i + 1]! - d[i + 2]!) > 8) n++;
+      return n;
+    });
+  await expect.poll(coloured).toBeGreaterThan(100);
+  await page.getByTestId('heatmap-toggle').click();
+  await expect.poll(coloured).toBe(0);
+  await page.getByLabel('keep slide colour').check();
+  await expect.poll(coloured).toBeGreaterThan(100);
+  await page.getByLabel('keep slide colour').uncheck();
+  await expect.poll(coloured).toBe(0);
+  await page.getByTestId('heatmap-toggle').click();
+  await expect.poll(coloured).toBeGreaterThan(100);
+});

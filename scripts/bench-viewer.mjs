@@ -1,15 +1,41 @@
 // npm run bench:viewer — time from the end of a pan to every image tile drawn and to every visible cell scored, for a 1920×1080 viewport at
 // level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks while scoring, in headless Chromium against a
 // production build. Prints measured numbers with the machine; asserts nothing.
+// Usage: node scripts/bench-viewer.mjs [SLIDE] [--dist=DIR] (serve another build, for A/B runs: `npx vite build --outDir DIR`)
+//        [--port=N] (default 4391) [--trace=FILE.json] (a Chrome trace of the measured views, for chrome://tracing or
+//        DevTools' Performance panel) [--profile=FILE.cpuprofile] (a CPU profile of the page's main thread over them).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { launchChromium, openApp, startPreview } from './bench-browser.mjs';
+import { cpuSnapshot, cpuSummary } from './proc-cpu.mjs';
 
-const PORT = 4391;
-const slideArg = process.argv[2];
+/** This run's Chromium threads only (other benchmarks may run beside it): the processes descended from this one. */
+function ownCpuSnapshot() {
+  const parentOf = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return 0;
+    }
+  };
+  const ours = (pid) => {
+    for (let p = pid, i = 0; p > 1 && i < 20; p = parentOf(p), i++) if (p === process.pid) return true;
+    return false;
+  };
+  return new Map([...cpuSnapshot()].filter(([id]) => ours(Number(id.split('/')[0]))));
+}
+
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const PORT = Number(option('port') ?? 4391);
+const dist = option('dist');
+const tracePath = option('trace');
+const profilePath = option('profile');
+const slideArg = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const slide = slideArg ? resolve(slideArg) : null;
 
-const stopPreview = await startPreview(PORT);
+const stopPreview = await startPreview(PORT, dist ? resolve(dist) : undefined);
 try {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -38,6 +64,14 @@ try {
     window.__longTasks = [];
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });
   });
+  const cdp = profilePath ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  if (tracePath) await browser.startTracing(page, { path: tracePath, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.frame'] });
+  const cpu0 = ownCpuSnapshot();
   const viewW = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientWidth ?? 1920);
   const viewH = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientHeight ?? 1080);
   const results = [];
@@ -82,6 +116,9 @@ try {
     results.push({ x, y, ms, tilesMs, cells });
   }
   const longTasks = await page.evaluate(() => window.__longTasks);
+  const cpu = cpuSummary(cpu0, ownCpuSnapshot());
+  if (tracePath) await browser.stopTracing();
+  if (cdp) writeFileSync(profilePath, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   await browser.close();
 
   const ms = results.map((r) => r.ms).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
@@ -91,7 +128,9 @@ try {
   const tiles = results.map((r) => r.tilesMs).sort((a, b) => a - b);
   console.log(`time from end of pan to every image tile drawn: median ${tiles[Math.floor(tiles.length / 2)].toFixed(0)} ms, max ${tiles[tiles.length - 1].toFixed(0)} ms`);
   console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)]?.toFixed(0) ?? '–'} ms, max ${ms[ms.length - 1]?.toFixed(0) ?? '–'} ms over ${ms.length} views that needed scoring (includes the 50 ms re-plan throttle)`);
-  console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms` : ''}`);
+  console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms (${longTasks.map((d) => d.toFixed(0)).join(', ')})` : ''}`);
+  console.log(`CPU over the ${positions} views (this run's Chromium; wall-clock times above move with the machine's load, these less): ${cpu}`);
+  console.log(`build: ${dist ? resolve(dist) : 'dist/'}${tracePath ? `; trace ${tracePath}` : ''}${profilePath ? `; profile ${profilePath}` : ''}`);
 } finally {
   stopPreview();
 }

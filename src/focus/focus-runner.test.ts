@@ -81,6 +81,38 @@ describe('FocusRunner: the image first', () => {
     runner.stop();
   });
 
+  it('a worker done with its part of the image takes blocks while the other still renders', async () => {
+    const workers: number[] = [];
+    const scorer: CellScorer = { size: 2, score: (_m, _g, _c, worker) => (workers.push(worker), new Promise(() => undefined)) };
+    const runner = new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'm.onnx' }, () => undefined, (worker) => worker === 0);
+    runner.setView({ x: 0, y: 0, width: 2000, height: 2000 });
+    await wait(30);
+    expect(workers.length).toBeGreaterThan(0);
+    expect(workers.every((w) => w === 1)).toBe(true);
+    runner.stop();
+  });
+
+  it('sends a browsing block to the worker that renders the tiles under it (workerFor), a scan by bands', () => {
+    const sent: { worker: number; centre: number }[] = [];
+    const grid = slideGrid(4096, 1024);
+    const scorer: CellScorer = {
+      size: 2,
+      score: (_m, g, cells, worker) => {
+        // The middle of the level-0 columns the block's patches cover.
+        const xs = cells.map((c) => (c % g.cols) * g.stride);
+        sent.push({ worker, centre: (Math.min(...xs) + Math.max(...xs) + g.patch) / 2 });
+        return new Promise(() => undefined);
+      },
+      workerFor: (region) => (region.x + region.width / 2 < 2048 ? 0 : 1),
+    };
+    const runner = new FocusRunner(scorer, new ScoreMap(grid), { url: 'm.onnx' }, () => undefined);
+    runner.setView({ x: 0, y: 0, width: 4096, height: 1024 });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent.map((s) => s.worker))).toEqual(new Set([0, 1]));
+    for (const { worker, centre } of sent) expect(worker).toBe(centre < 2048 ? 0 : 1);
+    runner.stop();
+  });
+
   it('a whole-slide scan does not wait, and tells the workers to read ahead', async () => {
     const { sent, scorer } = counting();
     const runner = new FocusRunner(scorer, new ScoreMap(slideGrid(2000, 2000)), { url: 'm.onnx' }, () => undefined, () => true);

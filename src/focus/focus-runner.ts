@@ -1,6 +1,6 @@
 import { FocusScheduler, takeJob, type ScoreJob } from './scheduler.ts';
 import type { ScoreMap } from './score-map.ts';
-import { cellRangeIn, type Rect, type SlideGrid } from './slide-grid.ts';
+import { cellRangeIn, cellRect, type Rect, type SlideGrid } from './slide-grid.ts';
 import { CellState } from './cell-state.ts';
 import { isModelLoadError } from './model-load-error.ts';
 import type { ModelRef } from './model-card.ts';
@@ -15,6 +15,11 @@ export interface CellScorer {
   score(model: ModelRef, grid: SlideGrid, cells: number[], worker: number, signal: AbortSignal, readAhead?: boolean): Promise<{ scores: Float32Array; tissue: Float32Array }>;
   /** Loads the model in every worker ahead of the first block (optional: a failure shows on the blocks anyway). */
   preload?(model: ModelRef): Promise<void>;
+  /**
+   * The worker that renders the viewer's tiles over a level-0 region, and so holds them decoded (optional): browsing
+   * sends a block there, where its tiles are decoded already or about to be.
+   */
+  workerFor?(region: Rect): number;
 }
 
 export interface RunnerProgress {
@@ -52,16 +57,17 @@ export class FocusRunner {
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * `imageLoading`: while it says the viewer is still loading the image of a new view, browsing sends no new blocks (for
-   * at most IMAGE_FIRST_MS after the view changed): the image and the scores share the workers' decoders and cores, and
-   * the image comes first. A whole-slide scan does not wait.
+   * `imageLoading(worker)`: while it says the viewer is still loading the image of a new view in that worker, browsing
+   * sends it no new blocks (for at most IMAGE_FIRST_MS after the view changed): the image and the scores share the
+   * workers' decoders and cores, and the image comes first. Per worker, so a worker done with its part of the image
+   * starts on the blocks over it (their tiles decoded) while the other still renders. A whole-slide scan does not wait.
    */
   constructor(
     private readonly workers: CellScorer,
     readonly map: ScoreMap,
     private readonly model: ModelRef,
     private readonly onChange: (rangeChanged: boolean) => void,
-    private readonly imageLoading: () => boolean = () => false,
+    private readonly imageLoading: (worker: number) => boolean = () => false,
   ) {
     this.scheduler = new FocusScheduler(map.grid, 'browse', map.state);
     this.load = new Array<number>(workers.size).fill(0);
@@ -87,6 +93,8 @@ export class FocusRunner {
     }
     for (const job of this.queue) this.scheduler.markUnknown(job.cells);
     this.queue = this.scheduler.plan(view);
+    const workerFor = this.workers.workerFor?.bind(this.workers);
+    if (workerFor && this.scheduler.mode === 'browse') for (const job of this.queue) job.affinity = workerFor(this.region(job.cells));
     for (const job of this.queue) this.scheduler.markQueued(job.cells);
     this.pump();
     this.onChange(false);
@@ -129,29 +137,44 @@ export class FocusRunner {
     return col >= range.col0 && col <= range.col1 && row >= range.row0 && row <= range.row1;
   }
 
+  /** The level-0 region a block reads: the union of its cells' patches. */
+  private region(cells: readonly number[]): Rect {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const cell of cells) {
+      const r = cellRect(this.map.grid, cell);
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.width);
+      y1 = Math.max(y1, r.y + r.height);
+    }
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
   /** Gives each worker with room its next queued job (takeJob: its own affinity first). */
   private pump(): void {
-    if (this.holdForImage()) return;
     const n = this.load.length;
     let progress = true;
     while (!this.stopped && this.queue.length > 0 && progress) {
       progress = false;
       for (let w = 0; w < n && this.queue.length > 0; w++) {
-        if ((this.load[w] ?? 0) >= this.perWorker) continue;
+        if ((this.load[w] ?? 0) >= this.perWorker || this.holdForImage(w)) continue;
         this.dispatch(takeJob(this.queue, w, n)!, w);
         progress = true;
       }
     }
   }
 
-  /** Whether to wait for the image before sending more (looking again shortly when so). */
-  private holdForImage(): boolean {
+  /** Whether `worker` waits for the image before taking more (looking again shortly when so). */
+  private holdForImage(worker: number): boolean {
     if (this.scheduler.mode === 'scan' || this.stopped || this.queue.length === 0) return false;
-    if (performance.now() - this.viewChangedAt >= IMAGE_FIRST_MS || !this.imageLoading()) return false;
+    if (performance.now() - this.viewChangedAt >= IMAGE_FIRST_MS || !this.imageLoading(worker)) return false;
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = undefined;
       this.pump();
-    }, 20);
+    }, 10);
     return true;
   }
 

@@ -44,6 +44,8 @@ export class HeatmapOverlay {
   private style: OverlayStyle = { colormap: 'viridis', opacity: 0.6, smooth: true };
   private readonly tooltip: HTMLDivElement;
   private frame = 0;
+  /** Where the last frame was drawn (see `draw`); cleared when the scores or the style change. */
+  private drawnAt: string | undefined;
 
   constructor(private readonly viewer: OpenSeadragon.Viewer) {
     this.canvas = document.createElement('canvas');
@@ -77,6 +79,7 @@ export class HeatmapOverlay {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
       this.rebuild();
+      this.drawnAt = undefined;
       this.draw();
     });
   }
@@ -95,7 +98,26 @@ export class HeatmapOverlay {
     this.cells.getContext('2d')!.putImageData(new ImageData(colours.data as Uint8ClampedArray<ArrayBuffer>, colours.width, colours.height), 0, 0);
   }
 
+  /**
+   * OpenSeadragon raises update-viewport on every frame it draws, also for each batch of tiles arriving after a pan
+   * with the view standing still. Repainting the same heatmap then cost a full-viewer canvas raster and upload per
+   * batch on the main thread (software rendering: the largest part of the long tasks in a Chrome trace of
+   * bench:viewer), so a frame is drawn only when the view, the viewer's size, the scores or the style changed.
+   */
   private readonly draw = () => {
+    const item = this.viewer.world.getItemAt(0);
+    const at = item
+      ? [
+          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 0)),
+          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(1e6, 0)),
+          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 1e6)),
+        ]
+          .map((p) => `${p.x},${p.y}`)
+          .join(';')
+      : '';
+    const key = `${at}|${this.viewer.container.clientWidth}x${this.viewer.container.clientHeight}@${window.devicePixelRatio}`;
+    if (key === this.drawnAt) return;
+    this.drawnAt = key;
     const { ctx, width, height, dpr } = freshFrame(this.canvas, this.viewer);
     // The swipe's clip must not outlive this frame.
     ctx.save();

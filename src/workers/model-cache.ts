@@ -1,8 +1,10 @@
-// FocusLiteNN sessions inside a browser worker (slide, quick-check and bench workers): one onnxruntime-web session
-// (WASM, one thread) per model URL, at most a few kept, the least recently used released when another is loaded.
+// FocusLiteNN models inside a browser worker (slide, quick-check and bench workers): one engine (the exact integer
+// kernel or an onnxruntime-web session, WASM, one thread) per model URL, at most a few kept, the least recently used
+// released when another is loaded.
 import type { ModelRef } from '../focus/model-card.ts';
+import { createModelEngine, type ModelEngine } from '../focus/model-engine.ts';
 import { ModelLoadError } from '../focus/model-load-error.ts';
-import { createPatchScorer, type PatchScorer } from '../focus/session/patch-scorer.ts';
+import type { PatchScorer } from '../focus/session/patch-scorer.ts';
 import { createBrowserFocusSession, type FocusSession } from '../focus/session/session-browser.ts';
 
 /** Two models: the one in use and the one just left (switching back is common); each holds a WASM instance. */
@@ -48,30 +50,39 @@ export class SessionCache<S extends Releasable> {
   }
 }
 
-/** Fetches and opens a model; any failure is a ModelLoadError naming the file. */
-export async function loadBrowserModel(url: string): Promise<FocusSession> {
+/** Fetches and opens a model as an onnxruntime session; any failure is a ModelLoadError naming the file. */
+export function loadBrowserModel(url: string): Promise<FocusSession> {
+  return loadModel(url, (onnx) => createBrowserFocusSession(onnx));
+}
+
+/** Fetches and opens a model as a scoring engine (model-engine.ts); any failure is a ModelLoadError naming the file. */
+export function loadBrowserEngine(url: string): Promise<ModelEngine> {
+  return loadModel(url, (onnx) => createModelEngine(onnx, (bytes) => createBrowserFocusSession(bytes)));
+}
+
+async function loadModel<T>(url: string, open: (onnx: Uint8Array) => Promise<T>): Promise<T> {
   const file = url.split('/').pop();
   const response = await fetch(url);
   if (!response.ok) throw new ModelLoadError(`the model ${file} could not be loaded (HTTP ${response.status})`);
   try {
-    return await createBrowserFocusSession(new Uint8Array(await response.arrayBuffer()));
+    return await open(new Uint8Array(await response.arrayBuffer()));
   } catch (err) {
     throw new ModelLoadError(`the model ${file} failed to load: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 /**
- * A model (URL and preprocessing) as a PatchScorer over a bounded cache of sessions. Sessions are cached by URL (the
- * model's bytes); the preprocessing is applied by the scorer, made for each reference, so the same model with and
- * without its card's normalisation never share a scorer. Runs go one at a time, in order: the WASM backend is
- * single-threaded here and ORT rejects overlapping runs on a session, while a slide worker has several blocks in flight.
+ * A model (URL and preprocessing) as a PatchScorer over a bounded cache of engines. Engines are cached by URL (the
+ * model's bytes); the preprocessing is applied per call, so the same model with and without its card's normalisation
+ * never share a scorer. Runs go one at a time, in order: WASM is single-threaded here and ORT rejects overlapping runs
+ * on a session, while a slide worker has several blocks in flight.
  */
-export function patchScorers(cache = new SessionCache(loadBrowserModel)): (model: ModelRef) => Promise<PatchScorer> {
+export function patchScorers(cache = new SessionCache(loadBrowserEngine)): (model: ModelRef) => Promise<PatchScorer> {
   let queue: Promise<unknown> = Promise.resolve();
   return async (model) => {
-    const score = createPatchScorer(await cache.get(model.url), model.density);
+    const engine = await cache.get(model.url);
     return (image, corners) => {
-      const result = queue.then(() => score(image, corners));
+      const result = queue.then(() => engine.score(image, corners, model.density));
       queue = result.catch(() => undefined);
       return result;
     };

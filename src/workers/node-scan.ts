@@ -7,10 +7,10 @@ import { ScoreMap } from '../focus/score-map.ts';
 import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
 import { PATCH, STRIDE } from '../focus/patch-grid.ts';
 import { takeJob, wholeSlidePlan } from '../focus/scheduler.ts';
-import { createPatchScorer } from '../focus/session/patch-scorer.ts';
+import { createModelEngine } from '../focus/model-engine.ts';
 import { createFocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
-import type { SlideInfo } from '../slide/types.ts';
+import type { RGBAImage, SlideInfo } from '../slide/types.ts';
 import { nodeWorker } from './node-worker.ts';
 import { PoolError, WorkerPool } from './pool.ts';
 import type { DensityNormalisation } from '../focus/stain-density.ts';
@@ -55,10 +55,10 @@ interface Scorer {
   close(): void;
 }
 
-/** The slide and the model in this thread. Blocks may start before onnxruntime is ready (their decoding and tissue
- * masks overlap its start-up, ~0.4 s); their scoring waits for it. */
+/** The slide and the model in this thread. Blocks may start before the model is ready (with onnxruntime, their
+ * decoding and tissue masks overlap its start-up, ~0.4 s); their scoring waits for it. */
 async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promise<Scorer> {
-  const ready = createFocusSession(model).then((session) => createPatchScorer(session, density));
+  const ready = createModelEngine(model, (onnx) => createFocusSession(onnx)).then((engine) => (image: RGBAImage, corners: readonly { x: number; y: number }[]) => engine.score(image, corners, density));
   ready.catch(() => undefined); // reported through `ready` by the caller, not as an unhandled rejection
   const slide = await openSlideFile(path);
   return {

@@ -14,8 +14,8 @@ export type SlideInput =
 
 export type SlideRequest =
   | { type: 'open'; input: SlideInput }
-  /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap. */
-  | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number }
+  /** Render the level-0 rectangle (x, y, width, height) at outWidth×outHeight, as an ImageBitmap (`gray`: its luma). */
+  | { type: 'render'; id: number; x: number; y: number; width: number; height: number; outWidth: number; outHeight: number; gray?: boolean }
   /** Score grid cells (see src/focus/score-block.ts) with the model (same-origin URL) and its card's preprocessing. */
   /** `readAhead`: part of a whole-slide scan (the slide may fetch the band ahead, see scoreBlock). */
   | { type: 'score'; id: number; model: ModelRef; grid: SlideGrid; cells: number[]; readAhead: boolean }

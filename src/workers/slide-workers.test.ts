@@ -11,6 +11,7 @@ class FakeWorker implements WorkerLike {
   onerror: ((event: ErrorEvent) => void) | null = null;
   terminated = false;
   renders = 0;
+  lastRender: SlideRequest | undefined;
   modelsLoaded: string[] = [];
   constructor(private readonly mode: () => Mode) {
     FakeWorker.created.push(this);
@@ -25,6 +26,7 @@ class FakeWorker implements WorkerLike {
       reply({ type: 'model-loaded', id: msg.id });
     } else if (msg.type === 'render') {
       this.renders++;
+      this.lastRender = msg;
       const mode = this.mode();
       if (mode === 'ok') reply({ type: 'rendered', id: msg.id, bitmap: { close() {} } as ImageBitmap });
       else if (mode === 'crash') queueMicrotask(() => this.onerror?.({ message: 'boom', preventDefault() {} } as ErrorEvent));
@@ -80,5 +82,31 @@ describe('model preload', () => {
     const pool = await SlideWorkers.open(input, 3, undefined, () => new FakeWorker(() => 'ok'));
     await pool.preload({ url: 'm.onnx' });
     expect(FakeWorker.created.map((w) => w.modelsLoaded)).toEqual([['m.onnx'], ['m.onnx'], ['m.onnx']]);
+  });
+});
+
+describe('slide worker routing', () => {
+  it('sends a routed render to its worker, with the grayscale flag, and says while that worker is rendering', async () => {
+    const pool = await SlideWorkers.open(input, 2, undefined, () => new FakeWorker(() => 'hang'));
+    const pending = pool.render(0, 0, 10, 10, 10, 10, undefined, { worker: 1, gray: true });
+    await Promise.resolve();
+    expect(pool.rendering(1)).toBe(true);
+    expect(pool.rendering(0)).toBe(false);
+    expect(FakeWorker.created.map((w) => w.renders)).toEqual([0, 1]);
+    expect(FakeWorker.created[1]!.lastRender).toMatchObject({ type: 'render', gray: true });
+    pool.close();
+    await expect(pending).rejects.toThrow();
+    expect(pool.rendering(1)).toBe(false);
+  });
+
+  it('puts a viewer tile and the scoring blocks over it on one worker, and spreads neighbouring blocks', async () => {
+    const pool = await SlideWorkers.open(input, 2, undefined, () => new FakeWorker(() => 'ok'));
+    const tile = pool.workerFor({ x: 1024, y: 0, width: 512, height: 512 });
+    // A 4×4-cell block (619² from a multiple of 512) over that tile.
+    expect(pool.workerFor({ x: 1024, y: 0, width: 619, height: 619 })).toBe(tile);
+    expect(pool.workerFor({ x: 1536, y: 0, width: 619, height: 619 })).toBe(tile);
+    expect(pool.workerFor({ x: 0, y: 0, width: 512, height: 512 })).not.toBe(tile);
+    expect(pool.workerFor({ x: 1024, y: 1024, width: 512, height: 512 })).not.toBe(tile);
+    pool.close();
   });
 });

@@ -1,7 +1,7 @@
 import { SlideError, type SlideInfo } from '../slide/types.ts';
 import type { ModelRef } from '../focus/model-card.ts';
 import type { ScoreMap } from '../focus/score-map.ts';
-import type { SlideGrid } from '../focus/slide-grid.ts';
+import type { Rect, SlideGrid } from '../focus/slide-grid.ts';
 import type { HeatmapImageOptions } from '../heatmap/report-image.ts';
 import { PoolError, WorkerPool, type WorkerLike } from './pool.ts';
 import type { SlideInput, SlideRequest, SlideResponse } from './slide-protocol.ts';
@@ -16,6 +16,13 @@ export const REQUEST_TIMEOUT_MS = { render: 30_000, score: 60_000, 'load-model':
 
 const defaultFactory: WorkerFactory = () => new Worker(new URL('./slide.worker.ts', import.meta.url), { type: 'module' });
 
+/**
+ * Level-0 blocks of this side go to one worker each, in a checkerboard (see SlideWorkers.workerFor): a viewer tile
+ * (512² at level 0) and the scoring blocks over it (4×4 cells: 619² pixels from a multiple of 512) then meet in the
+ * same worker's decoded-tile cache, while a 1920×1080 view still spreads over every worker.
+ */
+const WORKER_BLOCK = 1024;
+
 export interface ScoredBlock {
   scores: Float32Array;
   tissue: Float32Array;
@@ -29,12 +36,17 @@ export interface ScoredBlock {
  * then fail with a message. A model that cannot be loaded fails with a PoolError of kind 'model'.
  */
 export class SlideWorkers {
+  /** Routed renders (see `render`'s `worker`) not yet answered, per worker. */
+  private readonly renders: number[];
+
   private constructor(
     private readonly pool: WorkerPool<SlideRequest, SlideResponse>,
     readonly info: SlideInfo,
     /** What the workers opened, for other workers that need the same slide (benchmarks). */
     readonly input: SlideInput,
-  ) {}
+  ) {
+    this.renders = new Array<number>(pool.size).fill(0);
+  }
 
   static async open(input: SlideInput, count = defaultWorkerCount(), signal?: AbortSignal, factory: WorkerFactory = defaultFactory): Promise<SlideWorkers> {
     // A DICOMweb series' metadata (one item per frame: megabytes for a large slide) is fetched once, here, for all workers;
@@ -81,11 +93,33 @@ export class SlideWorkers {
     return new SlideWorkers(pool, first.info, input);
   }
 
-  /** Renders the level-0 rectangle at the given output size. Rejects with an AbortError when `signal` aborts. */
-  async render(x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<ImageBitmap> {
-    const response = await this.pool.request((id) => ({ type: 'render', id, x, y, width, height, outWidth, outHeight }), { signal });
-    if (response.type !== 'rendered') throw new SlideError('unexpected worker response');
-    return response.bitmap;
+  /**
+   * Renders the level-0 rectangle at the given output size. Rejects with an AbortError when `signal` aborts.
+   * `gray`: the slide's luma (the viewer under the heatmap); `worker`: the worker to use (else the least busy one).
+   */
+  async render(x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal, options: { gray?: boolean; worker?: number } = {}): Promise<ImageBitmap> {
+    const gray = options.gray === true;
+    const worker = options.worker === undefined ? undefined : options.worker % this.pool.size;
+    if (worker !== undefined) this.renders[worker]!++;
+    try {
+      const response = await this.pool.request((id) => ({ type: 'render', id, x, y, width, height, outWidth, outHeight, ...(gray ? { gray } : {}) }), { signal, ...(worker !== undefined ? { worker } : {}) });
+      if (response.type !== 'rendered') throw new SlideError('unexpected worker response');
+      return response.bitmap;
+    } finally {
+      if (worker !== undefined) this.renders[worker]!--;
+    }
+  }
+
+  /** The worker for a level-0 region: by the WORKER_BLOCK² block its centre lies in, in a checkerboard. */
+  workerFor(region: Rect): number {
+    const bx = Math.floor((region.x + region.width / 2) / WORKER_BLOCK);
+    const by = Math.floor((region.y + region.height / 2) / WORKER_BLOCK);
+    return (bx + by) % this.pool.size;
+  }
+
+  /** Renders routed to `worker` (render's `worker` option) are under way: the viewer is loading tiles there. */
+  rendering(worker: number): boolean {
+    return (this.renders[worker % this.pool.size] ?? 0) > 0;
   }
 
   /** Scores grid cells in the worker chosen by `affinity` (so a group's decoded tiles are reused by the same worker). */

@@ -200,7 +200,10 @@ export class HeatmapController {
     if (this.current?.key !== key) {
       this.current?.runner.stop();
       progress.setState({ scan: undefined });
-      const runner = new FocusRunner(slide.workers, this.mapFor(contentKey(slide, model.id, focus.stride), slide, focus.stride), modelRefOf(model), this.publish, () => binding.imageLoading());
+      const workers = slide.workers;
+      // A worker still rendering the view's tiles takes no blocks yet (the image first, see FocusRunner).
+      const imageLoading = (worker: number) => binding.imageLoading() && (workers.rendering?.(worker) ?? true);
+      const runner = new FocusRunner(workers, this.mapFor(contentKey(slide, model.id, focus.stride), slide, focus.stride), modelRefOf(model), this.publish, imageLoading);
       this.current = { key, runner, content: contentKey(slide, model.id, focus.stride) };
       progress.setState({ error: undefined });
       const rect = binding.viewRect();

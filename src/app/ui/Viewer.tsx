@@ -1,6 +1,7 @@
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef } from 'react';
 import { createSlideTileSource } from '../viewer/slide-tile-source.ts';
+import { BitmapCanvasDrawer } from '../viewer/bitmap-canvas-drawer.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
@@ -33,6 +34,9 @@ function preferredDrawer(): string {
 /** The quick check panel lies over the viewer: keys then go to it, not to the slide underneath. */
 const viewerCovered = () => useCheckStore.getState().open;
 
+/** The slide is shown in grayscale under the heatmap (unless the user keeps its colour). */
+const grayscaleNow = (s: { enabled: boolean; keepColour: boolean }) => s.enabled && !s.keepColour;
+
 /** The deep-zoom canvas. Thin: it mirrors the slide store into OpenSeadragon and reports back the view status. */
 export function Viewer() {
   const element = useRef<HTMLDivElement>(null);
@@ -42,7 +46,9 @@ export function Viewer() {
   const heatmap = useFocusProgress((s) => s.status);
   const scoredCells = useFocusProgress((s) => s.scoredCells);
   const viewCells = useFocusProgress((s) => `${s.viewDone}/${s.viewTotal}`);
-  const grayscale = useFocusSettings((s) => s.enabled && !s.keepColour);
+  const grayscale = useFocusSettings(grayscaleNow);
+  // The mode the viewer's tiles were asked for in (see the effect that follows it).
+  const tilesGray = useRef(grayscale);
   useViewerKeys(viewer, viewerCovered);
 
   useEffect(() => {
@@ -70,7 +76,7 @@ export function Viewer() {
       gestureSettingsTouch: { pinchToZoom: true, flickEnabled: true },
       crossOriginPolicy: 'Anonymous',
       keyboardNavEnabled: true,
-      drawer: preferredDrawer(),
+      drawer: preferredDrawer() === 'canvas' ? BitmapCanvasDrawer : 'webgl',
     } as OpenSeadragon.Options);
     useViewerStore.getState().setViewer(osd);
     return () => {
@@ -118,7 +124,9 @@ export function Viewer() {
     viewer.addOnceHandler('open-failed', onOpenFailed as OpenSeadragon.EventHandler<OpenSeadragon.OpenFailedEvent>);
     viewer.addHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
     type Spec = Parameters<typeof viewer.open>[0];
-    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers, slide.id) : slide.url) as unknown as Spec);
+    const gray = () => grayscaleNow(useFocusSettings.getState());
+    tilesGray.current = gray();
+    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers, slide.id, gray) : slide.url) as unknown as Spec);
     return () => {
       viewer.removeHandler('open', onOpen);
       viewer.removeHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
@@ -127,9 +135,23 @@ export function Viewer() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [viewer, slide?.id]);
 
+  // The workers render the slide's tiles in grayscale (a CSS filter on the canvas made the compositor filter the whole
+  // viewer on every frame without a GPU: a fifth of the browser's CPU in bench:viewer); when the mode changes, the
+  // tiles on hand are of the other mode and are asked for again. Deep Zoom and IIIF sources keep the CSS filter.
+  const workerTiles = slide?.kind === 'workers';
+  useEffect(() => {
+    if (!viewer || tilesGray.current === grayscale) return;
+    tilesGray.current = grayscale;
+    if (!workerTiles) return;
+    for (const world of [viewer.world, viewer.navigator?.world]) {
+      for (let i = 0; i < (world?.getItemCount() ?? 0); i++) world!.getItemAt(i).reset();
+    }
+    viewer.forceRedraw();
+  }, [viewer, grayscale, workerTiles]);
+
   return (
     <div
-      className={grayscale ? 'viewer grayscale' : 'viewer'}
+      className={grayscale && !workerTiles ? 'viewer grayscale' : 'viewer'}
       data-testid="viewer"
       data-status={status}
       data-heatmap={heatmap}

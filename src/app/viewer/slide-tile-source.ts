@@ -8,8 +8,10 @@ import type { SlideWorkers } from '../../workers/slide-workers.ts';
  * quarter as many worker round trips, bitmaps and draws (bench:viewer, pan → tiles drawn at level 0: about 1.05–1.1 s
  * at 256², 0.5–0.63 s at 512²; BENCHMARKS.md).
  * `slideId` (OpenSlide.id) goes into the tile URLs, which OSD caches tiles by: two slides must not share one.
+ * `gray()`: whether tiles are asked for in grayscale now (the slide under the heatmap; the viewer asks for its tiles
+ * again when that changes).
  */
-export function createSlideTileSource(slide: SlideWorkers, slideId: number): OpenSeadragon.TileSource {
+export function createSlideTileSource(slide: SlideWorkers, slideId: number, gray: () => boolean = () => false): OpenSeadragon.TileSource {
   const { width, height } = slide.info.levels[0]!;
   const tileSize = 512;
   const source = new OpenSeadragon.TileSource({
@@ -34,8 +36,12 @@ export function createSlideTileSource(slide: SlideWorkers, slideId: number): Ope
     const outHeight = Math.min(tileSize, levelHeight - py);
     const controller = new AbortController();
     job.userData.abort = controller;
+    const region = { x: px / scale, y: py / scale, width: Math.min(width - px / scale, outWidth / scale), height: Math.min(height - py / scale, outHeight / scale) };
+    // Full-resolution tiles go to the worker that scores the blocks over them (their decoded file tiles are shared,
+    // see SlideWorkers.workerFor); coarser ones alternate, so a zoomed-out view too is spread over every worker.
+    const worker = scale >= 1 ? slide.workerFor(region) : (x + y) % slide.size;
     slide
-      .render(px / scale, py / scale, Math.min(width - px / scale, outWidth / scale), Math.min(height - py / scale, outHeight / scale), outWidth, outHeight, controller.signal)
+      .render(region.x, region.y, region.width, region.height, outWidth, outHeight, controller.signal, { gray: gray(), worker })
       .then(
         (bitmap) => job.finish(bitmap, null, 'imageBitmap'),
         (err: Error) => job.fail(`tile ${level}/${x}/${y}: ${err.message}`, null),

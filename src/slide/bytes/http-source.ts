@@ -1,8 +1,8 @@
 import { SlideError, throwIfAborted, type ByteSource } from '../types.ts';
 import { checkRange } from './blob-source.ts';
 
-const BLOCK = 64 * 1024;
-const MAX_CACHED_BLOCKS = 512; // 32 MiB
+const BLOCK = 256 * 1024;
+const MAX_CACHED_BLOCKS = 128; // 32 MiB
 
 /**
  * A remote file read with HTTP range requests in fixed blocks, with a small LRU of blocks so the many small reads of

@@ -2,9 +2,12 @@
 import { INPUT_LAYOUTS, inputType, packInput, valuesPerPatch } from '../../focus/session/input-layout.ts';
 import { buildFocusModel, defaultLayout } from '../model/onnx-builder.ts';
 import { weightDigits } from '../model/quantise.ts';
-import { patchGrid } from '../../focus/patch-grid.ts';
+import { patchGrid, STRIDE } from '../../focus/patch-grid.ts';
 import { referencePatchScores } from '../model/reference.ts';
-import { createFocusSession, runPatchTensor, scoreImage } from '../../focus/session/session.ts';
+import { createFocusSession, RUN_BATCH, runPatchTensor, scoreImage } from '../../focus/session/session.ts';
+import { createModelEngine } from '../../focus/model-engine.ts';
+import { readU8Graph } from '../../focus/kernel/u8-graph.ts';
+import type { DensityNormalisation } from '../../focus/stain-density.ts';
 import { syntheticImage } from '../model/synthetic-images.ts';
 import type { FocusWeights } from '../model/weights.ts';
 
@@ -39,9 +42,13 @@ export interface BenchOptions {
   skipReference?: boolean;
 }
 
+/** A shipped card's normalisation (focuslite-1kernel), for the rows that include it. */
+const DENSITY: DensityNormalisation = { method: 'mean-od', targetOd: 0.5, maxGain: 4 };
+
 /**
- * Times one model on a 1024×1024 image (7×7 = 49 patches) in each input layout (input-layout.ts): ONNX at batch 1
- * and 49, packing, scoreImage, and once the TS reference. The layout the builder picks by default is marked.
+ * Times one model on a 1024×1024 image (7×7 = 49 patches) in each input layout (input-layout.ts): ONNX at batch 1,
+ * 8 and 49, packing, scoreImage (batches of RUN_BATCH) without and with the stain-density normalisation, the exact
+ * integer kernel (one-digit weights), and once the TS reference. The layout the builder picks by default is marked.
  */
 export async function benchModel(label: string, weights: FocusWeights, options: BenchOptions = {}): Promise<BenchRow[]> {
   const reps = options.reps ?? 10;
@@ -61,10 +68,18 @@ export async function benchModel(label: string, weights: FocusWeights, options: 
       row(`${tag} onnx, batch 8 (×49/8 runs)`, ((await time(() => runPatchTensor(session, eight, 8), reps * 2)) * n) / 8);
       row(`${tag} onnx, batch 49 (1 run)`, await time(() => runPatchTensor(session, tensor, n), reps));
       row(`${tag} pack RGBA → ${inputType(layout)}`, await time(() => packInput(layout, img, grid.corners, tensor), reps));
-      row(`${tag} scoreImage (pack + onnx 49)`, await time(() => scoreImage(session, img), reps));
+      row(`${tag} scoreImage (pack + onnx, batches of ${RUN_BATCH})`, await time(() => scoreImage(session, img), reps));
+      row(`${tag} scoreImage + stain-density norm.`, await time(() => scoreImage(session, img, STRIDE, { density: DENSITY }), reps));
     } finally {
       await session.release();
     }
+  }
+  // The exact integer kernel the app and CLI use for one-digit 'u8' graphs instead of onnxruntime (same scores).
+  const onnx = buildFocusModel(weights);
+  if (readU8Graph(onnx)) {
+    const engine = await createModelEngine(onnx, createFocusSession, 'u8-kernel');
+    row('u8 kernel, no onnxruntime', await time(() => engine.score(img, grid.corners), reps));
+    row('u8 kernel + stain-density norm.', await time(() => engine.score(img, grid.corners, DENSITY), reps));
   }
   if (!options.skipReference) row('TS reference (float64)', await time(() => referencePatchScores(weights, img, grid.corners), Math.max(3, reps / 3), 1));
   return rows;
@@ -86,7 +101,7 @@ export function randomWeights(c: number): FocusWeights {
 }
 
 export function formatRows(rows: BenchRow[]): string {
-  const lines = [`${'model'.padEnd(22)} ${'what'.padEnd(34)} ${'ms/patch'.padStart(9)} ${'ms/image(49)'.padStart(13)}`];
-  for (const r of rows) lines.push(`${r.model.padEnd(22)} ${r.what.padEnd(34)} ${r.msPerPatch.toFixed(3).padStart(9)} ${r.msPerImage.toFixed(2).padStart(13)}`);
+  const lines = [`${'model'.padEnd(22)} ${'what'.padEnd(46)} ${'ms/patch'.padStart(9)} ${'ms/image(49)'.padStart(13)}`];
+  for (const r of rows) lines.push(`${r.model.padEnd(22)} ${r.what.padEnd(46)} ${r.msPerPatch.toFixed(3).padStart(9)} ${r.msPerImage.toFixed(2).padStart(13)}`);
   return lines.join('\n');
 }
