@@ -7,7 +7,7 @@ import { openSlideFile } from '../src/slide/node.ts';
 import { buildTiff } from '../test-support/tiff-fixture.ts';
 import { expectReady, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared } from './helpers.ts';
 
-// The browser workers decode JPEG tiles with WebCodecs and convert YCbCr themselves (ycc-to-rgba.ts); the CLI
+// The browser workers decode JPEG tiles with WebCodecs and convert YCbCr themselves (ycc-simd.wat, or ycc-to-rgba.ts without WebAssembly SIMD); the CLI
 // decodes with libjpeg-turbo through sharp. Scores agree only if the pixels agree exactly, so this compares them
 // byte for byte, for every kind of JPEG tile the workers handle differently.
 

@@ -28,6 +28,20 @@ describe('LruCache', () => {
     expect(cache.get('c')).toBe('cc');
   });
 
+  it('tells onEvict of the values dropped for room, and of no others', () => {
+    const evicted: string[] = [];
+    const cache = new LruCache<string, string>(6, bytes, (v) => evicted.push(v));
+    cache.set('a', 'aa');
+    cache.set('b', 'bb');
+    cache.set('b', 'BB'); // replaced: not evicted
+    cache.delete('a'); // deleted: not evicted
+    cache.set('c', 'cc');
+    cache.set('d', 'ddd');
+    expect(evicted).toEqual(['BB']);
+    cache.clear();
+    expect(evicted).toEqual(['BB']);
+  });
+
   it('may evict several entries for one large value', () => {
     const cache = new LruCache<string, string>(6, bytes);
     cache.set('a', 'aa');

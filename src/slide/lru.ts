@@ -3,7 +3,12 @@ export class LruCache<K, V> {
   private readonly map = new Map<K, { value: V; size: number }>();
   private total = 0;
 
-  constructor(readonly maxBytes: number, private readonly sizeOf: (value: V) => number) {}
+  /** `onEvict`: told of each value dropped to make room (not of deleted, replaced or cleared ones). */
+  constructor(
+    readonly maxBytes: number,
+    private readonly sizeOf: (value: V) => number,
+    private readonly onEvict?: (value: V) => void,
+  ) {}
 
   get(key: K): V | undefined {
     const hit = this.map.get(key);
@@ -34,6 +39,7 @@ export class LruCache<K, V> {
       const entry = this.map.get(oldest.value);
       this.map.delete(oldest.value);
       this.total -= entry?.size ?? 0;
+      if (entry) this.onEvict?.(entry.value);
     }
   }
 

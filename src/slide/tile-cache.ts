@@ -2,6 +2,28 @@ import { LruCache } from './lru.ts';
 import { blit, checkRegion } from './region.ts';
 import { throwIfAborted, type LevelRect, type RegionOptions, type RGBAImage } from './types.ts';
 
+/**
+ * A decoded tile kept in a form of its own (YCbCr planes: 1.5 bytes a pixel instead of 4) that writes its pixels
+ * straight into a region, converting on the way: no RGBA copy of the tile is made, in fresh memory, only to be copied
+ * again (first writes to fresh memory cost more than the conversion). `data` makes that RGBA copy for other readers.
+ */
+export interface ComposableTile extends RGBAImage {
+  /** Bytes the tile holds, for the cache's budget. */
+  readonly byteSize: number;
+  /** As blit(dst, this, x, y, useWidth, useHeight). */
+  blitInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void;
+  /**
+   * The tile cache dropped the tile: its memory may be reused (for the next tile's planes, written to by copyTo:
+   * fresh memory cost ten times the copy). The tile throws if used afterwards. Safe because composeRegion uses a tile
+   * as soon as it has it, and the cache drops only its least recently used tiles.
+   */
+  release?(): void;
+}
+
+function isComposable(tile: RGBAImage): tile is ComposableTile {
+  return 'blitInto' in tile;
+}
+
 /** A tile the file leaves empty (no bytes): shown as glass. */
 export const EMPTY_TILE: RGBAImage = { width: 0, height: 0, data: new Uint8ClampedArray(0) };
 
@@ -15,7 +37,11 @@ export class TileCache {
   private readonly failed = new LruCache<string, Error>(1024, () => 1);
 
   constructor(maxBytes: number) {
-    this.tiles = new LruCache(maxBytes, (t) => t.data.byteLength);
+    this.tiles = new LruCache(
+      maxBytes,
+      (t) => (isComposable(t) ? t.byteSize : t.data.byteLength),
+      (t) => (isComposable(t) ? t.release?.() : undefined),
+    );
   }
 
   /** The tile under `key`, loaded by `load` once; undefined for an empty tile. */
@@ -92,7 +118,10 @@ export async function composeRegion(
           // The part of this cell the tile fills: edge tiles carry padding past the level's edge that must not show.
           const w = t ? Math.min(t.width, tw, grid.width - left) : 0;
           const h = t ? Math.min(t.height, th, grid.height - top) : 0;
-          if (t && w > 0 && h > 0) blit(out, t, left - x, top - y, w, h);
+          if (t && w > 0 && h > 0) {
+            if (isComposable(t)) t.blitInto(out, left - x, top - y, w, h);
+            else blit(out, t, left - x, top - y, w, h);
+          }
           fillWhite(out, left + Math.max(0, w) - x, top - y, left + tw - x, top + Math.max(0, h) - y);
           fillWhite(out, left - x, top + Math.max(0, h) - y, left + tw - x, top + th - y);
         }),

@@ -17,6 +17,7 @@ import { createFocusSession } from '../session/session.ts';
 import type { DensityNormalisation } from '../stain-density.ts';
 import { Rng } from '../../common/random.ts';
 import { readU8Graph } from './u8-graph.ts';
+import { MODULES, wasmModuleSource } from '../../../scripts/build-wasm.mjs';
 
 const MODELS = ['focuslite-1kernel', 'focuslite-2kernel', 'focuslite-10kernel'];
 const modelBytes = (name: string) => new Uint8Array(readFileSync(resolve(import.meta.dirname, `../../../models/${name}.onnx`)));
@@ -49,6 +50,10 @@ function image(width: number, height: number, channels: 3 | 4, pixel: (x: number
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = c === 3 ? 255 : pixel(x, y, c);
   return channels === 4 ? { width, height, data } : { width, height, data, channels: 3 };
 }
+
+it('the committed binary is u8-conv.wat assembled (npm run build:wasm)', async () => {
+  expect(readFileSync(MODULES.u8Conv.out, 'utf8')).toBe(await wasmModuleSource(MODULES.u8Conv));
+});
 
 describe('readU8Graph', () => {
   it("recognises the shipped models and reads each kernel's integer weights", () => {
@@ -139,6 +144,17 @@ describe('U8Kernel = onnxruntime, bit for bit', () => {
       const { kernel, ort } = await bothEngines(onnx, img, corners);
       expect(differing(kernel, ort), `${kernels} kernels, seed ${seed}`).toEqual([]);
     }
+  });
+
+  it("'auto' runs the shipped models in the kernel and any other graph in onnxruntime; asking for the kernel on another graph is an error", async () => {
+    const open = (b: Uint8Array) => createFocusSession(b);
+    for (const name of MODELS) expect((await createModelEngine(modelBytes(name), open)).name).toBe('u8-kernel');
+    const float = buildFocusModel(randomWeights(1, 9), { layout: 'nchw' });
+    const engine = await createModelEngine(float, open);
+    expect(engine.name).toBe('onnxruntime');
+    await engine.release();
+    await expect(createModelEngine(float, open, 'u8-kernel')).rejects.toThrow(/not this project's one-digit 'u8' graph/);
+    await expect(createModelEngine(new Uint8Array([1, 2, 3]), open)).rejects.toThrow(); // onnxruntime's own error
   });
 
   it('refuses patches outside the image', async () => {

@@ -1,5 +1,5 @@
 // The 'u8' FocusLiteNN graph (u8-graph.ts) computed directly from the slide's pixels, without onnxruntime: the
-// integer convolution and its minimum in WebAssembly SIMD (scripts/wasm/u8-conv.wat.mjs), then the graph's float
+// integer convolution and its minimum in WebAssembly SIMD (u8-conv.wat), then the graph's float
 // tail (Cast, Mul, Add, Gemm) in float32 as onnxruntime does it. Integer sums are exact in any order, and the tail is
 // the same float32 operations in the same order, so the scores are those of onnxruntime bit for bit (u8-kernel.test.ts
 // checks real patches and the tail's rounding). What it saves: cutting each patch into the model's 5×7 windows
@@ -8,9 +8,9 @@
 import type { PixelImage } from '../patch-grid.ts';
 import { channelsOf, PATCH } from '../patch-grid.ts';
 import type { U8Graph } from './u8-graph.ts';
-import { WASM_BASE64 } from './u8-conv.wasm.ts';
+import { U8_CONV_WASM } from './u8-conv-wasm.ts';
 
-// Must match scripts/wasm/u8-conv.wat.mjs LAYOUT.
+// Must match u8-conv.wat's memory layout.
 const TABLE = 65536;
 const MINS = 65792;
 const IMAGE = 262144;
@@ -27,7 +27,7 @@ const IDENTITY = Uint8Array.from({ length: 256 }, (_, v) => v);
 /** Compiled once per thread; every kernel instance gets its own memory. */
 let compiled: Promise<WebAssembly.Module> | undefined;
 function wasmModule(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(base64Bytes(WASM_BASE64));
+  compiled ??= WebAssembly.compile(base64Bytes(U8_CONV_WASM));
   return compiled;
 }
 

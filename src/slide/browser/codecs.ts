@@ -4,7 +4,8 @@ import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 import type { Codecs } from '../codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from '../jp2k/openjpeg.ts';
-import { canConvert420, yuv420ToRgba, yuv444ToRgba } from '../jpeg/ycc-to-rgba.ts';
+import { createYccConverter, type YccConverter } from '../jpeg/ycc-simd.ts';
+import { canConvert420 } from '../jpeg/ycc-to-rgba.ts';
 import { SlideError, type RGBAImage } from '../types.ts';
 
 async function decodeWithBitmap(bytes: Uint8Array, type: string): Promise<RGBAImage> {
@@ -59,11 +60,13 @@ async function decodeNative(bytes: Uint8Array, type: string, what: string): Prom
 
 /**
  * JPEG tiles through WebCodecs' ImageDecoder, about twice as fast as createImageBitmap in bench:scan: it returns
- * the decoder's Y/Cb/Cr planes, which ycc-to-rgba.ts converts exactly as libjpeg-turbo does (VideoFrame's own RGBA
- * conversion differs from it by up to 14 grey levels, enough to move scores). RGB frames (Aperio's RGB JPEG) are
- * copied as they are. Anything else (4:2:2, odd sizes, no WebCodecs) goes through createImageBitmap.
+ * the decoder's Y/Cb/Cr planes, which ycc-simd.ts (WebAssembly SIMD; else ycc-to-rgba.ts) converts exactly as
+ * libjpeg-turbo does (VideoFrame's own RGBA conversion differs from it by up to 14 grey levels, enough to move
+ * scores); with SIMD the tile keeps the planes and is converted straight into the region it is composed into. RGB
+ * frames (Aperio's RGB JPEG) are copied as they are. Anything else (4:2:2, odd sizes, no WebCodecs) goes through
+ * createImageBitmap.
  */
-async function decodeJpegTile(stream: Uint8Array): Promise<RGBAImage> {
+async function decodeJpegTile(stream: Uint8Array, ycc: YccConverter): Promise<RGBAImage> {
   if (typeof ImageDecoder === 'undefined') return decodeNative(stream, 'image/jpeg', 'JPEG tile');
   let frame: VideoFrame;
   const decoder = new ImageDecoder({ data: stream, type: 'image/jpeg', colorSpaceConversion: 'none', preferAnimation: false });
@@ -75,14 +78,14 @@ async function decodeJpegTile(stream: Uint8Array): Promise<RGBAImage> {
     decoder.close();
   }
   try {
-    const converted = await framePixels(frame);
+    const converted = await framePixels(frame, ycc);
     return converted ?? (await decodeNative(stream, 'image/jpeg', 'JPEG tile'));
   } finally {
     frame.close();
   }
 }
 
-async function framePixels(frame: VideoFrame): Promise<RGBAImage | undefined> {
+async function framePixels(frame: VideoFrame, ycc: YccConverter): Promise<RGBAImage | undefined> {
   const { codedWidth: width, codedHeight: height, format } = frame;
   if (frame.displayWidth !== width || frame.displayHeight !== height) return undefined;
   if (format === 'RGBX' || format === 'RGBA' || format === 'BGRX' || format === 'BGRA') {
@@ -92,11 +95,14 @@ async function framePixels(frame: VideoFrame): Promise<RGBAImage | undefined> {
     return { width, height, data };
   }
   if ((format === 'I420' && canConvert420(width, height)) || format === 'I444') {
-    const buffer = new Uint8Array(frame.allocationSize());
+    const size = frame.allocationSize();
+    const buffer = ycc.planeMemory?.(size) ?? new Uint8Array(size);
     const [y, cb, cr] = await frame.copyTo(buffer);
     if (!y || !cb || !cr) return undefined;
     const plane = (p: PlaneLayout) => ({ data: buffer, offset: p.offset, stride: p.stride });
-    return (format === 'I420' ? yuv420ToRgba : yuv444ToRgba)(plane(y), plane(cb), plane(cr), width, height);
+    const sub = format === 'I420' ? 2 : 1;
+    if (ycc.tile) return ycc.tile(buffer, [plane(y), plane(cb), plane(cr)], width, height, sub);
+    return sub === 2 ? ycc.yuv420ToRgba(plane(y), plane(cb), plane(cr), width, height) : ycc.yuv444ToRgba(plane(y), plane(cb), plane(cr), width, height);
   }
   return undefined;
 }
@@ -109,8 +115,15 @@ function sniffType(bytes: Uint8Array): string {
   return 'image/webp';
 }
 
+/** One YCbCr converter (and its WebAssembly memory) per worker, made when the first JPEG tile needs it. */
+function lazyYcc(): () => YccConverter {
+  let ycc: YccConverter | undefined;
+  return () => (ycc ??= createYccConverter());
+}
+const ycc = lazyYcc();
+
 export const browserCodecs: Codecs = {
-  jpeg: (stream) => decodeJpegTile(stream),
+  jpeg: (stream) => decodeJpegTile(stream, ycc()),
   jp2k: createJ2kDecoder(openJpegFactory as unknown as OpenJpegFactory, () => openJpegWasmUrl),
   image: (file) => decodeNative(file, sniffType(file), 'image'),
 };

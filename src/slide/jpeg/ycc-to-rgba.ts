@@ -2,7 +2,8 @@
 // h2v2_fancy_upsample) and the fixed-point colour conversion tables (jdcolor.c). WebCodecs' ImageDecoder hands
 // out the decoder's own Y, Cb and Cr planes (I420); converting them here gives exactly the pixels libjpeg-turbo
 // gives the CLI (through sharp) and createImageBitmap gives the browser, at a fraction of createImageBitmap's cost.
-// Checked pixel for pixel against libjpeg-turbo by e2e/decode-exact.spec.ts.
+// Checked pixel for pixel against libjpeg-turbo by e2e/decode-exact.spec.ts. The browser workers run the same
+// conversion in WebAssembly SIMD (ycc-simd.ts, tested against this file); this is its reference and fallback.
 import type { RGBAImage } from '../types.ts';
 
 const SCALEBITS = 16;
