@@ -128,8 +128,9 @@ test.describe('whole-slide QC scan', () => {
     expect(png.height!).toBeGreaterThan(Math.round((2048 * 3567) / 4443)); // the legend strip sits below the slide
 
     // The CLI on the same slide and model writes the same report numbers; its exit status is 3 when the slide FAILs QC.
+    // It runs the model in onnxruntime here, so the browser's exact integer kernel is checked against onnxruntime too.
     const outDir = mkdtempSync(join(tmpdir(), 'focuslite-e2e-scan-'));
-    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5', '--out', outDir], {
+    const run = spawnSync('node', [resolve(import.meta.dirname, '../bin/focuslite.mjs'), 'scan', slidePath, '--json', '--model', defaultModelFile(), '--tolerance', '5', '--out', outDir, '--engine', 'onnxruntime'], {
       encoding: 'utf8',
       maxBuffer: 256 << 20,
     });
@@ -146,7 +147,7 @@ test.describe('whole-slide QC scan', () => {
       if (a.tissue !== b.tissue) tissueFlips++;
       if (a.score !== null && b.score !== null) maxDiff = Math.max(maxDiff, Math.abs(a.score - b.score));
     }
-    console.log(`scan: ${report.patches.length} cells; app vs CLI: ${tissueFlips} tissue flags differ, max |score difference| ${maxDiff.toExponential(2)}`);
+    console.log(`scan: ${report.patches.length} cells; app (exact kernel) vs CLI (onnxruntime): ${tissueFlips} tissue flags differ, max |score difference| ${maxDiff.toExponential(2)}`);
     expect(tissueFlips).toBe(0);
     expect(maxDiff).toBeLessThan(1e-4);
     expect(cli.summary.outOfFocusCells).toBe(report.summary.outOfFocusCells);

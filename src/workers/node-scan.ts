@@ -7,7 +7,7 @@ import { ScoreMap } from '../focus/score-map.ts';
 import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
 import { PATCH, STRIDE } from '../focus/patch-grid.ts';
 import { takeJob, wholeSlidePlan } from '../focus/scheduler.ts';
-import { createModelEngine } from '../focus/model-engine.ts';
+import { createModelEngine, type EngineChoice } from '../focus/model-engine.ts';
 import { createFocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
 import type { RGBAImage, SlideInfo } from '../slide/types.ts';
@@ -37,6 +37,8 @@ interface ScanSetup {
   grid: SlideGrid;
   /** The model card's stain-density normalisation, if it has one. */
   density?: DensityNormalisation;
+  /** What runs the model (model-engine.ts); 'auto' by default. */
+  engine?: EngineChoice;
 }
 
 type ScanRequest = ({ kind: 'open' } & ScanSetup) | { kind: 'block'; id: number; cells: number[] } | { kind: 'cancel'; id: number };
@@ -57,8 +59,8 @@ interface Scorer {
 
 /** The slide and the model in this thread. Blocks may start before the model is ready (with onnxruntime, their
  * decoding and tissue masks overlap its start-up, ~0.4 s); their scoring waits for it. */
-async function inProcessScorer({ path, model, grid, density }: ScanSetup): Promise<Scorer> {
-  const ready = createModelEngine(model, (onnx) => createFocusSession(onnx)).then((engine) => (image: RGBAImage, corners: readonly { x: number; y: number }[]) => engine.score(image, corners, density));
+async function inProcessScorer({ path, model, grid, density, engine }: ScanSetup): Promise<Scorer> {
+  const ready = createModelEngine(model, (onnx) => createFocusSession(onnx), engine).then((engine) => (image: RGBAImage, corners: readonly { x: number; y: number }[]) => engine.score(image, corners, density));
   ready.catch(() => undefined); // reported through `ready` by the caller, not as an unhandled rejection
   const slide = await openSlideFile(path);
   return {
@@ -116,6 +118,8 @@ export interface NodeScanOptions {
   model: Uint8Array;
   /** The model card's stain-density normalisation (none for a bare model). */
   density?: DensityNormalisation;
+  /** What runs the model: by default the exact kernel when it can, else onnxruntime (model-engine.ts). */
+  engine?: EngineChoice;
   stride?: number;
   /** Worker threads; 0 runs in this thread; by default chosen by the slide's size (defaultScanWorkers). */
   workers?: number;
@@ -148,7 +152,7 @@ export async function scanSlideFile(path: string, options: NodeScanOptions): Pro
   // The app's whole-slide plan: 8×8-cell blocks, row-major, a band of block rows per thread.
   const queue = wholeSlidePlan(grid);
   const threads = options.bundleUrl ? (options.workers ?? defaultScanWorkers((level0.width * level0.height) / 1e6)) : 0;
-  const setup: ScanSetup = { path, model: options.model, grid, ...(options.density ? { density: options.density } : {}) };
+  const setup: ScanSetup = { path, model: options.model, grid, ...(options.density ? { density: options.density } : {}), ...(options.engine ? { engine: options.engine } : {}) };
   let score: BlockScorer;
   let close: () => void;
   let ready: Promise<unknown> = Promise.resolve();

@@ -125,8 +125,22 @@ describe('focuslite scan exit codes', () => {
     expect(r.stderr).toMatch(/nope\.onnx not found/);
   });
 
+  it('--engine onnxruntime gives the default engine\'s scores bit for bit; --engine u8-kernel refuses a model it cannot run', () => {
+    const scores = (stdout: string) => (JSON.parse(stdout.trim().split('\n')[0]!).patches as { score: number | null }[]).map((p) => p.score);
+    const auto = scanCli(demoSlide, ...PASS);
+    const ort = scanCli(demoSlide, ...PASS, '--engine', 'onnxruntime');
+    expect(ort.status, ort.stderr).toBe(EXIT.ok);
+    expect(scores(auto.stdout).filter((v) => v !== null).length).toBeGreaterThan(5);
+    expect(scores(ort.stdout)).toEqual(scores(auto.stdout));
+    const floatModel = join(cliDir, 'float.onnx');
+    writeFileSync(floatModel, buildFocusModel(randomFloatWeights(), { layout: 'nchw' }));
+    const refused = scanCli(demoSlide, '--model', floatModel, '--engine', 'u8-kernel', '--threshold=0');
+    expect(refused.status).toBe(EXIT.failed);
+    expect(refused.stderr).toMatch(/not this project's one-digit 'u8' graph/);
+  });
+
   it('usage errors: 2', () => {
-    for (const args of [[], [demoSlide, '--colormap', 'plaid'], [demoSlide, '--stride', '0'], [demoSlide, '--threshold'], [demoSlide, '--bogus']]) {
+    for (const args of [[], [demoSlide, '--engine', 'gpu'], [demoSlide, '--colormap', 'plaid'], [demoSlide, '--stride', '0'], [demoSlide, '--threshold'], [demoSlide, '--bogus']]) {
       const r = scanCli(...args);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.usage);
     }
@@ -180,3 +194,8 @@ describe('focuslite scan --calibration', () => {
     expect(both.status).toBe(EXIT.usage);
   });
 });
+
+/** A 1-kernel model's weights off the 8-bit grid (so only onnxruntime can run them). */
+function randomFloatWeights() {
+  return { kernels: 1, convWeight: Float32Array.from({ length: 147 }, (_, i) => Math.sin(i * 1.3) * 0.05), convBias: Float32Array.of(0.1) };
+}

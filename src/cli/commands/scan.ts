@@ -22,14 +22,17 @@ import { dicomWebPath, listSlideSeries, parseDicomWebPath } from '../../slide/di
 import type { Command } from '../main.ts';
 import { EXIT } from '../exit-codes.ts';
 
-const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N]
+const USAGE = `focuslite scan SLIDE... [--model M.onnx] [--out DIR] [--json] [--workers N] [--engine auto|onnxruntime|u8-kernel]
           [--threshold T | --calibration PROFILE.json] [--tolerance PERCENT] [--stride 128] [--png-width 1600] [--colormap viridis|inferno|jet] [--scale relative|absolute]
        focuslite scan --dicomweb BASE_URL --study UID [--series UID] [options as above]
 
   SLIDE is a slide file, or a folder holding one DICOM series (a level per file); DICOM files of one series given
   together are scanned as one slide.
   --dicomweb scans DICOM series from a DICOMweb service: the one given by --series, else every slide-microscopy (SM)
-  series of the study. A bearer token, if the service needs one, is read from the DICOMWEB_TOKEN environment variable.`;
+  series of the study. A bearer token, if the service needs one, is read from the DICOMWEB_TOKEN environment variable.
+  --engine: what runs the model. auto (default): this project's exact integer kernel for its one-digit 'u8' models
+  (the shipped ones), onnxruntime for any other; onnxruntime: always onnxruntime (the same scores, bit for bit; slower);
+  u8-kernel: the kernel or an error.`;
 
 function progressBar(name: string, p: ScanProgress): string {
   const frac = p.cellsTotal ? p.cellsDone / p.cellsTotal : 1;
@@ -81,6 +84,7 @@ const command: Command = {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         workers: { type: 'string' },
+        engine: { type: 'string', default: 'auto' },
         threshold: { type: 'string' },
         calibration: { type: 'string' },
         tolerance: { type: 'string', default: '5' },
@@ -173,6 +177,11 @@ const command: Command = {
     const pngWidth = Number(values['png-width']);
     // By default the scan picks the worker threads by the slide's size (defaultScanWorkers).
     const workers = values.workers !== undefined ? Number(values.workers) : undefined;
+    const engine = values.engine;
+    if (engine !== 'auto' && engine !== 'onnxruntime' && engine !== 'u8-kernel') {
+      console.error(`focuslite scan: --engine is auto, onnxruntime or u8-kernel, not ${engine}`);
+      return EXIT.usage;
+    }
     const colormap = values.colormap as ColormapName;
     if (!COLORMAPS.includes(colormap)) {
       console.error(`focuslite scan: unknown colormap ${values.colormap} (${COLORMAPS.join(', ')})`);
@@ -206,6 +215,7 @@ const command: Command = {
           ...(density ? { density } : {}),
           stride,
           ...(workers !== undefined ? { workers } : {}),
+          engine,
           ...(bundleUrl ? { bundleUrl } : {}),
           ...(showProgress ? { onProgress: (p: ScanProgress) => process.stderr.write(progressBar(name, p)) } : {}),
         });
