@@ -90,11 +90,26 @@ function certainTable(gain: number): Uint8Array | undefined {
   return table;
 }
 
+/**
+ * OD[R] + OD[G] for every little-endian (R, G) pair, indexed R + 256·G: one lookup instead of two and an addition per
+ * pixel (15–45 % less time for the sums, a one-off Node measurement). The sum is the one `OD[R] + OD[G] + OD[B]`
+ * computes first, so each pixel's term is the same number. 512 KB, made on first use.
+ */
+let redGreen: Float64Array | undefined;
+function redGreenOd(): Float64Array {
+  if (!redGreen) {
+    redGreen = new Float64Array(65536);
+    for (let g = 0; g < 256; g++) for (let r = 0; r < 256; r++) redGreen[(g << 8) | r] = OD[r]! + OD[g]!;
+  }
+  return redGreen;
+}
+
 /** Sum of OD[R] + OD[G] + OD[B] over each patch, from rectangle sums between consecutive patch edges. */
 function patchOdSums(img: PixelImage, corners: readonly { x: number; y: number }[]): Float64Array {
   const ch = channelsOf(img);
   const { data, width } = img;
   const words = ch === 4 ? wordsOf(data) : undefined;
+  const rg = words ? redGreenOd() : OD;
   const edges = (at: (c: { x: number; y: number }) => number) => [...new Set(corners.flatMap((c) => [at(c), at(c) + PATCH]))].sort((a, b) => a - b);
   const xs = edges((c) => c.x);
   const ys = edges((c) => c.y);
@@ -117,12 +132,12 @@ function patchOdSums(img: PixelImage, corners: readonly { x: number; y: number }
           for (; p + 1 < end; p += 2) {
             const v = words[p]!;
             const w = words[p + 1]!;
-            sum += OD[v & 255]! + OD[(v >>> 8) & 255]! + OD[(v >>> 16) & 255]!;
-            odd += OD[w & 255]! + OD[(w >>> 8) & 255]! + OD[(w >>> 16) & 255]!;
+            sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
+            odd += rg[w & 0xffff]! + OD[(w >>> 16) & 255]!;
           }
           if (p < end) {
             const v = words[p]!;
-            sum += OD[v & 255]! + OD[(v >>> 8) & 255]! + OD[(v >>> 16) & 255]!;
+            sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
           }
           sum += odd;
         } else {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
-import { openSlideFile } from './node.ts';
-import { resizeArea } from './region.ts';
+import { nodeCodecs, openSlideFile, RgbTile } from './node.ts';
+import { blit, resizeArea } from './region.ts';
 import type { RGBAImage, SlideSource } from './types.ts';
 
 /**
@@ -81,5 +81,38 @@ describe.skipIf(!hasShared)(`real slides in Node (${hasShared ? 'shared present'
       const jp2 = await slide.readRegion(0, 0, 0, 4443, 3567);
       expectMatches(jp2, await level0('slides/derived/TCGA-CR-7395-pyramid-jpeg.tif'));
     });
+  });
+});
+
+describe('JPEG tiles in Node: RGB kept, RGBA where composed', () => {
+  it('write exactly the RGBA that libvips gives with an alpha band, clipped as blit clips, and grey JPEGs decode as before', async () => {
+    const sharp = (await import('sharp')).default;
+    const rng = (seed: number) => () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24;
+    const rand = rng(3);
+    const raw = Buffer.from(Uint8Array.from({ length: 40 * 24 * 3 }, (_, i) => (Math.floor(i / 3) * 7 + (i % 3) * 50 + Math.floor(rand() * 40)) & 255));
+    const jpeg = await sharp(raw, { raw: { width: 40, height: 24, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+    const tile = await nodeCodecs.jpeg(new Uint8Array(jpeg));
+    expect(tile).toBeInstanceOf(RgbTile);
+    // The same pixels from memory that is not word-aligned (the scalar path) compose alike.
+    const unaligned = new Uint8Array(40 * 24 * 3 + 1).subarray(1);
+    unaligned.set(new Uint8Array(await sharp(jpeg).raw().toBuffer()));
+    const tiles = [tile as RgbTile, new RgbTile(40, 24, unaligned)];
+    const rgba = await sharp(jpeg).ensureAlpha().raw().toBuffer();
+    const reference: RGBAImage = { width: 40, height: 24, data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
+    expect(Buffer.from(tile.data).equals(rgba)).toBe(true);
+    // Into regions at offsets that clip on every side, aligned and not (a region that is a view at an odd offset).
+    for (const [x, y, w, h, offset] of [[0, 0, 40, 24, 0], [-5, -3, 40, 24, 0], [10, 7, 30, 20, 0], [3, 2, 17, 9, 1], [-39, -23, 40, 24, 1], [1, 0, 40, 24, 0], [-2, 1, 40, 24, 0], [0, 0, 7, 3, 0]] as const) {
+      const make = () => ({ width: 31, height: 19, data: new Uint8ClampedArray(31 * 19 * 4 + offset).fill(9).subarray(offset) });
+      const want = make();
+      blit(want, reference, x, y, w, h);
+      for (const [k, t] of tiles.entries()) {
+        const got = make();
+        t.blitInto(got, x, y, w, h);
+        expect(Buffer.from(got.data).equals(Buffer.from(want.data)), `tile ${k} at ${x},${y} ${w}×${h} +${offset}`).toBe(true);
+      }
+    }
+    const grey = await sharp(Buffer.alloc(16 * 16, 120), { raw: { width: 16, height: 16, channels: 1 } }).jpeg().toBuffer();
+    const greyTile = await nodeCodecs.jpeg(new Uint8Array(grey));
+    expect(Buffer.from(greyTile.data).equals(await sharp(grey).ensureAlpha().raw().toBuffer())).toBe(true);
   });
 });
