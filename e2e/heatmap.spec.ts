@@ -154,3 +154,108 @@ test('the slide is drawn in grayscale under the heatmap, and in colour without i
   await page.getByTestId('heatmap-toggle').click();
   await expect.poll(coloured).toBeGreaterThan(100);
 });
+
+test('toggling the heatmap or "keep slide colour" keeps the slide on screen while its tiles are redrawn', async ({ page }) => {
+  await gotoApp(page); // the demo slide
+  // Zoomed in, so the slide covers the whole canvas and a toggle has tiles to render again.
+  await page.evaluate(() => window.focuslite!.showRegion(2048, 1536, 1536, 1024));
+  // Wait for the zoomed view to be drawn whole (tilesLoaded alone may still speak of the view before the zoom).
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.openseadragon-canvas > canvas:not(.heatmap-overlay):not(.outline-layer)')];
+        const c = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4 * 53) if (d[i] === 0) return false;
+        return window.focuslite!.tilesLoaded();
+      }),
+    )
+    .toBe(true);
+  // From before the toggle until its tiles are in, the share of the slide's canvas that is drawn (alpha > 0), at its
+  // lowest, sampled on every display frame: a reset of the tiles shows as frames with (nearly) nothing drawn.
+  const lowestCover = async (toggle: () => Promise<void>, wantGray: boolean) => {
+    await page.evaluate(() => {
+      const w = window as unknown as { __cover: number[]; __coverStop: boolean };
+      w.__cover = [];
+      w.__coverStop = false;
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.openseadragon-canvas > canvas:not(.heatmap-overlay):not(.outline-layer)')];
+      const c = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+      const sample = () => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let drawn = 0;
+        let all = 0;
+        for (let i = 3; i < d.length; i += 4 * 53) {
+          all++;
+          if (d[i]! > 0) drawn++;
+        }
+        w.__cover.push(drawn / all);
+        if (!w.__coverStop) requestAnimationFrame(sample);
+      };
+      sample();
+    });
+    await toggle();
+    // Until the canvas shows the new mode with every tile in.
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          if (!window.focuslite!.tilesLoaded()) return undefined;
+          const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.openseadragon-canvas > canvas:not(.heatmap-overlay):not(.outline-layer)')];
+          const c = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4 * 97) if (Math.abs(d[i]! - d[i + 1]!) > 8 || Math.abs(d[i + 1]! - d[i + 2]!) > 8) n++;
+          return n === 0;
+        }),
+      )
+      .toBe(wantGray);
+    const cover = await page.evaluate(() => {
+      const w = window as unknown as { __cover: number[]; __coverStop: boolean };
+      w.__coverStop = true;
+      return w.__cover;
+    });
+    expect(cover.length).toBeGreaterThan(1);
+    expect(cover[0]).toBeGreaterThan(0.99); // the whole canvas is slide before the toggle
+    return Math.min(...cover);
+  };
+  expect(await lowestCover(() => page.getByTestId('heatmap-toggle').click(), true)).toBeGreaterThan(0.99);
+  expect(await lowestCover(() => page.getByLabel('keep slide colour').check(), false)).toBeGreaterThan(0.99);
+  expect(await lowestCover(() => page.getByLabel('keep slide colour').uncheck(), true)).toBeGreaterThan(0.99);
+  expect(await lowestCover(() => page.getByTestId('heatmap-toggle').click(), false)).toBeGreaterThan(0.99);
+});
+
+test('the slide canvas ends up showing every tile of a new view, as a whole redraw of it does (frames with nothing new are skipped)', async ({ page }) => {
+  await gotoApp(page); // the demo slide
+  // The slide's canvas, kept in the page (`keep`) or compared with the kept one: values differing by more than 2.
+  const pixels = (keep: boolean) =>
+    page.evaluate((keep) => {
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('.openseadragon-canvas > canvas:not(.heatmap-overlay):not(.outline-layer)')];
+      const c = canvases.sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const w = window as unknown as { __kept?: Uint8ClampedArray };
+      if (keep) w.__kept = d;
+      let differ = 0;
+      for (let i = 0; i < d.length; i++) if (Math.abs(d[i]! - w.__kept![i]!) > 2) differ++;
+      return { differ, length: d.length };
+    }, keep);
+  const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const drawnWhole = async () => {
+    await frames(); // the viewer has taken the new view (tilesLoaded speaks of it)
+    await expect.poll(() => page.evaluate(() => window.focuslite!.tilesLoaded())).toBe(true);
+    await frames(); // the last tile's draw is on the canvas
+  };
+  // At level 0 (1 screen pixel = 1 slide pixel), a region whose tiles arrive one after another.
+  const { w, h } = await page.evaluate(() => {
+    const v = document.querySelector('.viewer-canvas')!;
+    return { w: v.clientWidth, h: v.clientHeight };
+  });
+  await page.evaluate(([w, h]) => window.focuslite!.showRegion(300, 300, w!, h!), [w, h]);
+  await drawnWhole();
+  await page.evaluate(([w, h]) => window.focuslite!.showRegion(4100, 2900, w!, h!), [w, h]);
+  await drawnWhole();
+  await pixels(true);
+  // The same view moved by a thousandth of a pixel: a new view, so every tile is drawn again in one frame.
+  await page.evaluate(([w, h]) => window.focuslite!.showRegion(4100.001, 2900, w!, h!), [w, h]);
+  await drawnWhole();
+  const { differ, length } = await pixels(false);
+  expect(differ).toBeLessThan(length / 1000);
+});

@@ -8,6 +8,13 @@ import type { ModelRef } from './model-card.ts';
 /** Browsing waits at most this long after a view change for the image before scoring (see FocusRunner). */
 export const IMAGE_FIRST_MS = 1500;
 
+/**
+ * Browsing scores one cell per group first (a rough map early) only in views of at least this many groups (zoomed
+ * out). A 1920×1080 view at level 0 is 12–20 groups, done in a few hundred milliseconds either way: there the coarse
+ * pass only doubled the jobs (a round trip, a region read and a model call each) and delayed the last cell.
+ */
+export const COARSE_FROM_GROUPS = 48;
+
 /** What the runner needs of a worker pool: its size, and a block of cells scored on a chosen worker. */
 export interface CellScorer {
   readonly size: number;
@@ -92,7 +99,7 @@ export class FocusRunner {
       if (!job.cells.some((c) => this.visible(c))) controller.abort();
     }
     for (const job of this.queue) this.scheduler.markUnknown(job.cells);
-    this.queue = this.scheduler.plan(view);
+    this.queue = this.scheduler.plan(view, COARSE_FROM_GROUPS);
     const workerFor = this.workers.workerFor?.bind(this.workers);
     if (workerFor && this.scheduler.mode === 'browse') for (const job of this.queue) job.affinity = workerFor(this.region(job.cells));
     for (const job of this.queue) this.scheduler.markQueued(job.cells);

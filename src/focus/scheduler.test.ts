@@ -142,6 +142,17 @@ describe('scan plan', () => {
     expect(browse.flatMap((j) => j.cells).sort((a, b) => a - b)).toEqual(Array.from({ length: 21 * 13 }, (_, i) => i));
   });
 
+  it('browse mode skips the coarse pass in a view of fewer groups than coarseFrom', () => {
+    const grid = slideGrid(128 * 40 + 107, 128 * 40 + 107); // 40×40 cells
+    const view = { x: 128 * 8, y: 128 * 8, width: 128 * 8 - 1, height: 128 * 8 - 1 }; // cells 7–15 each way: 3×3 groups
+    const few = new FocusScheduler(grid, 'browse').plan(view, 10);
+    expect(few.every((j) => j.pass === 1)).toBe(true);
+    expect(few).toHaveLength(9); // one job per group
+    const many = new FocusScheduler(grid, 'browse').plan(view, 9);
+    expect(many.filter((j) => j.pass === 0)).toHaveLength(8); // the 1-cell corner group (7, 7) needs no representative
+    expect(new Set(few.flatMap((j) => j.cells))).toEqual(new Set(many.flatMap((j) => j.cells)));
+  });
+
   it('takeJob gives a worker the first job of its own band, else the first job, each job once', () => {
     const job = (affinity: number, cell: number): ScoreJob => ({ group: cell, affinity, cells: [cell], pass: 1 });
     const queue = [job(0, 0), job(0, 1), job(1, 2), job(1, 3), job(0, 4)];

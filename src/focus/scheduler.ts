@@ -46,12 +46,17 @@ export class FocusScheduler {
     return Math.ceil(this.grid.cols / this.groupSize);
   }
 
-  /** Jobs for the cells of `view` not yet done or running, in dispatch order. */
-  plan(view: Rect): ScoreJob[] {
+  /**
+   * Jobs for the cells of `view` not yet done or running, in dispatch order. `coarseFrom`: browsing's coarse pass only
+   * when the view spans at least this many groups (default: always).
+   */
+  plan(view: Rect, coarseFrom = 0): ScoreJob[] {
     const range = cellRangeIn(this.grid, view);
     if (!range) return [];
     const { col0, col1, row0, row1 } = range;
     const g = this.groupSize;
+    const groupsInView = (Math.floor(col1 / g) - Math.floor(col0 / g) + 1) * (Math.floor(row1 / g) - Math.floor(row0 / g) + 1);
+    const coarsePass = this.coarse && groupsInView >= coarseFrom;
     const cx = view.x + view.width / 2;
     const cy = view.y + view.height / 2;
     const coarse: (ScoreJob & { d: number })[] = [];
@@ -72,7 +77,7 @@ export class FocusScheduler {
         const d = (gx - cx) ** 2 + (gy - cy) ** 2;
         // The representative is the cell nearest the group centre; if the group was started already, skip pass 0.
         const affinity = this.coarse ? group : gr;
-        const started = !this.coarse || this.groupStarted(gr, gc);
+        const started = !coarsePass || this.groupStarted(gr, gc);
         if (!started && cells.length > 1) {
           const rep = nearest(cells, this.grid.cols, gc * g + (g - 1) / 2, gr * g + (g - 1) / 2);
           coarse.push({ group, affinity, cells: [rep], pass: 0, d });

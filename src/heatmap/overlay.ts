@@ -5,7 +5,7 @@ import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
 import { cellColours, edgePad, scoreMapField, upsampleColours } from './raster.ts';
 import type { RGBAImage } from '../slide/types.ts';
-import { freshFrame } from './viewer-canvas.ts';
+import { freshFrame, releaseFrame } from './viewer-canvas.ts';
 import { CellState } from '../focus/cell-state.ts';
 import { formatScore, judgeScore, type VerdictScale } from '../focus/verdict-scale.ts';
 
@@ -118,6 +118,10 @@ export class HeatmapOverlay {
     const key = `${at}|${this.viewer.container.clientWidth}x${this.viewer.container.clientHeight}@${window.devicePixelRatio}`;
     if (key === this.drawnAt) return;
     this.drawnAt = key;
+    if (!this.map || !item || !this.style.normaliser) {
+      releaseFrame(this.canvas); // heatmap off: no viewer-sized canvas for the compositor to take on every frame
+      return;
+    }
     const { ctx, width, height, dpr } = freshFrame(this.canvas, this.viewer);
     // The swipe's clip must not outlive this frame.
     ctx.save();

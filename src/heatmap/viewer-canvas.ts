@@ -17,3 +17,11 @@ export function freshFrame(canvas: HTMLCanvasElement, viewer: OpenSeadragon.View
   ctx.clearRect(0, 0, width, height);
   return { ctx, width, height, dpr };
 }
+
+/** Empties a canvas laid over the viewer that has nothing to show: a 0×0 canvas costs the compositor nothing per frame. */
+export function releaseFrame(canvas: HTMLCanvasElement): void {
+  if (canvas.width !== 0 || canvas.height !== 0) {
+    canvas.width = 0;
+    canvas.height = 0;
+  }
+}

@@ -57,7 +57,7 @@ function fakeViewer() {
   const fire = (name: string) => handlers.get(name)?.forEach((h) => h());
   return {
     viewer: {
-      world: { getItemAt: (i: number) => (i === 0 ? item : undefined) },
+      world: { getItemAt: (i: number) => (i === 0 ? item : undefined), getItemCount: () => (item ? 1 : 0) },
       viewport: { getBounds: () => ({}) },
       addHandler: (name: string, h: () => void) => void handlers.set(name, (handlers.get(name) ?? new Set()).add(h)),
       removeHandler: (name: string, h: () => void) => void handlers.get(name)?.delete(h),
@@ -278,7 +278,7 @@ describe('HeatmapController', () => {
 
   it('cancelScan drops the rest of the scan and goes back to the cells in view', async () => {
     const { pool, progress, controller, view, settle } = start();
-    view.moveTo({ x: 0, y: 0, width: 300, height: 300 });
+    view.moveTo({ x: 0, y: 0, width: 600, height: 600 }); // 4 groups: one block answered below, the rest still to do
     await vi.runAllTimersAsync();
     controller.startScan();
     pool.answer(1);
@@ -319,6 +319,27 @@ describe('HeatmapController', () => {
     view.moveTo({ x: 0, y: 0, width: 300, height: 300 });
     await vi.advanceTimersByTimeAsync(60); // past the re-plan delay, nothing answered
     expect(pool.waiting.map((w) => w.cells.join())).toEqual(before);
+  });
+
+  it('plans a jump to a region at once, and a pan under way once the re-plan interval is over, at its final view', async () => {
+    const { pool, settings, view, controller, settle } = start();
+    settings.setState({ enabled: true });
+    await settle();
+    await vi.advanceTimersByTimeAsync(100); // a quiet spell
+    const calls = pool.calls.length;
+    view.moveTo({ x: 1200, y: 900, width: 600, height: 500 });
+    expect(pool.calls.length).toBeGreaterThan(calls); // no timer waited for
+    // A pan: the changes within the interval are planned once, for where the view ends up.
+    view.moveTo({ x: 1400, y: 500, width: 600, height: 500 });
+    view.moveTo({ x: 1400, y: 0, width: 600, height: 500 });
+    pool.answer();
+    const before = pool.calls.length;
+    await vi.advanceTimersByTimeAsync(60);
+    const fresh = pool.calls.slice(before).flatMap((c) => c.cells);
+    expect(fresh.length).toBeGreaterThan(0);
+    const grid = controller.scoreMap!.grid;
+    const range = cellRangeIn(grid, view.view)!;
+    expect(fresh.every((c) => Math.floor(c / grid.cols) <= range.row1 && c % grid.cols >= range.col0)).toBe(true);
   });
 
   it('stops when the slide is closed', async () => {

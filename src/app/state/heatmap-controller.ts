@@ -63,6 +63,8 @@ export class HeatmapController {
   private binding: ViewerBinding | undefined;
   private readonly publisher: FrameThrottle;
   private viewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The view changed since the last plan, while the re-plan interval runs (see onViewChange). */
+  private viewPending = false;
 
   constructor(private readonly options: HeatmapControllerOptions) {
     this.publisher = new FrameThrottle(() => this.render(), options.requestFrame);
@@ -267,15 +269,35 @@ export class HeatmapController {
     this.binding?.overlay.update(runner.map, this.overlayStyle(runner.map));
   }
 
+  /**
+   * A view change after a quiet spell is planned at once (a jump to a region: its first jobs go out as soon as the
+   * image lets them, not VIEW_REPLAN_MS later); changes that follow within VIEW_REPLAN_MS (a pan under way) are planned
+   * once the interval is over, reading the view then, so the final position is always planned.
+   */
   private readonly onViewChange = (): void => {
-    if (this.viewTimer) return; // the final position is always planned: the timer reads the view when it fires
-    this.viewTimer = setTimeout(() => {
-      this.viewTimer = undefined;
-      if (this.scanning()) return; // a whole-slide scan keeps its plan whatever the user looks at
-      const rect = this.binding?.viewRect();
-      if (rect && this.current) this.current.runner.setView(rect);
-    }, VIEW_REPLAN_MS);
+    if (this.viewTimer) {
+      this.viewPending = true;
+      return;
+    }
+    this.replan();
+    this.viewPending = false;
+    const settle = () => {
+      if (!this.viewPending) {
+        this.viewTimer = undefined;
+        return;
+      }
+      this.viewPending = false;
+      this.replan();
+      this.viewTimer = setTimeout(settle, VIEW_REPLAN_MS);
+    };
+    this.viewTimer = setTimeout(settle, VIEW_REPLAN_MS);
   };
+
+  private replan(): void {
+    if (this.scanning()) return; // a whole-slide scan keeps its plan whatever the user looks at
+    const rect = this.binding?.viewRect();
+    if (rect && this.current) this.current.runner.setView(rect);
+  }
 }
 
 /**

@@ -103,8 +103,11 @@ export function installInspectionApi(): void {
       return { x: r.x, y: r.y, width: r.width, height: r.height };
     },
     tilesLoaded() {
-      const item = useViewerStore.getState().viewer?.world.getItemAt(0);
-      return item?.getFullyLoaded() ?? false;
+      // Every image in the world: while the slide's colour and grayscale images are swapped (TileModeSwap) there are two.
+      const world = useViewerStore.getState().viewer?.world;
+      const count = world?.getItemCount() ?? 0;
+      for (let i = 0; i < count; i++) if (!world!.getItemAt(i).getFullyLoaded()) return false;
+      return count > 0;
     },
   };
 }

@@ -27,8 +27,10 @@ export class ViewerBinding {
 
   /** The viewer is still loading the image of the current view (OpenSeadragon's tiles for it are not all drawn). */
   imageLoading(): boolean {
-    const item = this.viewer.world.getItemAt(0);
-    return item !== undefined && !item.getFullyLoaded();
+    const world = this.viewer.world;
+    // Any image: a colour ↔ grayscale swap loads a second one over the first (TileModeSwap).
+    for (let i = 0; i < world.getItemCount(); i++) if (!world.getItemAt(i).getFullyLoaded()) return true;
+    return false;
   }
 
   /** The level-0 rectangle on screen, or undefined while no image is open. */

@@ -2,6 +2,7 @@ import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef } from 'react';
 import { createSlideTileSource } from '../viewer/slide-tile-source.ts';
 import { BitmapCanvasDrawer } from '../viewer/bitmap-canvas-drawer.ts';
+import { TileModeSwap } from '../viewer/tile-mode-swap.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
@@ -47,8 +48,8 @@ export function Viewer() {
   const scoredCells = useFocusProgress((s) => s.scoredCells);
   const viewCells = useFocusProgress((s) => `${s.viewDone}/${s.viewTotal}`);
   const grayscale = useFocusSettings(grayscaleNow);
-  // The mode the viewer's tiles were asked for in (see the effect that follows it).
-  const tilesGray = useRef(grayscale);
+  // Swaps the worker tiles between colour and grayscale for the open slide (see the effect that follows it).
+  const modeSwap = useRef<TileModeSwap | undefined>(undefined);
   useViewerKeys(viewer, viewerCovered);
 
   useEffect(() => {
@@ -124,10 +125,19 @@ export function Viewer() {
     viewer.addOnceHandler('open-failed', onOpenFailed as OpenSeadragon.EventHandler<OpenSeadragon.OpenFailedEvent>);
     viewer.addHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
     type Spec = Parameters<typeof viewer.open>[0];
-    const gray = () => grayscaleNow(useFocusSettings.getState());
-    tilesGray.current = gray();
-    viewer.open((slide.kind === 'workers' ? createSlideTileSource(slide.workers, slide.id, gray) : slide.url) as unknown as Spec);
+    const gray = grayscaleNow(useFocusSettings.getState());
+    let swap: TileModeSwap | undefined;
+    if (slide.kind === 'workers') {
+      const { workers, id } = slide;
+      swap = new TileModeSwap(viewer, (g) => createSlideTileSource(workers, id, g), gray);
+      viewer.open(createSlideTileSource(workers, id, gray) as unknown as Spec);
+    } else {
+      viewer.open(slide.url as unknown as Spec);
+    }
+    modeSwap.current = swap;
     return () => {
+      swap?.destroy();
+      if (modeSwap.current === swap) modeSwap.current = undefined;
       viewer.removeHandler('open', onOpen);
       viewer.removeHandler('tile-load-failed', onTileFailed as OpenSeadragon.EventHandler<OpenSeadragon.TileLoadFailedEvent>);
     };
@@ -137,17 +147,12 @@ export function Viewer() {
 
   // The workers render the slide's tiles in grayscale (a CSS filter on the canvas made the compositor filter the whole
   // viewer on every frame without a GPU: a fifth of the browser's CPU in bench:viewer); when the mode changes, the
-  // tiles on hand are of the other mode and are asked for again. Deep Zoom and IIIF sources keep the CSS filter.
+  // other mode's image is loaded over the one on screen, which stays until it is replaced (TileModeSwap: resetting the
+  // tiles blanked the slide on every heatmap toggle). Deep Zoom and IIIF sources keep the CSS filter.
   const workerTiles = slide?.kind === 'workers';
   useEffect(() => {
-    if (!viewer || tilesGray.current === grayscale) return;
-    tilesGray.current = grayscale;
-    if (!workerTiles) return;
-    for (const world of [viewer.world, viewer.navigator?.world]) {
-      for (let i = 0; i < (world?.getItemCount() ?? 0); i++) world!.getItemAt(i).reset();
-    }
-    viewer.forceRedraw();
-  }, [viewer, grayscale, workerTiles]);
+    modeSwap.current?.want(grayscale);
+  }, [viewer, grayscale, slide?.id]);
 
   return (
     <div

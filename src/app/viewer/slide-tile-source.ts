@@ -7,11 +7,11 @@ import type { SlideWorkers } from '../../workers/slide-workers.ts';
  * Tiles arrive as ImageBitmaps, which OSD 6 draws directly. They are 512² whatever the file's tiles: a view takes a
  * quarter as many worker round trips, bitmaps and draws (bench:viewer, pan → tiles drawn at level 0: about 1.05–1.1 s
  * at 256², 0.5–0.63 s at 512²; BENCHMARKS.md).
- * `slideId` (OpenSlide.id) goes into the tile URLs, which OSD caches tiles by: two slides must not share one.
- * `gray()`: whether tiles are asked for in grayscale now (the slide under the heatmap; the viewer asks for its tiles
- * again when that changes).
+ * `slideId` (OpenSlide.id) and the mode go into the tile URLs, which OSD caches tiles by: two slides, or the colour and
+ * the grayscale image of one (both in the world while the viewer swaps them, see TileModeSwap), must not share one.
+ * `gray`: the tiles in grayscale (the slide under the heatmap).
  */
-export function createSlideTileSource(slide: SlideWorkers, slideId: number, gray: () => boolean = () => false): OpenSeadragon.TileSource {
+export function createSlideTileSource(slide: SlideWorkers, slideId: number, gray = false): OpenSeadragon.TileSource {
   const { width, height } = slide.info.levels[0]!;
   const tileSize = 512;
   const source = new OpenSeadragon.TileSource({
@@ -23,7 +23,7 @@ export function createSlideTileSource(slide: SlideWorkers, slideId: number, gray
     maxLevel: Math.ceil(Math.log2(Math.max(width, height))),
   } as OpenSeadragon.TileSourceOptions);
 
-  source.getTileUrl = (level: number, x: number, y: number) => `focuslite://${slideId}/${level}/${x}/${y}`;
+  source.getTileUrl = (level: number, x: number, y: number) => `focuslite://${slideId}/${gray ? 'gray' : 'colour'}/${level}/${x}/${y}`;
   source.hasTransparency = () => false;
   source.downloadTileStart = (job: OpenSeadragon.ImageJob) => {
     const [level, x, y] = job.src.split('/').slice(-3).map(Number) as [number, number, number];
@@ -41,7 +41,7 @@ export function createSlideTileSource(slide: SlideWorkers, slideId: number, gray
     // see SlideWorkers.workerFor); coarser ones alternate, so a zoomed-out view too is spread over every worker.
     const worker = scale >= 1 ? slide.workerFor(region) : (x + y) % slide.size;
     slide
-      .render(region.x, region.y, region.width, region.height, outWidth, outHeight, controller.signal, { gray: gray(), worker })
+      .render(region.x, region.y, region.width, region.height, outWidth, outHeight, controller.signal, { gray, worker })
       .then(
         (bitmap) => job.finish(bitmap, null, 'imageBitmap'),
         (err: Error) => job.fail(`tile ${level}/${x}/${y}: ${err.message}`, null),
