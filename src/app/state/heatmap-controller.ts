@@ -21,8 +21,9 @@ const MAX_CACHED_MAPS = 8;
 
 /** Results arrive hundreds of times a second; redrawing the heatmap and panels for each took a third of a core in
  * software rendering (bench:scan) and made long main-thread tasks while browsing (bench:viewer). So progress is
- * shown at most every 100 ms while browsing and 250 ms during a scan; the final state at once. */
-const SCAN_PUBLISH_MS = 250;
+ * shown at most every 100 ms while browsing and 500 ms during a scan; the final state at once. A whole-slide scan's
+ * redraws at 250 ms still kept the page's main thread busy for a third of the scan, on the cores the workers need. */
+const SCAN_PUBLISH_MS = 500;
 const VIEW_PUBLISH_MS = 100;
 /** Re-plan at most this often while the user pans (each plan drops work that left the view). */
 const VIEW_REPLAN_MS = 50;
