@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { buildFocusModel } from '../tools/model/onnx-builder.ts';
-import { createFocusSession, scoreImage } from '../focus/session/session.ts';
+import { createFocusSession, scoreImage, scorePatches } from '../focus/session/session.ts';
 import { parseTensorsJson } from '../tools/model/weights.ts';
 import { openSlideFile } from '../slide/node.ts';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { defaultScanWorkers, scanSlideFile, SMALL_SLIDE_MP } from './node-scan.ts';
 import { CellState } from '../focus/cell-state.ts';
-import { createPatchScorer } from '../focus/session/patch-scorer.ts';
 import { cellRect } from '../focus/slide-grid.ts';
 
 describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared present' : SKIP_SHARED_MESSAGE})`, () => {
@@ -43,7 +42,7 @@ describe.skipIf(!hasShared)(`whole-slide scan in Node (${hasShared ? 'shared pre
     expect(maxDiff).toBeLessThan(1e-5);
     // The edge cells: their own patches, against the slide's edges, scored alone.
     expect(edgeCells.length).toBeGreaterThan(10);
-    const alone = await createPatchScorer(session)(whole, edgeCells.map((c) => cellRect(map.grid, c)));
+    const alone = await scorePatches(session, whole, edgeCells.map((c) => cellRect(map.grid, c)));
     edgeCells.forEach((cell, k) => expect(Math.abs(map.scores[cell]! - alone[k]!)).toBeLessThan(1e-5));
     expect(edgeCells.map((c) => cellRect(map.grid, c)).every((r) => r.x + r.width <= 2220 && r.y + r.height <= 2967)).toBe(true);
     // Glass cells are not scored; tissue cells are.
