@@ -11,7 +11,9 @@ if (!existsSync(bundle)) {
 }
 // onnxruntime's WebAssembly stays with V8's baseline compiler (Liftoff): its optimising recompilation in the
 // background took CPU from the scan and held the process up to 0.5 s at exit on a small slide, for no measured gain
-// in scan speed on a large one (BENCHMARKS.md, CLI start-up). Worker threads share the flag.
-setFlagsFromString('--liftoff-only');
+// in scan speed on a large one (BENCHMARKS.md, CLI start-up). Worker threads share the flag. `scan` and `watch`
+// score with the project's own WebAssembly kernels (src/focus/kernel), which the optimising compiler makes faster:
+// they set the flag only if they start onnxruntime after all (src/workers/node-scan.ts).
+if (!['scan', 'watch'].includes(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
 const { main } = await import(pathToFileURL(bundle).href);
 process.exitCode = await main(process.argv.slice(2));

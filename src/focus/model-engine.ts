@@ -2,7 +2,7 @@
 // one-digit 'u8' graph and the engine runs WebAssembly SIMD, onnxruntime-web otherwise. Both give the same scores bit
 // for bit (kernel/u8-kernel.test.ts); the kernel needs no onnxruntime start (~0.2 s per thread) and no patch packing.
 import type { PixelImage } from './patch-grid.ts';
-import { densityTables, type DensityNormalisation } from './stain-density.ts';
+import type { DensityNormalisation } from './stain-density.ts';
 import { readU8Graph } from './kernel/u8-graph.ts';
 import { U8Kernel, wasmSimdAvailable } from './kernel/u8-kernel.ts';
 import { scorePatches, type FocusSession } from './session/session.ts';
@@ -28,7 +28,7 @@ export async function createModelEngine(onnx: Uint8Array, openSession: (onnx: Ui
     const kernel = await U8Kernel.create(graph);
     return {
       name: 'u8-kernel',
-      score: async (img, corners, density) => kernel.scorePatches(img, corners, density ? densityTables(img, corners, density) : undefined),
+      score: async (img, corners, density) => kernel.scorePatches(img, corners, density),
       release: async () => undefined,
     };
   }

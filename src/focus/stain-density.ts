@@ -16,7 +16,7 @@ export interface DensityNormalisation {
 }
 
 /** −log10(v/255), with 0 read as 1 (a sensor never reports infinite density). */
-const OD = Float64Array.from({ length: 256 }, (_, v) => -Math.log10(Math.max(1, v) / 255));
+export const OD: Readonly<Float64Array> = Float64Array.from({ length: 256 }, (_, v) => -Math.log10(Math.max(1, v) / 255));
 
 /** Mean optical density of the patch at (x, y). */
 export function patchMeanOd(img: PixelImage, x: number, y: number, patch = PATCH): number {
@@ -58,9 +58,15 @@ export function densityTable(gain: number): Uint8Array {
 }
 
 /**
+ * Σ (OD[R] + OD[G] + OD[B]) over the pixels x0 ≤ x < x1, y0 ≤ y < y1 of an image, in any order of addition (see
+ * densityTables). The kernel (kernel/u8-kernel.ts) sums in WebAssembly; odRectSum is the JavaScript one.
+ */
+export type OdRectSum = (x0: number, x1: number, y0: number, y1: number) => number;
+
+/**
  * The density table of every patch at `corners`: for each, exactly densityTable(densityGain(patchMeanOd(img, x, y), n)),
  * with every pixel read once instead of once per overlapping patch (~3.4 times at stride 128). The image is cut at
- * every patch edge into rectangles; a patch's density sum is the sum of its rectangles' sums.
+ * every patch edge into rectangles; a patch's density sum is the sum of its rectangles' sums (`rectSum`).
  *
  * That sum adds the same per-pixel terms (OD[R] + OD[G] + OD[B]) as patchMeanOd in another order, so the mean can
  * differ in its last bits and a table entry could round the other way. Both sums of the m = 235² nonnegative terms lie
@@ -69,8 +75,8 @@ export function densityTable(gain: number): Uint8Array {
  * whose unrounded value lies farther than ROUNDING_MARGIN from a half rounds alike for both means; a patch with an
  * entry that close (about 1 in 2000) gets its table from patchMeanOd itself.
  */
-export function densityTables(img: PixelImage, corners: readonly { x: number; y: number }[], n: DensityNormalisation): Uint8Array[] {
-  const sums = patchOdSums(img, corners);
+export function densityTables(img: PixelImage, corners: readonly { x: number; y: number }[], n: DensityNormalisation, rectSum: OdRectSum = odRectSum(img)): Uint8Array[] {
+  const sums = patchOdSums(corners, rectSum);
   return corners.map(({ x, y }, i) => certainTable(densityGain(sums[i]! / (PATCH * PATCH * 3), n)) ?? densityTable(densityGain(patchMeanOd(img, x, y), n)));
 }
 
@@ -104,52 +110,56 @@ function redGreenOd(): Float64Array {
   return redGreen;
 }
 
-/** Sum of OD[R] + OD[G] + OD[B] over each patch, from rectangle sums between consecutive patch edges. */
-function patchOdSums(img: PixelImage, corners: readonly { x: number; y: number }[]): Float64Array {
+/** OdRectSum of an image in JavaScript. */
+export function odRectSum(img: PixelImage): OdRectSum {
   const ch = channelsOf(img);
   const { data, width } = img;
   const words = ch === 4 ? wordsOf(data) : undefined;
   const rg = words ? redGreenOd() : OD;
+  return (x0, x1, y0, y1) => {
+    // Two running sums (any order is fine, see densityTables): half the wait on the previous addition.
+    let sum = 0;
+    let odd = 0;
+    for (let row = y0; row < y1; row++) {
+      if (words) {
+        let p = row * width + x0;
+        const end = row * width + x1;
+        for (; p + 1 < end; p += 2) {
+          const v = words[p]!;
+          const w = words[p + 1]!;
+          sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
+          odd += rg[w & 0xffff]! + OD[(w >>> 16) & 255]!;
+        }
+        if (p < end) {
+          const v = words[p]!;
+          sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
+        }
+      } else {
+        for (let p = (row * width + x0) * ch, end = (row * width + x1) * ch; p < end; p += ch) sum += OD[data[p]!]! + OD[data[p + 1]!]! + OD[data[p + 2]!]!;
+      }
+    }
+    return sum + odd;
+  };
+}
+
+/** Sum of OD[R] + OD[G] + OD[B] over each patch, from rectangle sums between consecutive patch edges. */
+function patchOdSums(corners: readonly { x: number; y: number }[], rectSum: OdRectSum): Float64Array {
   const edges = (at: (c: { x: number; y: number }) => number) => [...new Set(corners.flatMap((c) => [at(c), at(c) + PATCH]))].sort((a, b) => a - b);
   const xs = edges((c) => c.x);
   const ys = edges((c) => c.y);
   const cols = xs.length - 1;
-  const rects = new Float64Array(Math.max(0, cols * (ys.length - 1)));
-  // Only rectangles inside some patch are summed (a block's glass cells are not scored).
-  const wanted = new Uint8Array(rects.length);
+  // Only rectangles inside some patch are summed (a block's glass cells are not scored), each once.
+  const rects = new Float64Array(Math.max(0, cols * (ys.length - 1))).fill(Number.NaN);
   const spans = corners.map(({ x, y }) => [xs.indexOf(x), xs.indexOf(x + PATCH), ys.indexOf(y), ys.indexOf(y + PATCH)] as const);
-  for (const [i0, i1, j0, j1] of spans) for (let j = j0; j < j1; j++) wanted.fill(1, j * cols + i0, j * cols + i1);
-  for (let j = 0; j + 1 < ys.length; j++) {
-    for (let row = ys[j]!; row < ys[j + 1]!; row++) {
-      for (let i = 0; i < cols; i++) {
-        if (!wanted[j * cols + i]) continue;
-        let sum = 0;
-        if (words) {
-          // Two running sums (any order is fine, see densityTables): half the wait on the previous addition.
-          let odd = 0;
-          let p = row * width + xs[i]!;
-          const end = row * width + xs[i + 1]!;
-          for (; p + 1 < end; p += 2) {
-            const v = words[p]!;
-            const w = words[p + 1]!;
-            sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
-            odd += rg[w & 0xffff]! + OD[(w >>> 16) & 255]!;
-          }
-          if (p < end) {
-            const v = words[p]!;
-            sum += rg[v & 0xffff]! + OD[(v >>> 16) & 255]!;
-          }
-          sum += odd;
-        } else {
-          for (let p = (row * width + xs[i]!) * ch, end = (row * width + xs[i + 1]!) * ch; p < end; p += ch) sum += OD[data[p]!]! + OD[data[p + 1]!]! + OD[data[p + 2]!]!;
-        }
-        rects[j * cols + i]! += sum;
-      }
-    }
-  }
   return Float64Array.from(spans, ([i0, i1, j0, j1]) => {
     let sum = 0;
-    for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) sum += rects[j * cols + i]!;
+    for (let j = j0; j < j1; j++) {
+      for (let i = i0; i < i1; i++) {
+        const k = j * cols + i;
+        if (Number.isNaN(rects[k]!)) rects[k] = rectSum(xs[i]!, xs[i + 1]!, ys[j]!, ys[j + 1]!);
+        sum += rects[k]!;
+      }
+    }
     return sum;
   });
 }

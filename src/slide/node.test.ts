@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasShared, sharedPath, SKIP_SHARED_MESSAGE } from '../../test-support/shared.ts';
 import { nodeCodecs, openSlideFile, RgbTile } from './node.ts';
+import { createSimdYcc } from './jpeg/ycc-simd.ts';
 import { blit, resizeArea } from './region.ts';
 import type { RGBAImage, SlideSource } from './types.ts';
 
@@ -96,7 +97,10 @@ describe('JPEG tiles in Node: RGB kept, RGBA where composed', () => {
     // The same pixels from memory that is not word-aligned (the scalar path) compose alike.
     const unaligned = new Uint8Array(40 * 24 * 3 + 1).subarray(1);
     unaligned.set(new Uint8Array(await sharp(jpeg).raw().toBuffer()));
-    const tiles = [tile as RgbTile, new RgbTile(40, 24, unaligned)];
+    // Each both ways: the WebAssembly expansion (what the codec gives here) and the JavaScript one (no converter).
+    const simd = createSimdYcc();
+    expect(simd?.rgbRows).toBeDefined();
+    const tiles = [tile as RgbTile, new RgbTile(40, 24, unaligned), new RgbTile(40, 24, unaligned, simd), new RgbTile(40, 24, new Uint8Array(unaligned))];
     const rgba = await sharp(jpeg).ensureAlpha().raw().toBuffer();
     const reference: RGBAImage = { width: 40, height: 24, data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
     expect(Buffer.from(tile.data).equals(rgba)).toBe(true);

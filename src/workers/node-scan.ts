@@ -1,6 +1,7 @@
 // Whole-slide scanning in Node (the `focuslite scan` command): the same block scorer, grid and tissue mask as the
-// browser workers, spread over worker threads that each open the slide and hold one onnxruntime-web session.
+// browser workers, spread over worker threads that each open the slide and the model (model-engine.ts).
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { scoreBlock, type BlockResult } from '../focus/score-block.ts';
 import { ScoreMap } from '../focus/score-map.ts';
@@ -8,7 +9,7 @@ import { slideGrid, type SlideGrid } from '../focus/slide-grid.ts';
 import { PATCH, STRIDE } from '../focus/patch-grid.ts';
 import { takeJob, wholeSlidePlan } from '../focus/scheduler.ts';
 import { createModelEngine, type EngineChoice } from '../focus/model-engine.ts';
-import { createFocusSession } from '../focus/session/session.ts';
+import { createFocusSession, type FocusSession } from '../focus/session/session.ts';
 import { openSlideFile } from '../slide/node.ts';
 import type { RGBAImage, SlideInfo } from '../slide/types.ts';
 import { nodeWorker } from './node-worker.ts';
@@ -60,7 +61,7 @@ interface Scorer {
 /** The slide and the model in this thread. Blocks may start before the model is ready (with onnxruntime, their
  * decoding and tissue masks overlap its start-up, ~0.4 s); their scoring waits for it. */
 async function inProcessScorer({ path, model, grid, density, engine }: ScanSetup): Promise<Scorer> {
-  const ready = createModelEngine(model, (onnx) => createFocusSession(onnx), engine).then((engine) => (image: RGBAImage, corners: readonly { x: number; y: number }[]) => engine.score(image, corners, density));
+  const ready = createModelEngine(model, startOnnxRuntime, engine).then((engine) => (image: RGBAImage, corners: readonly { x: number; y: number }[]) => engine.score(image, corners, density));
   ready.catch(() => undefined); // reported through `ready` by the caller, not as an unhandled rejection
   const slide = await openSlideFile(path);
   return {
@@ -68,6 +69,15 @@ async function inProcessScorer({ path, model, grid, density, engine }: ScanSetup
     ready,
     close: () => slide.close(),
   };
+}
+
+/**
+ * onnxruntime for a model the kernel cannot run. Its WebAssembly stays with V8's baseline compiler, as in every other
+ * CLI command (bin/focuslite.mjs): the flag is process-wide, so the kernels compiled from now on stay there too.
+ */
+function startOnnxRuntime(onnx: Uint8Array): Promise<FocusSession> {
+  setFlagsFromString('--liftoff-only');
+  return createFocusSession(onnx);
 }
 
 /** Worker threads running the bundled CLI's internal scan worker (Node cannot start workers from .ts sources). */

@@ -9,45 +9,97 @@
 ;;   MINS     at 65792:  i32 per kernel, the minimum of the integer map
 ;;   PLANES   at 66048:  3 planes of 240×240 bytes: the patch with one zero row and column before it (the conv's
 ;;                       padding) and zeros after; fill writes rows and columns 1…235 only (and re-zeroes column 236)
+;;   OD       at 260096: 256 × f64, the optical density of each byte value (stain-density.ts), written by the caller
 ;;   IMAGE    at 262144: the caller's pixels (RGB or RGBA rows)
 (module
   (memory (export "memory") 5)
 
   ;; Copies the 235×235 patch whose top-left pixel is at $src (rows $rowBytes apart, $channels bytes per pixel,
-  ;; red first) into the three planes, each byte mapped through TABLE. RGBA: four pixels per step, one word stored
-  ;; per plane; the step past the patch's last column writes padding column 236, which is zeroed again after the row.
-  ;; (The caller leaves 16 readable bytes after the image for that step's read.)
+  ;; red first) into the three planes, each byte mapped through TABLE. (RGBA: see fillRgba.)
   (func (export "fill") (param $src i32) (param $rowBytes i32) (param $channels i32)
-    (local $row i32) (local $p i32) (local $end i32) (local $dst i32) (local $px v128)
+    (local $row i32) (local $p i32) (local $end i32) (local $dst i32)
+    (if (i32.eq (local.get $channels) (i32.const 4))
+      (then
+        (call $fillRgba (local.get $src) (local.get $rowBytes))
+        (return)))
     (local.set $dst (i32.const 66289))
     (loop $rows
       (local.set $p (i32.add (local.get $src) (i32.mul (local.get $row) (local.get $rowBytes))))
       (local.set $end (i32.add (local.get $p) (i32.mul (local.get $channels) (i32.const 235))))
-      (if (i32.eq (local.get $channels) (i32.const 4))
-        (then
-          (loop $quads
-            (local.set $px (v128.load (local.get $p)))
-            (i32.store (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i8x16.extract_lane_u 0 (local.get $px))) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 4 (local.get $px))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 8 (local.get $px))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 12 (local.get $px))) (i32.const 24)))))
-            (i32.store offset=57600 (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i8x16.extract_lane_u 1 (local.get $px))) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 5 (local.get $px))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 9 (local.get $px))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 13 (local.get $px))) (i32.const 24)))))
-            (i32.store offset=115200 (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i8x16.extract_lane_u 2 (local.get $px))) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 6 (local.get $px))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 10 (local.get $px))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i8x16.extract_lane_u 14 (local.get $px))) (i32.const 24)))))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (br_if $quads (i32.lt_u (local.get $p) (local.get $end))))
-          (local.set $dst (i32.sub (local.get $dst) (i32.const 1)))
-          (i32.store8 (local.get $dst) (i32.const 0))
-          (i32.store8 offset=57600 (local.get $dst) (i32.const 0))
-          (i32.store8 offset=115200 (local.get $dst) (i32.const 0)))
-        (else
-          (loop $cols
-            (i32.store8 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u (local.get $p))))
-            (i32.store8 offset=57600 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u offset=1 (local.get $p))))
-            (i32.store8 offset=115200 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u offset=2 (local.get $p))))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
-            (local.set $p (i32.add (local.get $p) (local.get $channels)))
-            (br_if $cols (i32.lt_u (local.get $p) (local.get $end))))))
+      (loop $cols
+        (i32.store8 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u (local.get $p))))
+        (i32.store8 offset=57600 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u offset=1 (local.get $p))))
+        (i32.store8 offset=115200 (local.get $dst) (i32.load8_u offset=65536 (i32.load8_u offset=2 (local.get $p))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (local.get $channels)))
+        (br_if $cols (i32.lt_u (local.get $p) (local.get $end))))
       (local.set $dst (i32.add (local.get $dst) (i32.const 5)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $row) (i32.const 235)))))
+
+  ;; RGBA: four pixels a step, one word stored per plane; the step past the patch's last column writes padding column
+  ;; 236, which is zeroed again after the row. (The caller leaves 16 readable bytes after the image for that step.)
+  ;; Bytes are loaded one by one: faster here than one vector load and lane extractions, or than table lookups by
+  ;; swizzles (a one-off microbenchmark in Node).
+  (func $fillRgba (param $src i32) (param $rowBytes i32)
+    (local $row i32) (local $p i32) (local $end i32) (local $dst i32)
+    (local.set $dst (i32.const 66289))
+    (loop $rows
+      (local.set $p (i32.add (local.get $src) (i32.mul (local.get $row) (local.get $rowBytes))))
+      (local.set $end (i32.add (local.get $p) (i32.const 940)))
+      (loop $quads
+        (i32.store (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i32.load8_u offset=0 (local.get $p))) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=4 (local.get $p))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=8 (local.get $p))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=12 (local.get $p))) (i32.const 24)))))
+        (i32.store offset=57600 (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i32.load8_u offset=1 (local.get $p))) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=5 (local.get $p))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=9 (local.get $p))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=13 (local.get $p))) (i32.const 24)))))
+        (i32.store offset=115200 (local.get $dst) (i32.or (i32.or (i32.load8_u offset=65536 (i32.load8_u offset=2 (local.get $p))) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=6 (local.get $p))) (i32.const 8))) (i32.or (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=10 (local.get $p))) (i32.const 16)) (i32.shl (i32.load8_u offset=65536 (i32.load8_u offset=14 (local.get $p))) (i32.const 24)))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $quads (i32.lt_u (local.get $p) (local.get $end))))
+      (local.set $dst (i32.sub (local.get $dst) (i32.const 1)))
+      (i32.store8 (local.get $dst) (i32.const 0))
+      (i32.store8 offset=57600 (local.get $dst) (i32.const 0))
+      (i32.store8 offset=115200 (local.get $dst) (i32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 5)))
+      (br_if $rows (i32.lt_u (local.tee $row (i32.add (local.get $row) (i32.const 1))) (i32.const 235)))))
+
+  ;; Σ (OD[R] + OD[G] + OD[B]) over $rows rows of $n pixels from $src (rows $rowBytes apart, $channels bytes per
+  ;; pixel, red first): a rectangle of the patch density sums (stain-density.ts, which allows any order of addition).
+  ;; Two running sums, alternate pixels, so each addition waits on the one two pixels back.
+  (func (export "odSum") (param $src i32) (param $rowBytes i32) (param $n i32) (param $rows i32) (param $channels i32) (result f64)
+    (local $row i32) (local $p i32) (local $end i32) (local $pairEnd i32) (local $a f64) (local $b f64)
+    (if (i32.or (i32.eqz (local.get $n)) (i32.eqz (local.get $rows))) (then (return (f64.const 0))))
+    (loop $lines
+      (local.set $p (i32.add (local.get $src) (i32.mul (local.get $row) (local.get $rowBytes))))
+      (local.set $end (i32.add (local.get $p) (i32.mul (local.get $n) (local.get $channels))))
+      (local.set $pairEnd (i32.sub (local.get $end) (local.get $channels)))
+      (block $done
+        (loop $pairs
+          (br_if $done (i32.ge_u (local.get $p) (local.get $pairEnd)))
+          (local.set $a (f64.add (local.get $a)
+            (f64.add
+              (f64.add
+                (f64.load offset=260096 (i32.shl (i32.load8_u (local.get $p)) (i32.const 3)))
+                (f64.load offset=260096 (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3))))
+              (f64.load offset=260096 (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))))
+          (local.set $p (i32.add (local.get $p) (local.get $channels)))
+          (local.set $b (f64.add (local.get $b)
+            (f64.add
+              (f64.add
+                (f64.load offset=260096 (i32.shl (i32.load8_u (local.get $p)) (i32.const 3)))
+                (f64.load offset=260096 (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3))))
+              (f64.load offset=260096 (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))))
+          (local.set $p (i32.add (local.get $p) (local.get $channels)))
+          (br $pairs)))
+      ;; an odd pixel count leaves one
+      (if (i32.lt_u (local.get $p) (local.get $end))
+        (then
+          (local.set $a (f64.add (local.get $a)
+            (f64.add
+              (f64.add
+                (f64.load offset=260096 (i32.shl (i32.load8_u (local.get $p)) (i32.const 3)))
+                (f64.load offset=260096 (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3))))
+              (f64.load offset=260096 (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))))))
+      (br_if $lines (i32.lt_u (local.tee $row (i32.add (local.get $row) (i32.const 1))) (local.get $rows))))
+    (f64.add (local.get $a) (local.get $b)))
 
   ;; For each of $kernels kernels: the minimum over the 47×47 outputs of Σ weight × pixel, output (i, j) reading
   ;; padded rows 5i…5i+6 and columns 5j…5j+6 (8 bytes are read; the eighth weight is 0). Written to MINS. Each

@@ -14,9 +14,10 @@ import type { RGBAImage } from '../../slide/types.ts';
 import { createModelEngine } from '../model-engine.ts';
 import type { PixelImage } from '../patch-grid.ts';
 import { createFocusSession } from '../session/session.ts';
-import type { DensityNormalisation } from '../stain-density.ts';
+import { densityGain, densityTable, patchMeanOd, type DensityNormalisation } from '../stain-density.ts';
 import { Rng } from '../../common/random.ts';
 import { readU8Graph } from './u8-graph.ts';
+import { U8Kernel } from './u8-kernel.ts';
 import { MODULES, wasmModuleSource } from '../../../scripts/build-wasm.mjs';
 
 const MODELS = ['focuslite-1kernel', 'focuslite-2kernel', 'focuslite-10kernel'];
@@ -155,6 +156,24 @@ describe('U8Kernel = onnxruntime, bit for bit', () => {
     await engine.release();
     await expect(createModelEngine(float, open, 'u8-kernel')).rejects.toThrow(/not this project's one-digit 'u8' graph/);
     await expect(createModelEngine(new Uint8Array([1, 2, 3]), open)).rejects.toThrow(); // onnxruntime's own error
+  });
+
+  it("its density tables (pixel sums in WebAssembly) are each patch's own mean's table, RGBA and RGB, odd widths and offsets", async () => {
+    const kernel = await U8Kernel.create(readU8Graph(modelBytes('focuslite-1kernel'))!);
+    const rng = new Rng(23);
+    // Tissue-like gradients with noise, so that sums are not made of a few repeated terms; 601 wide (odd rows).
+    const pixel = (x: number, y: number, c: number) => Math.min(255, Math.max(0, Math.round(150 + 80 * Math.sin(x / 37 + c) * Math.cos(y / 29)) + Math.floor(rng.float() * 9)));
+    const grid = (w: number, h: number) => cornersOf(w, h);
+    const odd = [{ x: 3, y: 260 }, { x: 365, y: 1 }, { x: 200, y: 201 }, { x: 366, y: 264 }];
+    for (const channels of [4, 3] as const) {
+      const img = image(601, 500, channels, pixel);
+      for (const corners of [grid(img.width, img.height), odd, grid(img.width, img.height).filter((_, i) => i % 3 !== 1)]) {
+        for (const n of [{ method: 'mean-od', targetOd: 0.35, maxGain: 4 }, { method: 'mean-od', targetOd: 1.1, maxGain: 8 }] as const) {
+          const tables = kernel.densityTables(img, corners, n);
+          corners.forEach(({ x, y }, i) => expect(tables[i], `${channels} channels, patch at (${x}, ${y})`).toEqual(densityTable(densityGain(patchMeanOd(img, x, y), n))));
+        }
+      }
+    }
   });
 
   it('refuses patches outside the image', async () => {

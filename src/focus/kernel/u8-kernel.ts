@@ -7,12 +7,14 @@
 // onnxruntime at all.
 import type { PixelImage } from '../patch-grid.ts';
 import { channelsOf, PATCH } from '../patch-grid.ts';
+import { densityTables, OD, type DensityNormalisation } from '../stain-density.ts';
 import type { U8Graph } from './u8-graph.ts';
 import { U8_CONV_WASM } from './u8-conv-wasm.ts';
 
 // Must match u8-conv.wat's memory layout.
 const TABLE = 65536;
 const MINS = 65792;
+const OD_AT = 260096;
 const IMAGE = 262144;
 const PAGE = 65536;
 
@@ -20,7 +22,10 @@ interface Exports {
   memory: WebAssembly.Memory;
   fill(src: number, rowBytes: number, channels: number): void;
   conv(kernels: number): void;
+  odSum(src: number, rowBytes: number, n: number, rows: number, channels: number): number;
 }
+
+type Corners = readonly { x: number; y: number }[];
 
 const IDENTITY = Uint8Array.from({ length: 256 }, (_, v) => v);
 
@@ -55,6 +60,7 @@ export class U8Kernel {
     private readonly wasm: Exports,
   ) {
     new Int16Array(wasm.memory.buffer, 0, graph.weights.length).set(graph.weights);
+    new Float64Array(wasm.memory.buffer, OD_AT, 256).set(OD);
   }
 
   static async create(graph: U8Graph): Promise<U8Kernel> {
@@ -63,14 +69,43 @@ export class U8Kernel {
   }
 
   /**
-   * Scores of the 235×235 patches of `img` (RGB or RGBA) at `corners`, each patch's bytes mapped through its table
-   * (stain-density normalisation) when `tables` are given.
+   * Scores of the 235×235 patches of `img` (RGB or RGBA) at `corners`, each patch's bytes first mapped through the
+   * table of its stain density when `density` is given (stain-density.ts: densityTables, its sums taken here).
    */
-  scorePatches(img: PixelImage, corners: readonly { x: number; y: number }[], tables?: readonly Uint8Array[]): Float32Array {
+  scorePatches(img: PixelImage, corners: Corners, density?: DensityNormalisation): Float32Array {
     const scores = new Float32Array(corners.length);
     if (corners.length === 0) return scores;
+    const { y0, rowBytes, ch } = this.load(img, corners);
+    const tables = density ? this.tables(img, corners, density, y0) : undefined;
+    const heap = new Uint8Array(this.wasm.memory.buffer);
+    const mins = new Int32Array(this.wasm.memory.buffer, MINS, this.graph.kernels);
+    const { kernels, minScales, bias, fc } = this.graph;
+    for (const [i, c] of corners.entries()) {
+      heap.set(tables?.[i] ?? IDENTITY, TABLE);
+      this.wasm.fill(IMAGE + (c.y - y0) * rowBytes + c.x * ch, rowBytes, ch);
+      this.wasm.conv(kernels);
+      scores[i] = tail(mins, minScales, bias, fc);
+    }
+    return scores;
+  }
+
+  /** densityTables(img, corners, n), the same tables, with the pixel sums taken in WebAssembly. */
+  densityTables(img: PixelImage, corners: Corners, n: DensityNormalisation): Uint8Array[] {
+    if (corners.length === 0) return [];
+    return this.tables(img, corners, n, this.load(img, corners).y0);
+  }
+
+  /** Tables of the patches of `img`, whose rows from `y0` on are loaded. */
+  private tables(img: PixelImage, corners: Corners, n: DensityNormalisation, y0: number): Uint8Array[] {
     const ch = channelsOf(img);
-    // Only the rows the patches cover are copied into the kernel's memory.
+    const rowBytes = img.width * ch;
+    const at = (x: number, y: number) => IMAGE + (y - y0) * rowBytes + x * ch;
+    return densityTables(img, corners, n, (xa, xb, ya, yb) => this.wasm.odSum(at(xa, ya), rowBytes, xb - xa, yb - ya, ch));
+  }
+
+  /** Copies the rows the patches cover into the kernel's memory (the first at IMAGE). */
+  private load(img: PixelImage, corners: Corners): { y0: number; rowBytes: number; ch: number } {
+    const ch = channelsOf(img);
     let y0 = Infinity;
     let y1 = 0;
     for (const c of corners) {
@@ -82,17 +117,8 @@ export class U8Kernel {
     const bytes = (y1 - y0) * rowBytes;
     const memory = this.wasm.memory;
     if (memory.buffer.byteLength < IMAGE + bytes + 16) memory.grow(Math.ceil((IMAGE + bytes + 16 - memory.buffer.byteLength) / PAGE));
-    const heap = new Uint8Array(memory.buffer);
-    heap.set(new Uint8Array(img.data.buffer, img.data.byteOffset + y0 * rowBytes, bytes), IMAGE); // a byte view: a plain copy
-    const mins = new Int32Array(memory.buffer, MINS, this.graph.kernels);
-    const { kernels, minScales, bias, fc } = this.graph;
-    for (const [i, c] of corners.entries()) {
-      heap.set(tables?.[i] ?? IDENTITY, TABLE);
-      this.wasm.fill(IMAGE + (c.y - y0) * rowBytes + c.x * ch, rowBytes, ch);
-      this.wasm.conv(kernels);
-      scores[i] = tail(mins, minScales, bias, fc);
-    }
-    return scores;
+    new Uint8Array(memory.buffer).set(new Uint8Array(img.data.buffer, img.data.byteOffset + y0 * rowBytes, bytes), IMAGE); // a byte view: a plain copy
+    return { y0, rowBytes, ch };
   }
 }
 

@@ -154,4 +154,21 @@ describe('YCbCr → RGBA in WebAssembly SIMD', () => {
     expect(() => simd!.yuv420ToRgba(p, p, p, 31, 8)).toThrow(RangeError);
     expect(() => simd!.yuv420ToRgba(p, p, p, 32, 7)).toThrow(RangeError);
   });
+
+  it('RGB rows → RGBA: every width from 4 (the last step overlaps), strides, offsets, more rows than one strip', () => {
+    for (const [n, rows, stride, at, outStride, outAt] of [[4, 1, 12, 0, 16, 0], [5, 3, 17, 2, 24, 4], [17, 70, 60, 7, 80, 3], [256, 256, 768, 0, 1024, 0], [300, 131, 903, 5, 1300, 8], [1131, 65, 3393, 0, 4524, 0]] as const) {
+      const rgb = noise(at + (rows - 1) * stride + n * 3, n + rows);
+      const want = new Uint8Array(outAt + (rows - 1) * outStride + n * 4).fill(7);
+      const got = want.slice();
+      for (let r = 0; r < rows; r++) {
+        for (let x = 0; x < n; x++) {
+          want.set(rgb.subarray(at + r * stride + x * 3, at + r * stride + x * 3 + 3), outAt + r * outStride + x * 4);
+          want[outAt + r * outStride + x * 4 + 3] = 255;
+        }
+      }
+      simd!.rgbRows!(rgb, at, stride, n, rows, got, outAt, outStride);
+      expect(Buffer.from(got).equals(Buffer.from(want)), `${n}×${rows}`).toBe(true);
+    }
+    expect(() => simd!.rgbRows!(new Uint8Array(9), 0, 9, 3, 1, new Uint8Array(12), 0, 12)).toThrow(/at least 4 pixels/);
+  });
 });

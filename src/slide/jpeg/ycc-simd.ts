@@ -18,10 +18,16 @@ export interface YccConverter {
   tile?(data: Uint8Array, planes: readonly [Plane, Plane, Plane], width: number, height: number, sub: 1 | 2): RGBAImage;
   /** Where offered: memory of `size` bytes for a tile's planes, reused from a tile the cache dropped when there is one. */
   planeMemory?(size: number): Uint8Array;
+  /**
+   * Where offered: RGB → RGBA (opaque) for decoders that give RGB: `rows` rows of `n` ≥ 4 pixels, row r from
+   * rgb[at + r·stride] to out[outAt + r·outStride].
+   */
+  rgbRows?(rgb: Uint8Array, at: number, stride: number, n: number, rows: number, out: Uint8Array, outAt: number, outStride: number): void;
 }
 
 export const JS_YCC: YccConverter = { yuv420ToRgba, yuv444ToRgba };
 
+type RgbKernel = (src: number, srcStride: number, n: number, rows: number, out: number, outStride: number) => void;
 type Convert = (y: number, ys: number, cb: number, cbs: number, cr: number, crs: number, w: number, h: number, row0: number, row1: number, out: number, outStride: number, scratch: number) => void;
 
 /** The compiled module, compiled once per thread; null where WebAssembly SIMD is missing. */
@@ -66,13 +72,37 @@ class SimdYcc implements YccConverter {
   private readonly memory: WebAssembly.Memory;
   private readonly h2v2: Convert;
   private readonly h1v1: Convert;
+  private readonly rgb: RgbKernel;
   private readonly spare: Uint8Array[] = [];
 
   constructor(instance: WebAssembly.Instance) {
-    const e = instance.exports as { memory: WebAssembly.Memory; h2v2: Convert; h1v1: Convert };
+    const e = instance.exports as { memory: WebAssembly.Memory; h2v2: Convert; h1v1: Convert; rgb: RgbKernel };
     this.memory = e.memory;
     this.h2v2 = e.h2v2;
     this.h1v1 = e.h1v1;
+    this.rgb = e.rgb;
+  }
+
+  rgbRows(rgb: Uint8Array, at: number, stride: number, n: number, rows: number, out: Uint8Array, outAt: number, outStride: number): void {
+    if (n < 4) throw new RangeError(`RGB rows of at least 4 pixels, got ${n}`);
+    // Memory: [the rows' RGB bytes | 16 slack | RGBA of STRIP rows]; strips as in convert.
+    const span = (rows - 1) * stride + n * 3;
+    const rgbaAt = align(span + SLACK);
+    const rowBytes = n * 4;
+    const end = rgbaAt + STRIP * rowBytes;
+    const have = this.memory.buffer.byteLength;
+    if (have < end) this.memory.grow(Math.ceil((end - have) / 65536));
+    const mem = new Uint8Array(this.memory.buffer);
+    mem.set(rgb.subarray(at, at + span), 0);
+    for (let r0 = 0; r0 < rows; r0 += STRIP) {
+      const r1 = Math.min(rows, r0 + STRIP);
+      this.rgb(r0 * stride, stride, n, r1 - r0, rgbaAt, rowBytes);
+      if (outStride === rowBytes) {
+        out.set(mem.subarray(rgbaAt, rgbaAt + (r1 - r0) * rowBytes), outAt + r0 * outStride);
+        continue;
+      }
+      for (let r = r0, from = rgbaAt; r < r1; r++, from += rowBytes) out.set(mem.subarray(from, from + rowBytes), outAt + r * outStride);
+    }
   }
 
   yuv420ToRgba(y: Plane, cb: Plane, cr: Plane, width: number, height: number): RGBAImage {
