@@ -13,6 +13,7 @@ import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { SlideError, type ByteSource, type RGBAImage, type SlideSource } from './types.ts';
 import type { ComposableTile } from './tile-cache.ts';
 import { createSimdYcc, type YccConverter } from './jpeg/ycc-simd.ts';
+import { createTurboJpeg, type TurboJpegFactory } from './jpeg/turbo-wasm.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -68,11 +69,14 @@ async function decodeWithSharp(bytes: Uint8Array, what: string): Promise<RGBAIma
 const SHARP_INPUT = { limitInputPixels: 1 << 30, failOn: 'error' } as const;
 
 /**
- * A JPEG tile as RGB, expanded to RGBA only where it is composed into a region (RgbTile); other JPEGs (grey, CMYK) as
- * decodeWithSharp gives them. Asking libvips for RGBA adds a pass that cost about a fifth of each tile's decode
- * (a one-off measurement: sharp on 256² tiles of TCGA-CR-7395), on the thread pool the CLI's scan waits on.
+ * A JPEG tile as RGB, expanded to RGBA only where it is composed into a region (RgbTile): decoded by libjpeg-turbo in
+ * WebAssembly in this thread (turbo-wasm.ts), or by sharp where that declines (grey, CMYK, a damaged stream, which
+ * sharp then names). Asking libvips for RGBA added a pass that cost about a fifth of each tile's decode (a one-off
+ * measurement: sharp on 256² tiles of TCGA-CR-7395).
  */
 async function decodeJpegTile(bytes: Uint8Array): Promise<RGBAImage> {
+  const turbo = await turboJpeg(bytes);
+  if (turbo) return new RgbTile(turbo.width, turbo.height, turbo.rgb, pixels());
   let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     decoded = await sharp(bytes, SHARP_INPUT).raw().toBuffer({ resolveWithObject: true });
@@ -83,6 +87,8 @@ async function decodeJpegTile(bytes: Uint8Array): Promise<RGBAImage> {
   if (info.channels !== 3) return decodeWithSharp(bytes, 'JPEG tile');
   return new RgbTile(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pixels());
 }
+
+const turboJpeg = createTurboJpeg(() => (require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs') as TurboJpegFactory)());
 
 /** This thread's WebAssembly SIMD converter (ycc-simd.ts), made on first use; undefined without WebAssembly SIMD. */
 let converter: YccConverter | null | undefined;
@@ -169,7 +175,7 @@ export class RgbTile implements ComposableTile {
 const loadOpenJpeg: OpenJpegFactory = (options) =>
   (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as OpenJpegFactory)(options);
 
-/** Codecs for Node: libjpeg-turbo and libpng via sharp, and WASM OpenJPEG. */
+/** Codecs for Node: libjpeg-turbo in WebAssembly and via sharp, libpng via sharp, and WASM OpenJPEG. */
 export const nodeCodecs: Codecs = {
   jpeg: (stream) => decodeJpegTile(stream),
   jp2k: createJ2kDecoder(loadOpenJpeg),
