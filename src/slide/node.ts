@@ -2,6 +2,7 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { Codecs } from './codecs.ts';
 import { createJ2kDecoder, type OpenJpegFactory } from './jp2k/openjpeg.ts';
@@ -69,13 +70,16 @@ async function decodeWithSharp(bytes: Uint8Array, what: string): Promise<RGBAIma
 const SHARP_INPUT = { limitInputPixels: 1 << 30, failOn: 'error' } as const;
 
 /**
- * A JPEG tile as RGB, expanded to RGBA only where it is composed into a region (RgbTile): decoded by libjpeg-turbo in
- * WebAssembly in this thread (turbo-wasm.ts), or by sharp where that declines (grey, CMYK, a damaged stream, which
- * sharp then names). Asking libvips for RGBA added a pass that cost about a fifth of each tile's decode (a one-off
- * measurement: sharp on 256² tiles of TCGA-CR-7395).
+ * A JPEG tile as RGB, expanded to RGBA only where it is composed into a region (RgbTile). In a worker thread (the
+ * scan's, one per core) libjpeg-turbo in WebAssembly decodes it in the thread (turbo-wasm.ts): sharp's hand-offs between
+ * threads cost as much CPU as the decoding. In the main thread sharp decodes it on libvips' threads, beside the
+ * JavaScript: a small slide, scanned in the main thread, took 0.58–0.66 s there against 0.66–0.79 s decoding in the
+ * thread (TCGA-CR-7395, 16 MP, one-off A/B of five runs each). sharp also takes what the WebAssembly decoder declines
+ * (one component, CMYK, a damaged stream, which sharp then names). Asking libvips for RGBA added a pass that cost
+ * about a fifth of each tile's decode (a one-off measurement: sharp on 256² tiles of TCGA-CR-7395).
  */
 async function decodeJpegTile(bytes: Uint8Array): Promise<RGBAImage> {
-  const turbo = await turboJpeg(bytes);
+  const turbo = isMainThread ? undefined : await turboJpeg(bytes);
   if (turbo) return new RgbTile(turbo.width, turbo.height, turbo.rgb, pixels());
   let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {

@@ -1,8 +1,8 @@
-// libjpeg-turbo compiled to WebAssembly (@cornerstonejs/codec-libjpeg-turbo-8bit), for the CLI's JPEG tiles. It
-// decodes in the calling thread: sharp's libvips pipeline hands every image between threads, which cost about as
-// much CPU as the decoding itself on 256² tiles (1.45 ms of CPU a tile against 1.0 ms here, a one-off Node
-// microbenchmark), and the CLI decodes thousands of them. The same library with the same settings (accurate integer
-// IDCT, smooth chroma upsampling), so the same pixels as sharp and the browser (node.test.ts checks real tiles).
+// libjpeg-turbo compiled to WebAssembly (@cornerstonejs/codec-libjpeg-turbo-8bit), for JPEG tiles in Node worker
+// threads. It decodes in the calling thread: sharp's libvips pipeline hands every image between threads, which cost
+// about as much CPU as the decoding itself on 256² tiles (1.45 ms of CPU a tile against 1.0 ms here, a one-off Node
+// microbenchmark), and a scan decodes thousands of them. The same library with the same settings (accurate integer
+// IDCT, smooth chroma upsampling), so the same pixels as sharp and the browser (turbo-wasm.test.ts checks real tiles).
 
 /** The part of the codec's module we use. */
 export interface TurboJpegDecoder {
