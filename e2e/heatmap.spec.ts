@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
 import { defaultModelFile, expectReady, gotoApp, hasShared, openFile, shared, SKIP_SHARED } from './helpers.ts';
 
@@ -85,35 +85,69 @@ test.describe('focus heatmap', () => {
   });
 });
 
+/**
+ * Heatmap pixels on screen in the left and right thirds of the viewer, every 4th pixel each way: under the heatmap the
+ * slide is drawn in grayscale, so a coloured pixel is the heatmap's (or, with `red`, an outline's). The heatmap is a
+ * small canvas the compositor scales over the slide, so it is judged on a screenshot, as it shows.
+ */
+async function heatmapPixels(page: Page, red = false): Promise<{ left: number; right: number }> {
+  const { data, info } = await sharp(await page.locator('.viewer-canvas').screenshot()).raw().toBuffer({ resolveWithObject: true });
+  let left = 0;
+  let right = 0;
+  for (let y = 0; y < info.height; y += 4) {
+    for (let x = 0; x < info.width; x += 4) {
+      const i = (y * info.width + x) * info.channels;
+      const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+      const hit = red ? r > 200 && g < 100 && b < 100 : Math.max(Math.abs(r - g), Math.abs(g - b), Math.abs(r - b)) > 16;
+      if (!hit) continue;
+      if (x < info.width / 3) left++;
+      else if (x > (2 * info.width) / 3) right++;
+    }
+  }
+  return { left, right };
+}
+
 test('swipe comparison: the heatmap left of the divider, the slide alone right of it', async ({ page }) => {
   await gotoApp(page); // the demo slide
   const viewer = page.getByTestId('viewer');
   await page.getByTestId('heatmap-toggle').click();
   await expect(viewer).toHaveAttribute('data-heatmap', 'done', { timeout: 60_000 });
-  const coverage = () =>
-    page.getByTestId('heatmap-overlay').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      // Painted pixels in the left and right thirds of the canvas.
-      let left = 0;
-      let right = 0;
-      for (let y = 0; y < c.height; y += 4) {
-        for (let x = 0; x < c.width; x += 4) {
-          if (data[(y * c.width + x) * 4 + 3]! === 0) continue;
-          if (x < c.width / 3) left++;
-          else if (x > (2 * c.width) / 3) right++;
-        }
-      }
-      return { left, right };
-    });
-  const whole = await coverage();
-  expect(whole.left).toBeGreaterThan(100);
-  expect(whole.right).toBeGreaterThan(100);
+  // Both thirds, once the slide under it is in grayscale.
+  await expect.poll(async () => Math.min(...Object.values(await heatmapPixels(page)))).toBeGreaterThan(100);
   await page.getByTestId('swipe-toggle').check();
   await page.getByTestId('swipe').fill('0.5');
-  await expect.poll(async () => (await coverage()).right).toBe(0);
-  expect((await coverage()).left).toBeGreaterThan(100);
+  await expect.poll(async () => (await heatmapPixels(page)).right).toBe(0);
+  expect((await heatmapPixels(page)).left).toBeGreaterThan(100);
+  await expect(page.getByTestId('heatmap-divider')).toBeVisible();
   await page.getByTestId('swipe-toggle').uncheck();
-  await expect.poll(async () => (await coverage()).right).toBeGreaterThan(100);
+  await expect.poll(async () => (await heatmapPixels(page)).right).toBeGreaterThan(100);
+  await expect(page.getByTestId('heatmap-divider')).toBeHidden();
+});
+
+test('outlines of the out-of-focus cells: drawn over the heatmap, kept to the swipe, gone when switched off', async ({ page }) => {
+  await gotoApp(page); // the demo slide: its blurred regions (demo-slide.tif.regions.json) are out of focus
+  const viewer = page.getByTestId('viewer');
+  await page.getByTestId('heatmap-toggle').click();
+  await expect(viewer).toHaveAttribute('data-heatmap', 'done', { timeout: 60_000 });
+  expect((await heatmapPixels(page, true)).left + (await heatmapPixels(page, true)).right).toBe(0);
+  await page.getByTestId('outline-toggle').check();
+  const both = async () => {
+    const p = await heatmapPixels(page, true);
+    return p.left + p.right;
+  };
+  await expect.poll(both).toBeGreaterThan(20);
+  // Zoomed in on the severe region and rotated, the outlines still frame its cells.
+  await page.evaluate(() => window.focuslite!.showRegion(2200, 3300, 1300, 1200));
+  await page.locator('.viewer-canvas').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('r');
+  await expect(viewer).toHaveAttribute('data-heatmap', 'done', { timeout: 60_000 });
+  await expect.poll(both).toBeGreaterThan(20);
+  await page.getByTestId('swipe-toggle').check();
+  await page.getByTestId('swipe').fill('0.3');
+  await expect.poll(async () => (await heatmapPixels(page, true)).right).toBe(0);
+  await page.getByTestId('swipe-toggle').uncheck();
+  await page.getByTestId('outline-toggle').uncheck();
+  await expect.poll(both).toBe(0);
 });
 
 test('magnification: the live readout follows the pixel size, and 5×/10×/20×/40× zoom to it', async ({ page }) => {
@@ -223,7 +257,7 @@ test('toggling the heatmap or "keep slide colour" keeps the slide on screen whil
   expect(await lowestCover(() => page.getByTestId('heatmap-toggle').click(), false)).toBeGreaterThan(0.99);
 });
 
-test('the slide canvas ends up showing every tile of a new view, as a whole redraw of it does (frames with nothing new are skipped)', async ({ page }) => {
+test('the slide canvas ends up showing every tile of a new view, as a whole redraw of it does (frames draw only what changed)', async ({ page }) => {
   await gotoApp(page); // the demo slide
   // The slide's canvas, kept in the page (`keep`) or compared with the kept one: values differing by more than 2.
   const pixels = (keep: boolean) =>

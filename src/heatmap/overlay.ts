@@ -1,17 +1,19 @@
 import OpenSeadragon from 'openseadragon';
 import type { ScoreMap } from '../focus/score-map.ts';
-import { cellAt, cellRangeIn, cellRect } from '../focus/slide-grid.ts';
+import { cellAt, cellRect } from '../focus/slide-grid.ts';
 import type { ColormapName } from './colormaps.ts';
 import type { Normaliser } from '../focus/score-range.ts';
 import { cellColours, edgePad, scoreMapField, upsampleColours } from './raster.ts';
 import type { RGBAImage } from '../slide/types.ts';
-import { freshFrame, releaseFrame } from './viewer-canvas.ts';
+import { boundingRect, type CellWindow, cellsInView, holds, outlinePath, windowAround } from './cell-window.ts';
+import { releaseFrame } from './viewer-canvas.ts';
 import { CellState } from '../focus/cell-state.ts';
 import { formatScore, judgeScore, type VerdictScale } from '../focus/verdict-scale.ts';
 
 /** Device pixels per cell from which the smooth heatmap is drawn upsampled (see upsampleColours): below it a
  * canvas's own bilinear scaling shows no steps. */
 const UPSAMPLE_FROM = 48;
+const SVG = 'http://www.w3.org/2000/svg';
 
 export interface OverlayStyle {
   colormap: ColormapName;
@@ -27,34 +29,68 @@ export interface OverlayStyle {
 }
 
 /**
- * The heatmap layer: one pixel per grid cell in a small canvas, drawn over the OpenSeadragon canvas with the
- * viewport's affine transform, so it stays aligned at every zoom, pan, rotation and flip. It follows the exported
- * heatmap's rule (raster.ts) on the GPU: smoothing interpolates between cell centres (as in the paper's figures; the
- * canvas blends colours where the rasteriser blends scores), crisp mode shows each cell's stride square, glass cells
- * are transparent and the edge cells reach the patches' edges.
+ * The heatmap layer. It follows the exported heatmap's rule (raster.ts): smoothing interpolates between cell centres
+ * (the scaling blends premultiplied colours where the rasteriser blends scores), crisp mode shows each cell's stride
+ * square, glass cells are transparent and the edge cells reach the patches' edges.
+ *
+ * The cells in view and a margin around them are painted one pixel per cell into a small canvas (several at deep zoom,
+ * see upsampleColours), which a CSS transform — the viewport's affine map, so rotation and flips too — scales over the
+ * slide, inside a box of the slide's extent that clips the edge cells where the slide ends. The browser's compositor
+ * scales it (bilinear, or nearest with `image-rendering: pixelated`) off the main thread. A viewer-sized canvas redrawn
+ * on every view change instead cost a raster and an upload of the whole viewer on the main thread at each commit
+ * without a GPU (7 ms of CPU per frame in a Chrome trace of bench:viewer); a pan within the margin now only moves the
+ * canvas. The swipe clips a wrapper; the outlines are an SVG path in cell units with a stroke that does not scale.
  */
 export class HeatmapOverlay {
   readonly canvas: HTMLCanvasElement;
-  private readonly cells: HTMLCanvasElement;
-  /** The cells' colours (cellColours), kept for drawing upsampled at deep zoom. */
+  private readonly layer: HTMLDivElement;
+  /** The swipe's clip: the heatmap shows only inside it. */
+  private readonly clip: HTMLDivElement;
+  /** The slide's extent in level-0 pixels, placed by the viewport's transform; clips to the slide. */
+  private readonly extent: HTMLDivElement;
+  private readonly divider: HTMLDivElement;
+  private readonly outlines: SVGSVGElement;
+  private readonly outlineGroup: SVGGElement;
+  private readonly outlinePath: SVGPathElement;
+  /** The cells' colours (cellColours), and as ImageData for the canvas. */
   private colours: RGBAImage | undefined;
-  /** The visible cells at several pixels per cell, for deep zoom (see upsampleColours). */
-  private readonly fine: HTMLCanvasElement = document.createElement('canvas');
+  private image: ImageData | undefined;
+  /** The cells the canvas holds (undefined = to paint again), from which colours; those the outline path covers. */
+  private held: CellWindow | undefined;
+  private painted: RGBAImage | undefined;
+  private outlined: CellWindow | undefined;
   private map: ScoreMap | undefined;
   private style: OverlayStyle = { colormap: 'viridis', opacity: 0.6, smooth: true };
   private readonly tooltip: HTMLDivElement;
   private frame = 0;
-  /** Where the last frame was drawn (see `draw`); cleared when the scores or the style change. */
-  private drawnAt: string | undefined;
+  /** The transforms and sizes last written (most frames of a pan leave them as they are). */
+  private readonly written = new Map<string, string>();
 
   constructor(private readonly viewer: OpenSeadragon.Viewer) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'heatmap-overlay';
+    this.layer = element('div', 'heatmap-layer');
+    this.clip = element('div', 'heatmap-clip');
+    this.extent = element('div', 'heatmap-extent');
+    this.canvas = element('canvas', 'heatmap-overlay');
     this.canvas.setAttribute('data-testid', 'heatmap-overlay');
-    viewer.canvas.appendChild(this.canvas);
-    this.cells = document.createElement('canvas');
-    this.tooltip = document.createElement('div');
-    this.tooltip.className = 'heatmap-tooltip';
+    this.divider = element('div', 'heatmap-divider');
+    this.divider.setAttribute('data-testid', 'heatmap-divider');
+    this.outlines = document.createElementNS(SVG, 'svg');
+    this.outlines.setAttribute('class', 'heatmap-outlines');
+    this.outlines.setAttribute('data-testid', 'heatmap-outlines');
+    this.outlineGroup = document.createElementNS(SVG, 'g');
+    this.outlinePath = document.createElementNS(SVG, 'path');
+    this.outlinePath.setAttribute('fill', 'none');
+    this.outlinePath.setAttribute('stroke', '#ff3b30');
+    this.outlinePath.setAttribute('stroke-width', '2');
+    this.outlinePath.setAttribute('vector-effect', 'non-scaling-stroke');
+    this.outlineGroup.appendChild(this.outlinePath);
+    this.outlines.appendChild(this.outlineGroup);
+    this.extent.appendChild(this.canvas);
+    this.clip.append(this.extent, this.outlines);
+    this.layer.append(this.clip, this.divider);
+    this.layer.hidden = true;
+    viewer.canvas.appendChild(this.layer);
+    this.tooltip = element('div', 'heatmap-tooltip');
     this.tooltip.setAttribute('data-testid', 'heatmap-tooltip');
     this.tooltip.hidden = true;
     viewer.container.appendChild(this.tooltip);
@@ -68,7 +104,7 @@ export class HeatmapOverlay {
     this.viewer.removeHandler('update-viewport', this.draw);
     this.viewer.element.removeEventListener('mousemove', this.hover);
     this.viewer.element.removeEventListener('mouseleave', this.hideTooltip);
-    this.canvas.remove();
+    this.layer.remove();
     this.tooltip.remove();
   }
 
@@ -79,7 +115,14 @@ export class HeatmapOverlay {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
       this.rebuild();
-      this.drawnAt = undefined;
+      this.outlined = undefined;
+      // Only the cells whose colours changed are painted again: the canvas then tells the compositor which part of it
+      // changed, and it redraws just that part of the screen (a whole repaint cost it ~7 ms per score update to scale
+      // the canvas over the whole viewer again, without a GPU).
+      const { held, painted, colours, map } = this;
+      const changed = held && painted && colours && map ? changedCells(painted, colours, held, edgePad(map.grid)) : 'all';
+      if (changed === 'all') this.held = undefined;
+      else if (changed && held) this.paintCells(held, changed, edgePad(map!.grid));
       this.draw();
     });
   }
@@ -87,130 +130,106 @@ export class HeatmapOverlay {
   private rebuild(): void {
     const map = this.map;
     const n = this.style.normaliser;
+    this.colours = undefined;
+    this.image = undefined;
     if (!map || !n) return;
     const colours = cellColours(scoreMapField(map, n), this.style.colormap);
-    this.colours = colours;
-    if (this.cells.width !== colours.width || this.cells.height !== colours.height) {
-      this.cells.width = colours.width;
-      this.cells.height = colours.height;
-    }
     if (colours.width === 0 || colours.height === 0) return;
-    this.cells.getContext('2d')!.putImageData(new ImageData(colours.data as Uint8ClampedArray<ArrayBuffer>, colours.width, colours.height), 0, 0);
+    this.colours = colours;
+    this.image = new ImageData(colours.data as Uint8ClampedArray<ArrayBuffer>, colours.width, colours.height);
+    const swipe = this.style.swipe === undefined ? undefined : `${Math.min(1, Math.max(0, this.style.swipe)) * 100}%`;
+    // Left of the divider the heatmap, right of it the slide alone; the divider itself 2 pixels of white.
+    this.clip.style.width = swipe === undefined ? '' : `calc(${swipe} - 1px)`;
+    this.divider.hidden = swipe === undefined;
+    this.divider.style.left = swipe === undefined ? '' : `calc(${swipe} - 1px)`;
+    this.canvas.style.opacity = String(this.style.opacity);
+    this.canvas.style.imageRendering = this.style.smooth ? '' : 'pixelated';
   }
 
-  /**
-   * OpenSeadragon raises update-viewport on every frame it draws, also for each batch of tiles arriving after a pan
-   * with the view standing still. Repainting the same heatmap then cost a full-viewer canvas raster and upload per
-   * batch on the main thread (software rendering: the largest part of the long tasks in a Chrome trace of
-   * bench:viewer), so a frame is drawn only when the view, the viewer's size, the scores or the style changed.
-   */
+  /** Places the heatmap for the view OpenSeadragon has just drawn; paints the canvas only when its cells fall short. */
   private readonly draw = () => {
+    const map = this.map;
     const item = this.viewer.world.getItemAt(0);
-    const at = item
-      ? [
-          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 0)),
-          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(1e6, 0)),
-          item.imageToViewerElementCoordinates(new OpenSeadragon.Point(0, 1e6)),
-        ]
-          .map((p) => `${p.x},${p.y}`)
-          .join(';')
-      : '';
-    const key = `${at}|${this.viewer.container.clientWidth}x${this.viewer.container.clientHeight}@${window.devicePixelRatio}`;
-    if (key === this.drawnAt) return;
-    this.drawnAt = key;
-    if (!this.map || !item || !this.style.normaliser) {
-      releaseFrame(this.canvas); // heatmap off: no viewer-sized canvas for the compositor to take on every frame
+    if (!map || !item || !this.style.normaliser || !this.image) {
+      // Heatmap off: nothing for the compositor to take on every frame.
+      this.layer.hidden = true;
+      releaseFrame(this.canvas);
+      this.held = undefined;
+      this.outlined = undefined;
+      this.written.clear();
       return;
     }
-    const { ctx, width, height, dpr } = freshFrame(this.canvas, this.viewer);
-    // The swipe's clip must not outlive this frame.
-    ctx.save();
-    try {
-      this.paint(ctx, width, height, dpr);
-    } finally {
-      ctx.restore();
+    this.layer.hidden = false;
+    const { width, height, patch, stride } = map.grid;
+    // Level-0 pixels → viewer pixels, as an affine map: follows rotation and flips too.
+    const toScreen = (x: number, y: number) => item.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
+    const o = toScreen(0, 0);
+    const px = toScreen(width, 0);
+    const py = toScreen(0, height);
+    const [a, b, c, d] = [(px.x - o.x) / width, (px.y - o.y) / width, (py.x - o.x) / height, (py.y - o.y) / height];
+    this.write('extent', `matrix(${a}, ${b}, ${c}, ${d}, ${o.x}, ${o.y}) ${width}x${height}`, () => {
+      this.extent.style.transform = `matrix(${a}, ${b}, ${c}, ${d}, ${o.x}, ${o.y})`;
+      this.extent.style.width = `${width}px`;
+      this.extent.style.height = `${height}px`;
+    });
+    // The cells in view (the corners' bounding box: a rotated view's too), at the resolution this zoom needs.
+    const dpr = window.devicePixelRatio || 1;
+    const cellPixels = Math.hypot(a, b) * stride;
+    const k = this.style.smooth && cellPixels * dpr > UPSAMPLE_FROM ? Math.min(32, Math.ceil((cellPixels * dpr) / 16)) : 1;
+    const w = this.viewer.container.clientWidth;
+    const h = this.viewer.container.clientHeight;
+    const corners = [new OpenSeadragon.Point(0, 0), new OpenSeadragon.Point(w, 0), new OpenSeadragon.Point(0, h), new OpenSeadragon.Point(w, h)].map((p) => item.viewerElementToImageCoordinates(p));
+    const pad = edgePad(map.grid);
+    const offset = patch / 2 - stride / 2;
+    const needed = cellsInView(map.grid, boundingRect(corners), pad, k);
+    // Upsampled cells cost k² pixels each: a margin of a cell, not half a view.
+    if (needed && !holds(this.held, needed)) this.paint(windowAround(needed, map.grid, pad, k === 1 ? 0.5 : 0), pad, offset, stride);
+    const threshold = this.style.threshold;
+    const outlined = threshold !== undefined && cellPixels >= 2;
+    this.write('outlines', String(outlined), () => (this.outlines.style.display = outlined ? '' : 'none'));
+    if (!outlined) return;
+    // Grid units (one cell) → screen pixels.
+    const m = `matrix(${a * stride}, ${b * stride}, ${c * stride}, ${d * stride}, ${o.x + (a + c) * offset}, ${o.y + (b + d) * offset})`;
+    this.write('outline-transform', m, () => this.outlineGroup.setAttribute('transform', m));
+    if (this.held && this.outlined !== this.held) {
+      this.outlinePath.setAttribute('d', outlinePath(map, threshold, this.held));
+      this.outlined = this.held;
     }
   };
 
-  private paint(ctx: CanvasRenderingContext2D, width: number, height: number, dpr: number): void {
-    const map = this.map;
-    const item = this.viewer.world.getItemAt(0);
-    if (!map || !item || !this.style.normaliser) return;
-    const swipe = this.style.swipe;
-    if (swipe !== undefined) {
-      // Left of the divider the heatmap, right of it the slide alone; the divider itself in white.
-      const x = Math.round(Math.min(1, Math.max(0, swipe)) * width);
-      ctx.fillStyle = '#ffffff';
-      ctx.fillRect(x - Math.round(dpr), 0, Math.max(2, Math.round(2 * dpr)), height);
-      ctx.beginPath();
-      ctx.rect(0, 0, x - Math.round(dpr), height);
-      ctx.clip();
-    }
-    const { cols, rows, stride, patch } = map.grid;
-    const offset = patch / 2 - stride / 2;
-    const toScreen = (x: number, y: number) => item.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
-    const o = toScreen(offset, offset);
-    const px = toScreen(offset + cols * stride, offset);
-    const py = toScreen(offset, offset + rows * stride);
-    // Grid units (one cell) → screen pixels, as an affine map: follows rotation and flips too.
-    ctx.setTransform(((px.x - o.x) / cols) * dpr, ((px.y - o.y) / cols) * dpr, ((py.x - o.x) / rows) * dpr, ((py.y - o.y) / rows) * dpr, o.x * dpr, o.y * dpr);
-    ctx.globalAlpha = this.style.opacity;
-    ctx.imageSmoothingEnabled = this.style.smooth;
-    // Bilinear is exactly "interpolated between cell centres"; higher qualities cost seconds in software rendering.
-    ctx.imageSmoothingQuality = 'low';
-    // The cell image carries `pad` copies of the edge cells around the grid (raster.ts cellColours); clipped to the
-    // patches' extent, they hold the edges flat out to the patch edges like the exported heatmap.
-    const pad = edgePad(map.grid);
-    const margin = offset / stride;
-    // Draw only the cells on screen (plus one for interpolation): at 1:1 zoom the whole grid spans tens of
-    // thousands of screen pixels, and scaling all of it every frame would stall the main thread.
-    const bounds = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
-    const visible = cellRangeIn(map.grid, { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
-    if (visible && this.cells.width > 0) {
-      const c0 = visible.col0 > 0 ? visible.col0 - 1 : -pad;
-      const r0 = visible.row0 > 0 ? visible.row0 - 1 : -pad;
-      const c1 = visible.col1 + 2 < cols ? visible.col1 + 2 : cols + pad;
-      const r1 = visible.row1 + 2 < rows ? visible.row1 + 2 : rows + pad;
-      ctx.save();
-      ctx.beginPath();
-      // To the slide's edges: the patches reach them (slide-grid.ts adds an edge column and row where needed).
-      ctx.rect(-margin, -margin, map.grid.width / stride, map.grid.height / stride);
-      ctx.clip();
-      const cellPixels = Math.hypot(px.x - o.x, px.y - o.y) / cols;
-      if (this.style.smooth && cellPixels * dpr > UPSAMPLE_FROM && this.colours) {
-        // Deep zoom: the visible cells pre-interpolated at k pixels per cell (at most ~16 screen pixels each).
-        const k = Math.min(32, Math.ceil((cellPixels * dpr) / 16));
-        const fine = upsampleColours(this.colours, c0 + pad, r0 + pad, c1 - c0, r1 - r0, k);
-        if (this.fine.width !== fine.width || this.fine.height !== fine.height) {
-          this.fine.width = fine.width;
-          this.fine.height = fine.height;
-        }
-        this.fine.getContext('2d')!.putImageData(new ImageData(fine.data as Uint8ClampedArray<ArrayBuffer>, fine.width, fine.height), 0, 0);
-        ctx.drawImage(this.fine, 0, 0, fine.width, fine.height, c0, r0, c1 - c0, r1 - r0);
-      } else {
-        ctx.drawImage(this.cells, c0 + pad, r0 + pad, c1 - c0, r1 - r0, c0, r0, c1 - c0, r1 - r0);
-      }
-      ctx.restore();
-    }
-    ctx.globalAlpha = 1;
-    if (this.style.threshold !== undefined) this.outline(ctx, map, this.style.threshold, Math.hypot(px.x - o.x, px.y - o.y) / cols);
+  /** Runs `apply` when `value` differs from what was last written under `key`. */
+  private write(key: string, value: string, apply: () => void): void {
+    if (this.written.get(key) === value) return;
+    this.written.set(key, value);
+    apply();
   }
 
-  private outline(ctx: CanvasRenderingContext2D, map: ScoreMap, threshold: number, cellPixels: number): void {
-    const item = this.viewer.world.getItemAt(0)!;
-    const bounds = item.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
-    const range = cellRangeIn(map.grid, { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
-    if (!range || cellPixels < 2) return;
-    ctx.strokeStyle = '#ff3b30';
-    ctx.lineWidth = 2 / cellPixels;
-    ctx.beginPath();
-    for (let r = range.row0; r <= range.row1; r++) {
-      for (let c = range.col0; c <= range.col1; c++) {
-        const cell = r * map.grid.cols + c;
-        if (map.scores[cell]! >= threshold && map.isTissue(cell)) ctx.rect(c, r, 1, 1);
-      }
+  /** Paints `cells` into the canvas and places it over them (level-0 pixels of the extent box). */
+  private paint(cells: CellWindow, pad: number, offset: number, stride: number): void {
+    const { c0, r0, c1, r1, k } = cells;
+    sizeCanvas(this.canvas, (c1 - c0) * k, (r1 - r0) * k);
+    this.paintCells(cells, cells, pad);
+    this.canvas.style.left = `${offset + c0 * stride}px`;
+    this.canvas.style.top = `${offset + r0 * stride}px`;
+    this.canvas.style.width = `${(c1 - c0) * stride}px`;
+    this.canvas.style.height = `${(r1 - r0) * stride}px`;
+    this.held = cells;
+  }
+
+  /** Paints the cells `part` of the canvas holding `cells`. */
+  private paintCells(cells: CellWindow, part: CellWindow, pad: number): void {
+    const { k } = cells;
+    const ctx = this.canvas.getContext('2d')!;
+    const [w, h] = [part.c1 - part.c0, part.r1 - part.r0];
+    if (k === 1) {
+      // The cells as they are in the cell image (putImageData neither blends nor scales).
+      ctx.putImageData(this.image!, -(cells.c0 + pad), -(cells.r0 + pad), part.c0 + pad, part.r0 + pad, w, h);
+    } else {
+      // Deep zoom: the cells pre-interpolated at k pixels per cell (at most ~16 screen pixels each).
+      const fine = upsampleColours(this.colours!, part.c0 + pad, part.r0 + pad, w, h, k);
+      ctx.putImageData(new ImageData(fine.data as Uint8ClampedArray<ArrayBuffer>, fine.width, fine.height), (part.c0 - cells.c0) * k, (part.r0 - cells.r0) * k);
     }
-    ctx.stroke();
+    this.painted = this.colours;
   }
 
   private readonly hover = (event: MouseEvent) => {
@@ -242,4 +261,37 @@ export class HeatmapOverlay {
   private readonly hideTooltip = () => {
     this.tooltip.hidden = true;
   };
+}
+
+/**
+ * The cells of `held` to paint again for cell image `b` over `a` (both with `pad` cells more each side than the grid):
+ * those that changed and one more around them (the interpolation between cell centres reaches half a cell into each
+ * neighbour), within it; undefined when none did, 'all' when the images do not compare.
+ */
+function changedCells(a: RGBAImage, b: RGBAImage, held: CellWindow, pad: number): CellWindow | 'all' | undefined {
+  if (a.width !== b.width || a.height !== b.height) return 'all';
+  let [c0, r0, c1, r1] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let y = Math.max(0, held.r0 + pad - 1); y < Math.min(a.height, held.r1 + pad + 1); y++) {
+    for (let x = Math.max(0, held.c0 + pad - 1); x < Math.min(a.width, held.c1 + pad + 1); x++) {
+      const i = (y * a.width + x) * 4;
+      if (a.data[i] === b.data[i] && a.data[i + 1] === b.data[i + 1] && a.data[i + 2] === b.data[i + 2] && a.data[i + 3] === b.data[i + 3]) continue;
+      [c0, r0, c1, r1] = [Math.min(c0, x - pad), Math.min(r0, y - pad), Math.max(c1, x - pad + 1), Math.max(r1, y - pad + 1)];
+    }
+  }
+  if (c0 > c1) return undefined;
+  const part = { c0: Math.max(held.c0, c0 - 1), r0: Math.max(held.r0, r0 - 1), c1: Math.min(held.c1, c1 + 1), r1: Math.min(held.r1, r1 + 1), k: held.k };
+  return part.c0 < part.c1 && part.r0 < part.r1 ? part : undefined;
+}
+
+function element<K extends 'div' | 'canvas'>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  return e;
+}
+
+function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): void {
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
 }

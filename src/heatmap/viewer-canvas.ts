@@ -2,7 +2,8 @@ import type OpenSeadragon from 'openseadragon';
 
 /**
  * Readies a canvas laid over an OpenSeadragon viewer for a new frame: sized to the viewer in device pixels (sharp on
- * high-DPI screens), identity transform, cleared. The heatmap and the outline layers draw this way.
+ * high-DPI screens), identity transform, cleared. The imported outlines draw this way (the heatmap is a small canvas
+ * the compositor scales instead, see overlay.ts).
  */
 export function freshFrame(canvas: HTMLCanvasElement, viewer: OpenSeadragon.Viewer): { ctx: CanvasRenderingContext2D; width: number; height: number; dpr: number } {
   const dpr = window.devicePixelRatio || 1;

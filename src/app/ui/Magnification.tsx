@@ -28,8 +28,10 @@ export function Magnification() {
       const item = viewer.world.getItemAt(0);
       if (!item || !readout.current) return;
       const m = magnificationAt(mpp, item.viewportToImageZoom(viewer.viewport.getZoom(true)));
-      readout.current.textContent = `${m >= 10 ? m.toFixed(0) : m.toFixed(1)}×`;
-      readout.current.dataset.value = m.toFixed(3);
+      // Only what changed: setting the same text replaces the text node and costs a style and layout pass every frame.
+      const text = `${m >= 10 ? m.toFixed(0) : m.toFixed(1)}×`;
+      if (readout.current.textContent !== text) readout.current.textContent = text;
+      if (readout.current.dataset.value !== m.toFixed(3)) readout.current.dataset.value = m.toFixed(3);
     };
     viewer.addHandler('update-viewport', update);
     update();

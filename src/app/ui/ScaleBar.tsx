@@ -22,12 +22,17 @@ export function ScaleBar() {
 
   useEffect(() => {
     if (!viewer || !mpp) return;
+    let shown = '';
     const update = () => {
       const item = viewer.world.getItemAt(0);
       if (!item || !bar.current || !label.current) return;
       const imageZoom = item.viewportToImageZoom(viewer.viewport.getZoom(true));
       const scale = niceLength(mpp / imageZoom);
-      bar.current.style.width = `${scale.pixels.toFixed(1)}px`;
+      // Only what changed: setting the same text replaces the text node and costs a style and layout pass every frame.
+      const width = `${scale.pixels.toFixed(1)}px`;
+      if (`${width} ${scale.label}` === shown) return;
+      shown = `${width} ${scale.label}`;
+      bar.current.style.width = width;
       label.current.textContent = scale.label;
     };
     viewer.addHandler('update-viewport', update);
