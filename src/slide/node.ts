@@ -105,8 +105,9 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 const OPAQUE = 0xff000000;
 
 /**
- * Decoded RGB pixels kept at 3 bytes a pixel, written into regions as RGBA (opaque): by `simd` (WebAssembly, about
- * 4× less time than the JavaScript expansion below, which stays for narrow copies and engines without SIMD).
+ * Decoded RGB pixels kept at 3 bytes a pixel, written into regions as RGBA (opaque): by `simd` (WebAssembly; with its
+ * copies about half the time of the JavaScript expansion below in a CPU profile of the mosaic scan, BENCHMARKS.md),
+ * which stays for narrow copies and engines without SIMD.
  */
 export class RgbTile implements ComposableTile {
   readonly byteSize: number;

@@ -2,6 +2,7 @@
 // kept as planes and converted straight into a scan block costs 0.13 ms, against 0.72 ms for the JavaScript conversion
 // into a new RGBA tile and its copy into the block (one-off page, second of two rounds of 750 tiles each).
 // ycc-to-rgba.ts stays the reference and the fallback (no WebAssembly SIMD, images narrower than 16 pixels).
+// The same module expands RGB to RGBA (rgbRows) for decoders that give RGB (the CLI's).
 import type { ComposableTile } from '../tile-cache.ts';
 import type { RGBAImage } from '../types.ts';
 import { YCC_SIMD_WASM } from './ycc-simd-wasm.ts';
