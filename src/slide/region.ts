@@ -105,6 +105,7 @@ export async function readScaledRegion(
   outWidth: number,
   outHeight: number,
   signal?: AbortSignal,
+  { gray }: { gray?: boolean } = {},
 ): Promise<RGBAImage> {
   const downsample = Math.max(w0 / outWidth, h0 / outHeight);
   const level = bestLevelFor(slide.info, downsample);
@@ -121,12 +122,12 @@ export async function readScaledRegion(
     const sx = w0 / outWidth;
     const sy = h0 / outHeight;
     for (const [ox, oy, ow, oh] of [[0, 0, halfW, halfH], [halfW, 0, outWidth - halfW, halfH], [0, halfH, halfW, outHeight - halfH], [halfW, halfH, outWidth - halfW, outHeight - halfH]] as const) {
-      const part = await readScaledRegion(slide, x0 + ox * sx, y0 + oy * sy, ow * sx, oh * sy, ow, oh, signal);
+      const part = await readScaledRegion(slide, x0 + ox * sx, y0 + oy * sy, ow * sx, oh * sy, ow, oh, signal, { gray });
       blit(out, part, ox, oy);
     }
     return out;
   }
-  const region = await slide.readRegion(level, lx, ly, lw, lh, signal);
+  const region = await slide.readRegion(level, lx, ly, lw, lh, signal, gray ? { gray } : undefined);
   return resizeArea(region, outWidth, outHeight);
 }
 

@@ -1,4 +1,5 @@
 import { LruCache } from './lru.ts';
+import { lumaInPlace } from './luma.ts';
 import { blit, checkRegion } from './region.ts';
 import { throwIfAborted, type LevelRect, type RegionOptions, type RGBAImage } from './types.ts';
 
@@ -12,6 +13,8 @@ export interface ComposableTile extends RGBAImage {
   readonly byteSize: number;
   /** As blit(dst, this, x, y, useWidth, useHeight). */
   blitInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void;
+  /** As blitInto, in grayscale (RegionOptions.gray), where the tile has a cheaper way than converting its colour. */
+  blitLumaInto?(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void;
   /**
    * The tile cache dropped the tile: its memory may be reused (for the next tile's planes, written to by copyTo:
    * fresh memory cost ten times the copy). The tile throws if used afterwards. Safe because composeRegion uses a tile
@@ -99,7 +102,7 @@ export async function composeRegion(
   width: number,
   height: number,
   tile: (col: number, row: number) => Promise<RGBAImage | undefined>,
-  { needed, into }: RegionOptions = {},
+  { needed, into, gray }: RegionOptions = {},
 ): Promise<RGBAImage> {
   checkRegion(name, x, y, width, height);
   // Every pixel is written once, from a tile or as white where none covers it (or none is needed), so the memory needs
@@ -119,8 +122,12 @@ export async function composeRegion(
           const w = t ? Math.min(t.width, tw, grid.width - left) : 0;
           const h = t ? Math.min(t.height, th, grid.height - top) : 0;
           if (t && w > 0 && h > 0) {
-            if (isComposable(t)) t.blitInto(out, left - x, top - y, w, h);
-            else blit(out, t, left - x, top - y, w, h);
+            if (gray && isComposable(t) && t.blitLumaInto) t.blitLumaInto(out, left - x, top - y, w, h);
+            else {
+              if (isComposable(t)) t.blitInto(out, left - x, top - y, w, h);
+              else blit(out, t, left - x, top - y, w, h);
+              if (gray) lumaInPlace(out, left - x, top - y, left - x + w, top - y + h);
+            }
           }
           fillWhite(out, left + Math.max(0, w) - x, top - y, left + tw - x, top + Math.max(0, h) - y);
           fillWhite(out, left - x, top + Math.max(0, h) - y, left + tw - x, top + th - y);

@@ -24,6 +24,11 @@ export interface RegionOptions {
    * region after region (a scan) reuses it instead of having megabytes of fresh memory mapped in for every region.
    */
   into?: Uint8ClampedArray;
+  /**
+   * The pixels in grayscale (red = green = blue = luma, luma.ts), for the slide under the heatmap: JPEG tiles give their
+   * luma plane as it is, without the colour conversion.
+   */
+  gray?: boolean;
 }
 
 /** One resolution level of a slide. `downsample` is relative to level 0 (level 0 has 1). */

@@ -10,7 +10,6 @@ import { ScoreMap } from '../focus/score-map.ts';
 import { buildReportImage } from '../heatmap/report-image.ts';
 import { isModelLoadError } from '../focus/model-load-error.ts';
 import { patchScorers } from './model-cache.ts';
-import { grayscaleInPlace } from './tile-gray.ts';
 
 let slide: SlideSource | undefined;
 const running = new Map<number, AbortController>();
@@ -77,8 +76,7 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     try {
       if (!slide) throw new Error('no slide is open');
       const { x, y, width, height, outWidth, outHeight } = request;
-      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal);
-      if (request.gray) grayscaleInPlace(pixels.data);
+      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal, { gray: request.gray });
       // Premultiplied here, off the main thread: a canvas stores premultiplied pixels, so an unpremultiplied bitmap is
       // converted on every draw (2–5× the cost of drawing it in software rendering). Slide tiles are opaque (alpha 255:
       // the same values either way) and getImageData gives back the same pixels.

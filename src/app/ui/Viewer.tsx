@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { createSlideTileSource } from '../viewer/slide-tile-source.ts';
 import { BitmapCanvasDrawer } from '../viewer/bitmap-canvas-drawer.ts';
 import { TileModeSwap } from '../viewer/tile-mode-swap.ts';
+import { loadFinestFirst } from '../viewer/finest-first.ts';
 import { useFocusProgress } from '../state/focus-progress.ts';
 import { useFocusSettings } from '../state/focus-settings.ts';
 import { useSlideStore } from '../state/slide-store.ts';
@@ -79,6 +80,7 @@ export function Viewer() {
       keyboardNavEnabled: true,
       drawer: preferredDrawer() === 'canvas' ? BitmapCanvasDrawer : 'webgl',
     } as OpenSeadragon.Options);
+    osd.world.addHandler('add-item', (event) => loadFinestFirst(event.item));
     useViewerStore.getState().setViewer(osd);
     return () => {
       useViewerStore.getState().setViewer(undefined);

@@ -3,7 +3,8 @@ import { blankImage } from '../codecs.ts';
 import { jpegFrameInfo } from '../jpeg/stream.ts';
 import { LIMITS } from '../limits.ts';
 import { blit, checkRegion } from '../region.ts';
-import { SlideError, type ByteSource, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
+import { lumaInPlace } from '../luma.ts';
+import { SlideError, type ByteSource, type RegionOptions, type RGBAImage, type SlideInfo, type SlideSource } from '../types.ts';
 
 /** Largest plain image we decode whole (PNG/JPEG have no tiles): 256 megapixels, ~1 GB of RGBA. */
 export const MAX_IMAGE_PIXELS = LIMITS.maxImagePixels;
@@ -78,11 +79,12 @@ export class ImageSlide implements SlideSource {
     return new ImageSlide({ name, format: 'image', vendor: 'image', compression: 'none', levels: [level] }, pixels);
   }
 
-  async readRegion(level: number, x: number, y: number, width: number, height: number): Promise<RGBAImage> {
+  async readRegion(level: number, x: number, y: number, width: number, height: number, _signal?: AbortSignal, options?: RegionOptions): Promise<RGBAImage> {
     if (level !== 0) throw new SlideError(`${this.info.name}: no level ${level}.`);
     checkRegion(this.info.name, x, y, width, height);
     const out = blankImage(width, height);
     blit(out, this.pixels, -x, -y);
+    if (options?.gray) lumaInPlace(out);
     return out;
   }
 

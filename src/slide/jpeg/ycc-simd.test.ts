@@ -104,6 +104,38 @@ describe('YCbCr → RGBA in WebAssembly SIMD', () => {
     }
   });
 
+  it('in grayscale, tiles kept as planes give their luma plane; tiles of RGBA their Rec. 601 luma; the two agree within rounding', async () => {
+    const grid: TileGrid = { width: 100, height: 300, tileWidth: 48, tileHeight: 130, tilesAcross: 3, tilesDown: 3 };
+    // Moderate chroma, so the colour conversion does not clip (where it does, the luma of the clipped colour differs).
+    const planes = Array.from({ length: 9 }, (_, i) => {
+      const p = framePlanes(48, 130, 24, 65, 300 + i);
+      p[0].data.forEach((v, j, d) => (d[j] = j < p[1].offset ? 40 + (v % 170) : 112 + (v % 32)));
+      return p;
+    });
+    const kept = (col: number, row: number) => Promise.resolve(simd!.tile!(planes[row * 3 + col]![0].data, planes[row * 3 + col]!, 48, 130, 2));
+    const rgba = (col: number, row: number) => Promise.resolve(JS_YCC.yuv420ToRgba(...planes[row * 3 + col]!, 48, 130));
+    for (const [x, y, w, h] of [[0, 0, 100, 300], [5, 3, 90, 200], [47, 129, 3, 3], [-4, -2, 20, 20]] as const) {
+      const into = new Uint8ClampedArray(w * h * 4 + 12).fill(7);
+      const gray = await composeRegion('t', grid, x, y, w, h, kept, { gray: true, into });
+      const colour = await composeRegion('t', grid, x, y, w, h, kept);
+      const fromRgba = await composeRegion('t', grid, x, y, w, h, rgba, { gray: true });
+      let worst = 0;
+      for (let i = 0; i < w * h * 4; i += 4) {
+        const [r, g, b, a] = gray.data.subarray(i, i + 4);
+        expect(r === g && g === b && a === 255, `pixel ${i / 4}`).toBe(true);
+        // Outside the level: white, as in colour.
+        if (colour.data[i] === 255 && colour.data[i + 1] === 255 && colour.data[i + 2] === 255) continue;
+        const px = i / 4;
+        const lx = x + (px % w);
+        const ly = y + Math.floor(px / w);
+        const t = planes[Math.floor(ly / 130) * 3 + Math.floor(lx / 48)]![0];
+        expect(r, `luma plane at (${lx}, ${ly})`).toBe(t.data[t.offset + (ly % 130) * t.stride + (lx % 48)]);
+        worst = Math.max(worst, Math.abs(r! - fromRgba.data[i]!));
+      }
+      expect(worst, `${w}×${h} at (${x}, ${y})`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('a tile kept as planes counts its planes against the tile cache budget', async () => {
     const [y, cb, cr] = framePlanes(64, 64, 32, 32, 5);
     const tile = simd!.tile!(y.data, [y, cb, cr], 64, 64, 2);

@@ -4,6 +4,7 @@
 // ycc-to-rgba.ts stays the reference and the fallback (no WebAssembly SIMD, images narrower than 16 pixels).
 // The same module expands RGB to RGBA (rgbRows) for decoders that give RGB (the CLI's).
 import type { ComposableTile } from '../tile-cache.ts';
+import { lumaRowsToRgba } from '../luma.ts';
 import type { RGBAImage } from '../types.ts';
 import { YCC_SIMD_WASM } from './ycc-simd-wasm.ts';
 import { canConvert420, yuv420ToRgba, yuv444ToRgba, type Plane } from './ycc-to-rgba.ts';
@@ -231,5 +232,16 @@ class YccTile implements ComposableTile {
 
   blitInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void {
     this.ycc.blit(this, dst, x, y, useWidth, useHeight);
+  }
+
+  /** The luma plane as it is: for the gray slide under the heatmap, no colour conversion (bench:viewer's renders). */
+  blitLumaInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void {
+    const x0 = Math.max(0, x);
+    const y0 = Math.max(0, y);
+    const x1 = Math.min(dst.width, x + Math.min(this.width, useWidth));
+    const y1 = Math.min(dst.height, y + Math.min(this.height, useHeight));
+    if (x1 <= x0 || y1 <= y0) return;
+    const luma = this.planes()[0];
+    lumaRowsToRgba(luma.data, luma.offset + (y0 - y) * luma.stride + (x0 - x), luma.stride, x1 - x0, y1 - y0, dst.data, (y0 * dst.width + x0) * 4, dst.width * 4);
   }
 }
