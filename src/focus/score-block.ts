@@ -1,4 +1,5 @@
 import type { SlideSource } from '../slide/types.ts';
+import { SpareMemory } from '../slide/spare-memory.ts';
 import type { PatchScorer } from './session/patch-scorer.ts';
 import { cellRect, type SlideGrid } from './slide-grid.ts';
 import { TISSUE_RULES } from './tissue.ts';
@@ -50,7 +51,7 @@ export async function scoreBlock(
   // New block memory is made as large as a block of all these cells could be, so that later blocks of the same group
   // shape fit in it whichever of their cells hold tissue.
   const most = (Math.max(...rects.map((r) => r.x)) + grid.patch - Math.min(...rects.map((r) => r.x))) * (Math.max(...rects.map((r) => r.y)) + grid.patch - Math.min(...rects.map((r) => r.y))) * 4;
-  const into = takeSpare(spare, size) ?? new Uint8ClampedArray(Math.max(size, most));
+  const into = spare.take(size, most);
   // Only the scored patches are looked at: tiles under none of them (glass between tissue) are not decoded. A read
   // that fails may still have tiles on their way into `into`: it is then not kept.
   const pixels = await slide.readRegion(0, bx0, by0, bx1 - bx0, by1 - by0, signal, { needed: todo.map((i) => rects[i]!), into });
@@ -61,40 +62,17 @@ export async function scoreBlock(
       scores[cell] = out[k] ?? Number.NaN;
     });
   } finally {
-    keep(spare, into);
+    spare.keep(into);
   }
   return { scores, tissue, pixels: (bx1 - bx0) * (by1 - by0) };
 }
 
-/**
- * Block pixels are read into memory kept from earlier blocks: a fresh 5 MB block had its pages mapped in as the tiles
- * were copied into it, which cost a scan more than the copying itself (0.2–0.7 ms per 256² tile against 0.02–0.04 ms
- * into kept memory, a one-off page in Chromium). As many as a worker has blocks in flight.
- * (A reader that does not use `into` leaves it unused; the pixels it returns are never reused.)
- */
+/** Block memory kept per slide (SpareMemory): as many as a worker has blocks in flight. */
 const MAX_SPARE_BLOCKS = 4;
-const spares = new WeakMap<SlideSource, Uint8ClampedArray[]>();
+const spares = new WeakMap<SlideSource, SpareMemory>();
 
-function spareBlocks(slide: SlideSource): Uint8ClampedArray[] {
-  let list = spares.get(slide);
-  if (!list) spares.set(slide, (list = []));
-  return list;
-}
-
-/** The smallest kept block memory of at least `size` bytes, taken out of `spare`. */
-function takeSpare(spare: Uint8ClampedArray[], size: number): Uint8ClampedArray | undefined {
-  let best = -1;
-  for (const [i, b] of spare.entries()) if (b.length >= size && (best < 0 || b.length < spare[best]!.length)) best = i;
-  return best < 0 ? undefined : spare.splice(best, 1)[0];
-}
-
-/** Keeps block memory for later blocks; when MAX_SPARE_BLOCKS are kept already, it replaces the smallest if larger. */
-function keep(spare: Uint8ClampedArray[], block: Uint8ClampedArray): void {
-  if (spare.length < MAX_SPARE_BLOCKS) {
-    spare.push(block);
-    return;
-  }
-  let smallest = 0;
-  for (const [i, b] of spare.entries()) if (b.length < spare[smallest]!.length) smallest = i;
-  if (spare[smallest]!.length < block.length) spare[smallest] = block;
+function spareBlocks(slide: SlideSource): SpareMemory {
+  let spare = spares.get(slide);
+  if (!spare) spares.set(slide, (spare = new SpareMemory(MAX_SPARE_BLOCKS)));
+  return spare;
 }

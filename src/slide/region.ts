@@ -1,6 +1,6 @@
 import { blankImage } from './codecs.ts';
 import { LIMITS } from './limits.ts';
-import { SlideError, type RGBAImage, type SlideInfo, type SlideSource } from './types.ts';
+import { SlideError, type RegionOptions, type RGBAImage, type SlideInfo, type SlideSource } from './types.ts';
 
 /**
  * Copies the overlap of `src` (placed at srcX, srcY in the destination's coordinates) into `dst`, using at most
@@ -105,7 +105,7 @@ export async function readScaledRegion(
   outWidth: number,
   outHeight: number,
   signal?: AbortSignal,
-  { gray }: { gray?: boolean } = {},
+  { gray, into }: Pick<RegionOptions, 'gray' | 'into'> = {},
 ): Promise<RGBAImage> {
   const downsample = Math.max(w0 / outWidth, h0 / outHeight);
   const level = bestLevelFor(slide.info, downsample);
@@ -127,7 +127,9 @@ export async function readScaledRegion(
     }
     return out;
   }
-  const region = await slide.readRegion(level, lx, ly, lw, lh, signal, gray ? { gray } : undefined);
+  // `into` is used when the level's pixels are the output (a resampled one is new memory).
+  const direct = lw === outWidth && lh === outHeight;
+  const region = await slide.readRegion(level, lx, ly, lw, lh, signal, gray || (direct && into) ? { gray, ...(direct ? { into } : {}) } : undefined);
   return resizeArea(region, outWidth, outHeight);
 }
 

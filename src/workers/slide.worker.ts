@@ -2,6 +2,7 @@
 // viewer and scores grid cells with FocusLiteNN, all off the main thread. Several run side by side; each decodes
 // with the browser's native decoders and keeps its own decoded-tile cache, shared by rendering and scoring.
 import { readScaledRegion } from '../slide/region.ts';
+import { SpareMemory } from '../slide/spare-memory.ts';
 import type { SlideSource } from '../slide/types.ts';
 import type { SlideRequest, SlideResponse } from './slide-protocol.ts';
 import { openSlideInput } from './open-input.ts';
@@ -10,10 +11,14 @@ import { ScoreMap } from '../focus/score-map.ts';
 import { buildReportImage } from '../heatmap/report-image.ts';
 import { isModelLoadError } from '../focus/model-load-error.ts';
 import { patchScorers } from './model-cache.ts';
+import { OpaqueBitmaps } from './opaque-bitmap.ts';
 
 let slide: SlideSource | undefined;
 const running = new Map<number, AbortController>();
 const modelRunner = patchScorers();
+/** Memory for rendered tiles (512², 1 MB), reused: as many as a worker has renders in flight after a pan. */
+const renderMemory = new SpareMemory(8);
+const opaqueBitmaps = new OpaqueBitmaps();
 
 const failure = (id: number, err: unknown, signal?: AbortSignal): SlideResponse => ({
   type: 'failed',
@@ -76,14 +81,12 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
     try {
       if (!slide) throw new Error('no slide is open');
       const { x, y, width, height, outWidth, outHeight } = request;
-      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal, { gray: request.gray });
-      // Premultiplied here, off the main thread: a canvas stores premultiplied pixels, so an unpremultiplied bitmap is
-      // converted on every draw (2–5× the cost of drawing it in software rendering). Slide tiles are opaque (alpha 255:
-      // the same values either way) and getImageData gives back the same pixels.
-      const bitmap = await createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), {
-        premultiplyAlpha: 'premultiply',
-        colorSpaceConversion: 'none',
-      });
+      const into = renderMemory.take(outWidth * outHeight * 4);
+      const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal, { gray: request.gray, into });
+      // Opaque, made here off the main thread: a canvas stores premultiplied pixels, so an unpremultiplied bitmap is
+      // converted on every draw (2–5× the cost of drawing it in software rendering), and a premultiplied one blended.
+      const bitmap = opaqueBitmaps.make(pixels);
+      renderMemory.keep(into); // the bitmap holds a copy
       post({ type: 'rendered', id: request.id, bitmap }, [bitmap]);
     } catch (err) {
       post(failure(request.id, err, controller.signal));
