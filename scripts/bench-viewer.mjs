@@ -3,7 +3,8 @@
 // production build. Prints measured numbers with the machine; asserts nothing.
 // Usage: node scripts/bench-viewer.mjs [SLIDE] [--dist=DIR] (serve another build, for A/B runs: `npx vite build --outDir DIR`)
 //        [--port=N] (default 4391) [--trace=FILE.json] (a Chrome trace of the measured views, for chrome://tracing or
-//        DevTools' Performance panel) [--profile=FILE.cpuprofile] (a CPU profile of the page's main thread over them).
+//        DevTools' Performance panel; with --trace-cpu also CPU samples of every thread, the slide workers' included)
+//        [--profile=FILE.cpuprofile] (a CPU profile of the page's main thread over them).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -70,7 +71,7 @@ try {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
   }
-  if (tracePath) await browser.startTracing(page, { path: tracePath, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.frame'] });
+  if (tracePath) await browser.startTracing(page, { path: tracePath, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.frame', ...(process.argv.includes('--trace-cpu') ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
   const cpu0 = ownCpuSnapshot();
   const viewW = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientWidth ?? 1920);
   const viewH = await page.evaluate(() => document.querySelector('.viewer-canvas')?.clientHeight ?? 1080);

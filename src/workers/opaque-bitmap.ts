@@ -3,8 +3,8 @@ import type { RGBAImage } from '../slide/types.ts';
 /**
  * Slide tiles as opaque ImageBitmaps, made on an opaque canvas (`alpha: false`). An ImageBitmap from ImageData does
  * not know the pixels are opaque: the browser premultiplies them (a no-op at alpha 255, but a pass over the tile) and
- * blends them when they are drawn. An opaque one is copied as it is: 512² tiles made in 0.68 instead of 0.87 ms, and
- * drawn a tenth faster on the main thread's canvas (one-off microbenchmark in Chromium; BENCHMARKS.md). The pixels
+ * blends them when they are drawn. An opaque one is copied as it is: 512² tiles made in 0.63 instead of 0.85 ms, and
+ * drawn a sixth faster on the main thread's canvas (`npm run bench:tile-bitmaps`, BENCHMARKS.md). The pixels
  * must be opaque (alpha 255), as every slide tile is (glass is white): other alpha values would be lost.
  * Made one at a time (putImageData and transferToImageBitmap are synchronous), so one canvas per size serves a worker.
  */
