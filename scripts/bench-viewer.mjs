@@ -2,6 +2,7 @@
 // level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks while scoring, in headless Chromium against a
 // production build. Prints measured numbers with the machine; asserts nothing.
 // Usage: node scripts/bench-viewer.mjs [SLIDE] [--dist=DIR] (serve another build, for A/B runs: `npx vite build --outDir DIR`)
+//        [--heatmap=off] (the slide alone, in colour: only the tiles are waited for)
 //        [--port=N] (default 4391) [--trace=FILE.json] (a Chrome trace of the measured views, for chrome://tracing or
 //        DevTools' Performance panel; with --trace-cpu also CPU samples of every thread, the slide workers' included)
 //        [--profile=FILE.cpuprofile] (a CPU profile of the page's main thread over them).
@@ -33,6 +34,7 @@ const PORT = Number(option('port') ?? 4391);
 const dist = option('dist');
 const tracePath = option('trace');
 const profilePath = option('profile');
+const heatmap = option('heatmap') !== 'off';
 const slideArg = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const slide = slideArg ? resolve(slideArg) : null;
 
@@ -57,8 +59,12 @@ try {
   await page.waitForTimeout(300);
   // Warm up on a small corner so the model loads in every worker without scoring the views measured below.
   await page.evaluate(() => window.focuslite.showRegion(0, 0, 300, 300));
-  await page.click('[data-testid=heatmap-toggle]');
-  await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 120_000 });
+  if (heatmap) {
+    await page.click('[data-testid=heatmap-toggle]');
+    await page.waitForSelector('[data-testid=viewer][data-heatmap=done]', { state: 'attached', timeout: 120_000 });
+  } else {
+    await page.waitForFunction(() => window.focuslite.tilesLoaded(), undefined, { timeout: 120_000 });
+  }
   await page.waitForTimeout(500);
 
   await page.evaluate(() => {
@@ -81,7 +87,7 @@ try {
     // Fresh, not yet scored regions at 1:1 zoom, spread over the slide.
     const x = Math.round((((k % 3) + 0.5) / 3) * Math.max(0, width - viewW));
     const y = Math.round(((Math.floor(k / 3) + 0.5) / 2) * Math.max(0, height - viewH));
-    const { ms, tilesMs } = await page.evaluate(async ([x, y, w, h]) => {
+    const { ms, tilesMs } = await page.evaluate(async ([x, y, w, h, heatmap]) => {
       const viewer = document.querySelector('[data-testid=viewer]');
       const t0 = performance.now();
       window.focuslite.showRegion(x, y, w, h);
@@ -105,14 +111,14 @@ try {
           const viewDone = viewer.getAttribute('data-heatmap') === 'done' && total > 0 && done === total;
           if (sawScoring && viewDone && Number.isNaN(ms)) ms = performance.now() - t0;
           doneSince = viewDone && !sawScoring ? (Number.isNaN(doneSince) ? performance.now() : doneSince) : Number.NaN;
-          const nothingToScore = !Number.isNaN(tilesMs) && performance.now() - doneSince > 1000;
+          const nothingToScore = !Number.isNaN(tilesMs) && (!heatmap || performance.now() - doneSince > 1000);
           if ((!Number.isNaN(ms) || nothingToScore) && !Number.isNaN(tilesMs)) resolve();
           else setTimeout(check, 2);
         };
         check();
       });
       return { ms, tilesMs };
-    }, [x, y, viewW, viewH]);
+    }, [x, y, viewW, viewH, heatmap]);
     const cells = await page.evaluate(() => document.querySelector('[data-testid=heatmap-progress]')?.textContent);
     results.push({ x, y, ms, tilesMs, cells });
   }
@@ -123,13 +129,13 @@ try {
   await browser.close();
 
   const ms = results.map((r) => r.ms).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  console.log(`bench:viewer — ${slide ?? 'demo slide'} (${width}×${height}), viewport ${viewW}×${viewH} CSS px at level 0`);
+  console.log(`bench:viewer — ${slide ?? 'demo slide'} (${width}×${height}), viewport ${viewW}×${viewH} CSS px at level 0, heatmap ${heatmap ? 'on' : 'off'}`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium headless`);
-  for (const r of results) console.log(`  view at (${r.x}, ${r.y}): image tiles drawn ${r.tilesMs.toFixed(0)} ms, cells scored ${Number.isNaN(r.ms) ? '– (already scored)' : `${r.ms.toFixed(0)} ms`}  [${r.cells}]`);
+  for (const r of results) console.log(`  view at (${r.x}, ${r.y}): image tiles drawn ${r.tilesMs.toFixed(0)} ms${heatmap ? `, cells scored ${Number.isNaN(r.ms) ? '– (already scored)' : `${r.ms.toFixed(0)} ms`}  [${r.cells}]` : ''}`);
   const tiles = results.map((r) => r.tilesMs).sort((a, b) => a - b);
   console.log(`time from end of pan to every image tile drawn: median ${tiles[Math.floor(tiles.length / 2)].toFixed(0)} ms, max ${tiles[tiles.length - 1].toFixed(0)} ms`);
-  console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)]?.toFixed(0) ?? '–'} ms, max ${ms[ms.length - 1]?.toFixed(0) ?? '–'} ms over ${ms.length} views that needed scoring`);
-  console.log(`main-thread long tasks while scoring: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms (${longTasks.map((d) => d.toFixed(0)).join(', ')})` : ''}`);
+  if (heatmap) console.log(`time from end of pan to all visible cells scored: median ${ms[Math.floor(ms.length / 2)]?.toFixed(0) ?? '–'} ms, max ${ms[ms.length - 1]?.toFixed(0) ?? '–'} ms over ${ms.length} views that needed scoring`);
+  console.log(`main-thread long tasks over the views: ${longTasks.length}${longTasks.length ? `, longest ${Math.max(...longTasks).toFixed(0)} ms (${longTasks.map((d) => d.toFixed(0)).join(', ')})` : ''}`);
   console.log(`CPU over the ${positions} views (this run's Chromium; wall-clock times above move with the machine's load, these less): ${cpu}`);
   console.log(`build: ${dist ? resolve(dist) : 'dist/'}${tracePath ? `; trace ${tracePath}` : ''}${profilePath ? `; profile ${profilePath}` : ''}`);
 } finally {
