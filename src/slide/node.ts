@@ -13,6 +13,7 @@ import { openSlide, openSlides } from './open.ts';
 import type { TiffSlideOptions } from './tiff/tiff-slide.ts';
 import { SlideError, type ByteSource, type RGBAImage, type SlideSource } from './types.ts';
 import type { ComposableTile } from './tile-cache.ts';
+import { blitArea } from './region.ts';
 import { createSimdYcc, type YccConverter } from './jpeg/ycc-simd.ts';
 import { createTurboJpeg, type TurboJpegFactory } from './jpeg/turbo-wasm.ts';
 
@@ -131,11 +132,9 @@ export class RgbTile implements ComposableTile {
 
   /** As blit(dst, this, x, y, useWidth, useHeight) (region.ts) would write this tile's RGBA. */
   blitInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void {
-    const x0 = Math.max(0, x);
-    const y0 = Math.max(0, y);
-    const x1 = Math.min(dst.width, x + Math.min(this.width, useWidth));
-    const y1 = Math.min(dst.height, y + Math.min(this.height, useHeight));
-    if (x1 <= x0 || y1 <= y0) return;
+    const area = blitArea(dst, this, x, y, useWidth, useHeight);
+    if (!area) return;
+    const { x0, y0, x1, y1 } = area;
     const src = this.rgb;
     const d = dst.data;
     if (this.simd?.rgbRows && x1 - x0 >= 4) {

@@ -7,16 +7,26 @@ import { SlideError, type RegionOptions, type RGBAImage, type SlideInfo, type Sl
  * `useWidth`×`useHeight` of src (edge tiles carry padding past the image border that must not show).
  */
 export function blit(dst: RGBAImage, src: RGBAImage, srcX: number, srcY: number, useWidth = src.width, useHeight = src.height): void {
-  const x0 = Math.max(0, srcX);
-  const y0 = Math.max(0, srcY);
-  const x1 = Math.min(dst.width, srcX + Math.min(src.width, useWidth));
-  const y1 = Math.min(dst.height, srcY + Math.min(src.height, useHeight));
-  if (x1 <= x0 || y1 <= y0) return;
+  const area = blitArea(dst, src, srcX, srcY, useWidth, useHeight);
+  if (!area) return;
+  const { x0, y0, x1, y1 } = area;
   const rowBytes = (x1 - x0) * 4;
   for (let y = y0; y < y1; y++) {
     const from = ((y - srcY) * src.width + (x0 - srcX)) * 4;
     dst.data.set(src.data.subarray(from, from + rowBytes), (y * dst.width + x0) * 4);
   }
+}
+
+/**
+ * The part of `dst` that blit(dst, src, srcX, srcY, useWidth, useHeight) writes, [x0, x1) × [y0, y1) in dst's pixels;
+ * undefined when none. Shared by every tile that writes itself into a region (ComposableTile).
+ */
+export function blitArea(dst: { width: number; height: number }, src: { width: number; height: number }, srcX: number, srcY: number, useWidth: number, useHeight: number): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  const x0 = Math.max(0, srcX);
+  const y0 = Math.max(0, srcY);
+  const x1 = Math.min(dst.width, srcX + Math.min(src.width, useWidth));
+  const y1 = Math.min(dst.height, srcY + Math.min(src.height, useHeight));
+  return x1 <= x0 || y1 <= y0 ? undefined : { x0, y0, x1, y1 };
 }
 
 /** Area-average resampling (exact box filter for integer factors), good for downsampling slide pixels. */

@@ -5,6 +5,7 @@
 // The same module expands RGB to RGBA (rgbRows) for decoders that give RGB (the CLI's).
 import type { ComposableTile } from '../tile-cache.ts';
 import { lumaRowsToRgba } from '../luma.ts';
+import { blitArea } from '../region.ts';
 import type { RGBAImage } from '../types.ts';
 import { YCC_SIMD_WASM } from './ycc-simd-wasm.ts';
 import { canConvert420, yuv420ToRgba, yuv444ToRgba, type Plane } from './ycc-to-rgba.ts';
@@ -146,11 +147,9 @@ class SimdYcc implements YccConverter {
 
   /** The tile's part of blit(dst, tile, x, y, useWidth, useHeight), converted straight into `dst`. */
   blit(tile: YccTile, dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void {
-    const x0 = Math.max(0, x);
-    const y0 = Math.max(0, y);
-    const x1 = Math.min(dst.width, x + Math.min(tile.width, useWidth));
-    const y1 = Math.min(dst.height, y + Math.min(tile.height, useHeight));
-    if (x1 <= x0 || y1 <= y0) return;
+    const area = blitArea(dst, tile, x, y, useWidth, useHeight);
+    if (!area) return;
+    const { x0, y0, x1, y1 } = area;
     const out = new Uint8Array(dst.data.buffer, dst.data.byteOffset, dst.data.byteLength);
     this.convert(tile.planes(), tile.width, tile.height, tile.sub, y0 - y, y1 - y, x0 - x, x1 - x, out, (y0 * dst.width + x0) * 4, dst.width * 4);
   }
@@ -236,11 +235,9 @@ class YccTile implements ComposableTile {
 
   /** The luma plane as it is: for the gray slide under the heatmap, no colour conversion (bench:viewer's renders). */
   blitLumaInto(dst: RGBAImage, x: number, y: number, useWidth: number, useHeight: number): void {
-    const x0 = Math.max(0, x);
-    const y0 = Math.max(0, y);
-    const x1 = Math.min(dst.width, x + Math.min(this.width, useWidth));
-    const y1 = Math.min(dst.height, y + Math.min(this.height, useHeight));
-    if (x1 <= x0 || y1 <= y0) return;
+    const area = blitArea(dst, this, x, y, useWidth, useHeight);
+    if (!area) return;
+    const { x0, y0, x1, y1 } = area;
     const luma = this.planes()[0];
     lumaRowsToRgba(luma.data, luma.offset + (y0 - y) * luma.stride + (x0 - x), luma.stride, x1 - x0, y1 - y0, dst.data, (y0 * dst.width + x0) * 4, dst.width * 4);
   }
