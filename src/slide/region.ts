@@ -139,7 +139,7 @@ export async function readScaledRegion(
   }
   // `into` is used when the level's pixels are the output (a resampled one is new memory).
   const direct = lw === outWidth && lh === outHeight;
-  const region = await slide.readRegion(level, lx, ly, lw, lh, signal, gray || (direct && into) ? { gray, ...(direct ? { into } : {}) } : undefined);
+  const region = await slide.readRegion(level, lx, ly, lw, lh, signal, { ...(gray ? { gray } : {}), ...(direct && into ? { into } : {}) });
   return resizeArea(region, outWidth, outHeight);
 }
 
