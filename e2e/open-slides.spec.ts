@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
 import { dicomize, hasDicomizer, SKIP_DICOMIZER } from '../test-support/dicomizer.ts';
 import { differingFrom, dropPaths, expectReady, expectScanLikeCli, gotoApp, hasShared, nodeRegion, openFile, renderRegion, shared, SKIP_SHARED } from './helpers.ts';
 
@@ -32,6 +33,25 @@ const SLIDES = [
   // No other copy of this slide exists: the Node reader is the reference (frame placement is checked in its unit test).
   { file: 'slides/TCGA-XK-AAJU-small.dcm', levels: 1, reference: 'slides/TCGA-XK-AAJU-small.dcm', vendor: 'DICOM', mpp: '4.6' },
 ];
+
+test('a PNG with transparency opens as a slide, its transparent pixels kept transparent', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'focuslite-'));
+  try {
+    // 64×32: the left half opaque red, the right half fully transparent.
+    const px = Buffer.alloc(64 * 32 * 4);
+    for (let i = 0; i < 64 * 32; i++) px.set(i % 64 < 32 ? [200, 30, 30, 255] : [0, 0, 0, 0], i * 4);
+    const path = join(dir, 'transparent.png');
+    writeFileSync(path, await sharp(px, { raw: { width: 64, height: 32, channels: 4 } }).png().toBuffer());
+    await gotoApp(page);
+    await openFile(page, path);
+    await expectReady(page);
+    const rgba = await renderRegion(page, 0, 0, 64, 32);
+    expect(Array.from(rgba.subarray(0, 4))).toEqual([200, 30, 30, 255]);
+    expect(rgba[(5 * 64 + 40) * 4 + 3]).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.describe('opening real slides', () => {
   test.skip(!hasShared, SKIP_SHARED);

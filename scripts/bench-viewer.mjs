@@ -1,5 +1,5 @@
 // npm run bench:viewer — time from the end of a pan to every image tile drawn and to every visible cell scored, for a 1920×1080 viewport at
-// level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks while scoring, in headless Chromium against a
+// level 0 (1 screen pixel = 1 slide pixel), and main-thread long tasks over the views, in headless Chromium against a
 // production build. Prints measured numbers with the machine; asserts nothing.
 // Usage: node scripts/bench-viewer.mjs [SLIDE] [--dist=DIR] (serve another build, for A/B runs: `npx vite build --outDir DIR`)
 //        [--heatmap=off] (the slide alone, in colour: only the tiles are waited for)

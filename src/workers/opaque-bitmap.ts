@@ -1,11 +1,12 @@
 import type { RGBAImage } from '../slide/types.ts';
 
 /**
- * Slide tiles as opaque ImageBitmaps, made on an opaque canvas (`alpha: false`). An ImageBitmap from ImageData does
- * not know the pixels are opaque: the browser premultiplies them (a no-op at alpha 255, but a pass over the tile) and
- * blends them when they are drawn. An opaque one is copied as it is: 512² tiles made in 0.63 instead of 0.85 ms, and
- * drawn a sixth faster on the main thread's canvas (`npm run bench:tile-bitmaps`, BENCHMARKS.md). The pixels
- * must be opaque (alpha 255), as every slide tile is (glass is white): other alpha values would be lost.
+ * Slide tiles as ImageBitmaps made on one reused opaque canvas (`alpha: false`): putImageData, then
+ * transferToImageBitmap. Faster than a premultiplied `createImageBitmap` from ImageData, which premultiplies
+ * every tile: 512² tiles made in 0.63 instead of 0.85 ms, and drawn a sixth faster on the main
+ * thread's canvas (`npm run bench:tile-bitmaps`, BENCHMARKS.md). For opaque pixels only (alpha 255, as every tile of a
+ * slide format is: glass is white): an opaque canvas may drop other alpha values (Chromium keeps what putImageData
+ * wrote, the specification does not promise it), so transparent images are made otherwise (slide.worker.ts).
  * Made one at a time (putImageData and transferToImageBitmap are synchronous), so one canvas per size serves a worker.
  */
 export class OpaqueBitmaps {
@@ -22,4 +23,11 @@ export class OpaqueBitmaps {
     this.context!.putImageData(new ImageData(img.data as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), 0, 0);
     return this.canvas.transferToImageBitmap();
   }
+}
+
+/** Whether every pixel of `img` has alpha 255 (a plain image, a PNG say, may not: it then needs a bitmap with alpha). */
+export function isOpaque(img: RGBAImage): boolean {
+  const d = img.data;
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return false;
+  return true;
 }

@@ -11,7 +11,7 @@ import { ScoreMap } from '../focus/score-map.ts';
 import { buildReportImage } from '../heatmap/report-image.ts';
 import { isModelLoadError } from '../focus/model-load-error.ts';
 import { patchScorers } from './model-cache.ts';
-import { OpaqueBitmaps } from './opaque-bitmap.ts';
+import { isOpaque, OpaqueBitmaps } from './opaque-bitmap.ts';
 
 let slide: SlideSource | undefined;
 const running = new Map<number, AbortController>();
@@ -85,7 +85,11 @@ self.onmessage = async (event: MessageEvent<SlideRequest>) => {
       const pixels = await readScaledRegion(slide, x, y, width, height, outWidth, outHeight, controller.signal, { gray: request.gray, into });
       // Opaque, made here off the main thread: a canvas stores premultiplied pixels, so an unpremultiplied bitmap is
       // converted on every draw (2–5× the cost of drawing it in software rendering), and a premultiplied one blended.
-      const bitmap = opaqueBitmaps.make(pixels);
+      // A plain image (a PNG) may be transparent: premultiplied then, its transparency kept.
+      const bitmap =
+        slide.info.format === 'image' && !isOpaque(pixels)
+          ? await createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), { premultiplyAlpha: 'premultiply', colorSpaceConversion: 'none' })
+          : opaqueBitmaps.make(pixels);
       renderMemory.keep(into); // the bitmap holds a copy
       post({ type: 'rendered', id: request.id, bitmap }, [bitmap]);
     } catch (err) {
